@@ -1,0 +1,122 @@
+//! Everything DevTools computes from one snapshot, in DevTools' order: DOM state, page
+//! ownership, essential edges, shallow-size transfer, dominators and retained sizes, distances,
+//! class names and keys. See `../shared/SEMANTICS.md` §1.3–§1.10 for the rules reproduced here.
+
+pub mod bits;
+pub mod classes;
+pub mod distances;
+pub mod dom_state;
+pub mod dominators;
+pub mod essential;
+pub mod flags;
+pub mod shallow;
+pub mod summary;
+
+use std::time::{Duration, Instant};
+
+use crate::graph::HeapGraph;
+use classes::{ClassKeys, Interface};
+use dom_state::DomState;
+use dominators::{Dominators, FlowGraph};
+
+/// A snapshot with every per-node number DevTools shows.
+pub struct Analysis {
+    pub graph: HeapGraph,
+    pub dom: DomState,
+    /// DevTools' shallow sizes (after the transfer of owned internals).
+    pub self_size: Vec<u32>,
+    pub dominators: Dominators,
+    /// Dominator-tree children: `dominated.1[dominated.0[v]..dominated.0[v + 1]]`.
+    pub dominated: (Vec<u32>, Vec<u32>),
+    pub retained: Vec<u64>,
+    pub distance: Vec<i32>,
+    /// Interface definitions inferred from this snapshot's plain objects.
+    pub interfaces: Vec<Interface>,
+    pub classes: ClassKeys,
+    /// What DevTools would report as problems (unreachable nodes).
+    pub problems: Vec<String>,
+    /// How long each phase took, for `--verbose`.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Analysis {
+    /// Runs every phase on a loaded graph.
+    pub fn run(graph: HeapGraph) -> Analysis {
+        let mut timings = Vec::new();
+        let mut clock = Instant::now();
+        let mut lap = |name: &'static str| {
+            let now = Instant::now();
+            timings.push((name, now - clock));
+            clock = now;
+        };
+        let g = &graph;
+        let dom = dom_state::propagate(g);
+        lap("dom state");
+        let page_owned = flags::page_owned(g);
+        let mut weak_maps = essential::WeakMapNames::new();
+        let essential = essential::essential_edges(g, &page_owned, &mut weak_maps);
+        drop(page_owned);
+        lap("essential edges");
+        let self_size = shallow::transfer(g, &dom.renamed);
+        lap("shallow sizes");
+        let dominators = dominators::dominators(&FlowGraph {
+            first_edge: &g.first_edge,
+            edge_to: &g.edge_to,
+            first_retainer: &g.first_retainer,
+            retainer_edge: &g.retainer_edge,
+            retainer_node: &g.retainer_node,
+            essential: &essential,
+            root: g.root.0,
+        });
+        drop(essential);
+        let retained = dominators::retained_sizes(&dominators, &self_size);
+        let dominated = dominators::dominated_nodes(&dominators, g.root.0);
+        lap("dominators");
+        let distance = distances::distances(g, &mut weak_maps);
+        lap("distances");
+        let interfaces = classes::infer_interfaces(g);
+        let classes = ClassKeys::compute(g, &dom, &interfaces);
+        lap("classes");
+
+        let mut problems = Vec::new();
+        if dominators.unreachable_from_root > 0 {
+            problems.push(format!(
+                "Heap snapshot: {} nodes are unreachable from the root.",
+                dominators.unreachable_from_root
+            ));
+        }
+        if dominators.unreachable_cycles > 0 {
+            problems.push(format!(
+                "Heap snapshot: Still found {} unreachable nodes.",
+                dominators.unreachable_cycles
+            ));
+        }
+        Analysis {
+            graph,
+            dom,
+            self_size,
+            dominators,
+            dominated,
+            retained,
+            distance,
+            interfaces,
+            classes,
+            problems,
+            timings,
+        }
+    }
+
+    /// DevTools' total: the root's retained size plus `extra_native_bytes`.
+    pub fn total_size(&self) -> u64 {
+        self.retained[self.graph.root.index()] + self.graph.extra_native_bytes
+    }
+
+    /// The Summary view: every class of every object.
+    pub fn summary(&self) -> Vec<summary::ClassRow> {
+        summary::class_rows(self, &self.classes, |_| true)
+    }
+
+    pub fn statistics(&self) -> summary::Statistics {
+        summary::statistics(self)
+    }
+}

@@ -1,0 +1,322 @@
+//! The heap graph: a struct-of-arrays arena of nodes and edges with forward (CSR) and reverse
+//! (retainer) adjacency, built once by the reader and read-only afterwards.
+
+mod ids;
+mod strings;
+
+pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
+pub use strings::StringTable;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+
+/// Node types of the snapshot resolved by name (`snapshot.meta.node_types[type]`); each is
+/// `None` when this V8 version does not have the type. Type numbers are never hard-coded.
+#[derive(Debug, Clone, Default)]
+pub struct NodeTypes {
+    pub names: Vec<String>,
+    pub hidden: Option<u8>,
+    pub array: Option<u8>,
+    pub string: Option<u8>,
+    pub object: Option<u8>,
+    pub code: Option<u8>,
+    pub closure: Option<u8>,
+    pub regexp: Option<u8>,
+    pub number: Option<u8>,
+    pub native: Option<u8>,
+    pub synthetic: Option<u8>,
+    pub cons_string: Option<u8>,
+    pub sliced_string: Option<u8>,
+}
+
+/// Edge types resolved by name (`snapshot.meta.edge_types[type]`).
+#[derive(Debug, Clone, Default)]
+pub struct EdgeTypes {
+    pub names: Vec<String>,
+    pub context: Option<u8>,
+    pub element: Option<u8>,
+    pub property: Option<u8>,
+    pub internal: Option<u8>,
+    pub hidden: Option<u8>,
+    pub shortcut: Option<u8>,
+    pub weak: Option<u8>,
+}
+
+impl NodeTypes {
+    pub fn from_names(names: Vec<String>) -> NodeTypes {
+        let find = |n: &str| names.iter().position(|x| x == n).map(|i| i as u8);
+        NodeTypes {
+            hidden: find("hidden"),
+            array: find("array"),
+            string: find("string"),
+            object: find("object"),
+            code: find("code"),
+            closure: find("closure"),
+            regexp: find("regexp"),
+            number: find("number"),
+            native: find("native"),
+            synthetic: find("synthetic"),
+            cons_string: find("concatenated string"),
+            sliced_string: find("sliced string"),
+            names,
+        }
+    }
+}
+
+impl EdgeTypes {
+    pub fn from_names(names: Vec<String>) -> EdgeTypes {
+        let find = |n: &str| names.iter().position(|x| x == n).map(|i| i as u8);
+        EdgeTypes {
+            context: find("context"),
+            element: find("element"),
+            property: find("property"),
+            internal: find("internal"),
+            hidden: find("hidden"),
+            shortcut: find("shortcut"),
+            weak: find("weak"),
+            names,
+        }
+    }
+
+    /// Element and hidden edges are named by an integer index; all others by a string.
+    pub fn has_string_name(&self, ty: u8) -> bool {
+        Some(ty) != self.element && Some(ty) != self.hidden
+    }
+}
+
+/// Where the function or constructor of an object was defined: V8's script id and 0-based line
+/// and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The node and edge columns as read from the file, before adjacency is built.
+#[derive(Debug, Default)]
+pub struct RawGraph {
+    pub node_types: NodeTypes,
+    pub edge_types: EdgeTypes,
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub self_size: Vec<u32>,
+    pub edge_count: Vec<u32>,
+    pub detachedness: Option<Vec<u8>>,
+    pub edge_type: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    /// Target ordinals (already divided by the node field count and range-checked).
+    pub edge_to: Vec<u32>,
+    pub strings: StringTable,
+    pub locations: HashMap<u32, Location>,
+    pub root: u32,
+    pub extra_native_bytes: u64,
+    pub trace_function_count: u64,
+}
+
+/// A loaded heap snapshot.
+///
+/// Encoding: node `i` (an ordinal, `NodeIdx(i)`) has its fields at index `i` of each `node_*`
+/// column; its outgoing edges are `first_edge[i]..first_edge[i + 1]` of the `edge_*` columns, in
+/// file order; the edges pointing at it are `first_retainer[i]..first_retainer[i + 1]` of
+/// `retainer_edge` / `retainer_node` (edge ordinal and source ordinal), in ascending source order.
+#[derive(Debug)]
+pub struct HeapGraph {
+    pub node_types: NodeTypes,
+    pub edge_types: EdgeTypes,
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    /// `self_size` as V8 wrote it (DevTools' shallow-size transfer happens in analysis).
+    pub self_size: Vec<u32>,
+    /// DOM link state per node (0 unknown, 1 attached, 2 detached), when the file has it.
+    pub detachedness: Option<Vec<u8>>,
+    pub first_edge: Vec<u32>,
+    pub edge_type: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    pub edge_to: Vec<u32>,
+    pub first_retainer: Vec<u32>,
+    pub retainer_edge: Vec<u32>,
+    pub retainer_node: Vec<u32>,
+    pub strings: StringTable,
+    /// Allocation sites by node ordinal (closures and objects whose constructor has one).
+    pub locations: HashMap<u32, Location>,
+    pub root: NodeIdx,
+    pub extra_native_bytes: u64,
+    pub trace_function_count: u64,
+}
+
+impl HeapGraph {
+    /// Checks a raw graph's cross references and builds the adjacency arrays.
+    pub fn build(raw: RawGraph) -> Result<HeapGraph> {
+        let n = raw.node_type.len();
+        if n == 0 {
+            return Err(Error::invalid("the snapshot has no nodes"));
+        }
+        if n >= u32::MAX as usize - 2 {
+            return Err(Error::too_large(format!("{n} nodes")));
+        }
+        let edge_total = raw.edge_type.len();
+        if edge_total >= u32::MAX as usize {
+            return Err(Error::too_large(format!("{edge_total} edges")));
+        }
+        let strings_len = raw.strings.len();
+        for (i, &ty) in raw.node_type.iter().enumerate() {
+            if ty as usize >= raw.node_types.names.len() {
+                return Err(Error::invalid(format!(
+                    "node {i} has type {ty}, but meta.node_types lists {}",
+                    raw.node_types.names.len()
+                )));
+            }
+        }
+        for (i, &name) in raw.node_name.iter().enumerate() {
+            if name as usize >= strings_len {
+                return Err(Error::invalid(format!(
+                    "node {i} names string {name}, but there are {strings_len} strings"
+                )));
+            }
+        }
+        for (e, (&ty, &name)) in raw.edge_type.iter().zip(&raw.edge_name).enumerate() {
+            if ty as usize >= raw.edge_types.names.len() {
+                return Err(Error::invalid(format!(
+                    "edge {e} has type {ty}, but meta.edge_types lists {}",
+                    raw.edge_types.names.len()
+                )));
+            }
+            if raw.edge_types.has_string_name(ty) && name as usize >= strings_len {
+                return Err(Error::invalid(format!(
+                    "edge {e} names string {name}, but there are {strings_len} strings"
+                )));
+            }
+        }
+
+        let mut first_edge = Vec::with_capacity(n + 1);
+        let mut sum = 0u64;
+        for &count in &raw.edge_count {
+            first_edge.push(sum.min(u32::MAX as u64) as u32);
+            sum += count as u64;
+        }
+        if sum != edge_total as u64 {
+            return Err(Error::invalid(format!(
+                "the nodes' edge_count fields add up to {sum}, but the edges array holds {edge_total} edges"
+            )));
+        }
+        first_edge.push(sum as u32);
+
+        let (first_retainer, retainer_edge, retainer_node) =
+            build_retainers(n, &first_edge, &raw.edge_to);
+
+        Ok(HeapGraph {
+            node_types: raw.node_types,
+            edge_types: raw.edge_types,
+            node_type: raw.node_type,
+            node_name: raw.node_name,
+            node_id: raw.node_id,
+            self_size: raw.self_size,
+            detachedness: raw.detachedness,
+            first_edge,
+            edge_type: raw.edge_type,
+            edge_name: raw.edge_name,
+            edge_to: raw.edge_to,
+            first_retainer,
+            retainer_edge,
+            retainer_node,
+            strings: raw.strings,
+            locations: raw.locations,
+            root: NodeIdx(raw.root),
+            extra_native_bytes: raw.extra_native_bytes,
+            trace_function_count: raw.trace_function_count,
+        })
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_type.len()
+    }
+
+    /// The edge ordinals leaving node `n`.
+    pub fn edges(&self, n: u32) -> std::ops::Range<usize> {
+        self.first_edge[n as usize] as usize..self.first_edge[n as usize + 1] as usize
+    }
+
+    /// The retainer slots of node `n` (indices into `retainer_edge` / `retainer_node`).
+    pub fn retainers(&self, n: u32) -> std::ops::Range<usize> {
+        self.first_retainer[n as usize] as usize..self.first_retainer[n as usize + 1] as usize
+    }
+
+    pub fn is_type(&self, n: u32, ty: Option<u8>) -> bool {
+        Some(self.node_type[n as usize]) == ty
+    }
+
+    pub fn is_edge_type(&self, e: usize, ty: Option<u8>) -> bool {
+        Some(self.edge_type[e]) == ty
+    }
+
+    /// The node's name as the snapshot wrote it.
+    pub fn raw_name(&self, n: u32) -> &str {
+        self.strings.get(self.node_name[n as usize])
+    }
+
+    /// The edge's name: a string for string-named edge types, else the decimal index.
+    pub fn edge_name(&self, e: usize) -> std::borrow::Cow<'_, str> {
+        if self.edge_types.has_string_name(self.edge_type[e]) {
+            std::borrow::Cow::Borrowed(self.strings.get(self.edge_name[e]))
+        } else {
+            std::borrow::Cow::Owned(self.edge_name[e].to_string())
+        }
+    }
+
+    pub fn id(&self, n: u32) -> ObjectId {
+        ObjectId(self.node_id[n as usize])
+    }
+
+    /// The node type's name (`object`, `closure`, ...).
+    pub fn type_name(&self, n: u32) -> &str {
+        &self.node_types.names[self.node_type[n as usize] as usize]
+    }
+
+    /// The largest odd (V8 heap object) id: DevTools' `maxJSObjectId`, the bound of the
+    /// "allocated between" filter.
+    pub fn max_js_object_id(&self) -> u32 {
+        self.node_id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Builds the reverse adjacency in CSR form: for each node, the (edge, source) pairs pointing
+/// at it, in ascending source order.
+fn build_retainers(
+    n: usize,
+    first_edge: &[u32],
+    edge_to: &[u32],
+) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut first = vec![0u32; n + 1];
+    for &to in edge_to {
+        first[to as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut retainer_edge = vec![0u32; edge_to.len()];
+    let mut retainer_node = vec![0u32; edge_to.len()];
+    for src in 0..n {
+        for e in first_edge[src] as usize..first_edge[src + 1] as usize {
+            let to = edge_to[e] as usize;
+            let slot = fill[to] as usize;
+            fill[to] += 1;
+            retainer_edge[slot] = e as u32;
+            retainer_node[slot] = src as u32;
+        }
+    }
+    (first, retainer_edge, retainer_node)
+}

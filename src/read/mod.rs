@@ -1,0 +1,429 @@
+//! Reading `.heapsnapshot` files (plain or gzip'd) into a [`HeapGraph`]. This is the only module
+//! that knows JSON: it walks the top-level object once, streams `nodes`, `edges` and `locations`
+//! straight into columns and never builds a document tree of the big arrays.
+
+mod meta;
+mod scan;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::graph::{HeapGraph, Location, RawGraph, StringTable};
+use meta::Meta;
+use scan::Scanner;
+
+/// The bytes of a snapshot file: memory-mapped when plain, decompressed into memory when gzip'd.
+enum Source {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Source {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Source::Mapped(m) => m,
+            Source::Owned(v) => v,
+        }
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Loads a snapshot file. Errors name the file.
+pub fn load(path: &Path) -> Result<HeapGraph> {
+    let source = open(path).map_err(|e| e.with_path(path))?;
+    parse(&source).map_err(|e| e.with_path(path))
+}
+
+fn open(path: &Path) -> Result<Source> {
+    let mut file = File::open(path)?;
+    let mut magic = [0u8; 2];
+    let got = file.read(&mut magic)?;
+    if got == 2 && magic == GZIP_MAGIC {
+        let file = File::open(path)?;
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "gzip data is corrupt or cut short after {} decompressed bytes: {e}",
+                    out.len()
+                ))
+            })?;
+        return Ok(Source::Owned(out));
+    }
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Err(Error::not_snapshot("the file is empty"));
+    }
+    // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
+    // inputs. A file truncated by another process while mapped would raise SIGBUS, the
+    // documented hazard of every mmap reader (ripgrep accepts the same).
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(Source::Mapped(map))
+}
+
+/// Parses snapshot text (already decompressed).
+pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
+    let mut s = Scanner::new(bytes);
+    match s.peek("") {
+        Err(_) => return Err(Error::not_snapshot("the file is empty")),
+        Ok(b'{') => {}
+        Ok(_) if bytes.starts_with(&GZIP_MAGIC) => {
+            return Err(Error::not_snapshot("gzip data inside gzip data"));
+        }
+        Ok(_) => {
+            return Err(Error::not_snapshot(
+                "it does not start with a JSON object ('{')",
+            ));
+        }
+    }
+    s.expect(b'{', "")?;
+
+    let mut meta: Option<Meta> = None;
+    let mut raw = RawGraph::default();
+    let mut seen: Vec<String> = Vec::new();
+    let mut deferred: Vec<(Section, usize)> = Vec::new();
+    let mut locations: Option<Vec<u32>> = None;
+    let mut have_strings = false;
+
+    if s.peek("in the top-level object")? != b'}' {
+        loop {
+            let key = s.string("as a top-level key")?;
+            s.expect(b':', "after a top-level key")?;
+            if seen.contains(&key) {
+                return Err(Error::invalid(format!(
+                    "the top-level key \"{key}\" appears twice"
+                )));
+            }
+            let section = Section::from_key(&key);
+            match section {
+                Some(Section::Header) => {
+                    s.peek("in the snapshot header")?;
+                    let start = s.pos();
+                    s.skip_value("in the snapshot header")?;
+                    meta = Some(meta::parse_header(&bytes[start..s.pos()], start)?);
+                }
+                Some(Section::Strings) => {
+                    raw.strings = read_strings(&mut s)?;
+                    have_strings = true;
+                }
+                Some(section) => match &meta {
+                    Some(m) => read_numeric(&mut s, section, m, &mut raw, &mut locations)?,
+                    None => {
+                        deferred.push((section, s.pos()));
+                        s.skip_value(section.context())?;
+                    }
+                },
+                None => s.skip_value(&format!("in \"{key}\""))?,
+            }
+            seen.push(key);
+            match s.peek("in the top-level object")? {
+                b',' => s.expect(b',', "")?,
+                b'}' => break,
+                other => {
+                    return Err(Error::syntax(
+                        s.pos(),
+                        format!(
+                            "expected ',' or '}}' after a top-level value, found '{}'",
+                            other as char
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    s.expect(b'}', "")?;
+    if !s.at_end() {
+        return Err(Error::syntax(
+            s.pos(),
+            "unexpected data after the snapshot's JSON object",
+        ));
+    }
+
+    let meta = meta.ok_or_else(|| {
+        Error::not_snapshot("it has no \"snapshot\" header (is this a heap snapshot at all?)")
+    })?;
+    for (section, pos) in deferred {
+        s.set_pos(pos);
+        read_numeric(&mut s, section, &meta, &mut raw, &mut locations)?;
+    }
+    for (section, present) in [
+        (Section::Nodes, seen.iter().any(|k| k == "nodes")),
+        (Section::Edges, seen.iter().any(|k| k == "edges")),
+        (Section::Strings, have_strings),
+    ] {
+        if !present {
+            return Err(Error::not_snapshot(format!(
+                "it has no \"{}\" array",
+                section.key()
+            )));
+        }
+    }
+    check_counts(&meta, &mut raw)?;
+    raw.node_types = meta.node_types.clone();
+    raw.edge_types = meta.edge_types.clone();
+    raw.extra_native_bytes = meta.extra_native_bytes;
+    raw.trace_function_count = meta.trace_function_count;
+    raw.root = resolve_node_index(meta.root_index, &meta, raw.node_type.len(), "root_index")?;
+    if let (Some(layout), Some(flat)) = (&meta.location, locations) {
+        raw.locations = resolve_locations(&flat, layout, &meta, raw.node_type.len())?;
+    }
+    HeapGraph::build(raw)
+}
+
+/// The top-level sections heapdiff reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Section {
+    Header,
+    Nodes,
+    Edges,
+    Locations,
+    Strings,
+}
+
+impl Section {
+    fn from_key(key: &str) -> Option<Section> {
+        Some(match key {
+            "snapshot" => Section::Header,
+            "nodes" => Section::Nodes,
+            "edges" => Section::Edges,
+            "locations" => Section::Locations,
+            "strings" => Section::Strings,
+            _ => return None,
+        })
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Section::Header => "snapshot",
+            Section::Nodes => "nodes",
+            Section::Edges => "edges",
+            Section::Locations => "locations",
+            Section::Strings => "strings",
+        }
+    }
+
+    fn context(self) -> &'static str {
+        match self {
+            Section::Header => "in the snapshot header",
+            Section::Nodes => "in the nodes array",
+            Section::Edges => "in the edges array",
+            Section::Locations => "in the locations array",
+            Section::Strings => "in the strings array",
+        }
+    }
+}
+
+/// An upper bound on how many numbers the rest of the input can hold (each needs a digit and a
+/// separator), so that no allocation is sized by an unchecked header count.
+fn capacity_hint(claimed: Option<u64>, remaining: usize, per_record: usize) -> usize {
+    let possible = (remaining / 2 + 1) / per_record.max(1);
+    claimed.map_or(0, |c| (c.min(possible as u64)) as usize)
+}
+
+fn read_numeric(
+    s: &mut Scanner<'_>,
+    section: Section,
+    meta: &Meta,
+    raw: &mut RawGraph,
+    locations: &mut Option<Vec<u32>>,
+) -> Result<()> {
+    let context = section.context();
+    match section {
+        Section::Nodes => {
+            let layout = &meta.node;
+            let cap = capacity_hint(meta.node_count, s.remaining(), layout.field_count);
+            raw.node_type = Vec::with_capacity(cap);
+            raw.node_name = Vec::with_capacity(cap);
+            raw.node_id = Vec::with_capacity(cap);
+            raw.self_size = Vec::with_capacity(cap);
+            raw.edge_count = Vec::with_capacity(cap);
+            let mut detachedness = layout.detachedness.map(|_| Vec::with_capacity(cap));
+            let fields = layout.field_count;
+            let mut field = 0usize;
+            let mut bad_type = None;
+            let total = s.u32_array(context, |v| {
+                if field == layout.ty {
+                    if v > u8::MAX as u32 && bad_type.is_none() {
+                        bad_type = Some(v);
+                    }
+                    raw.node_type.push(v.min(u8::MAX as u32) as u8);
+                } else if field == layout.name {
+                    raw.node_name.push(v);
+                } else if field == layout.id {
+                    raw.node_id.push(v);
+                } else if field == layout.self_size {
+                    raw.self_size.push(v);
+                } else if field == layout.edge_count {
+                    raw.edge_count.push(v);
+                } else if Some(field) == layout.detachedness
+                    && let Some(d) = detachedness.as_mut()
+                {
+                    d.push((v & 3) as u8);
+                }
+                field += 1;
+                if field == fields {
+                    field = 0;
+                }
+            })?;
+            if let Some(v) = bad_type {
+                return Err(Error::invalid(format!("a node has type {v}")));
+            }
+            if total % fields as u64 != 0 {
+                return Err(Error::invalid(format!(
+                    "the nodes array holds {total} numbers, not a multiple of the {fields} node fields"
+                )));
+            }
+            raw.detachedness = detachedness;
+        }
+        Section::Edges => {
+            let layout = &meta.edge;
+            let cap = capacity_hint(meta.edge_count, s.remaining(), layout.field_count);
+            raw.edge_type = Vec::with_capacity(cap);
+            raw.edge_name = Vec::with_capacity(cap);
+            raw.edge_to = Vec::with_capacity(cap);
+            let fields = layout.field_count;
+            let mut field = 0usize;
+            let mut bad_type = None;
+            let total = s.u32_array(context, |v| {
+                if field == layout.ty {
+                    if v > u8::MAX as u32 && bad_type.is_none() {
+                        bad_type = Some(v);
+                    }
+                    raw.edge_type.push(v.min(u8::MAX as u32) as u8);
+                } else if field == layout.name {
+                    raw.edge_name.push(v);
+                } else if field == layout.to {
+                    raw.edge_to.push(v);
+                }
+                field += 1;
+                if field == fields {
+                    field = 0;
+                }
+            })?;
+            if let Some(v) = bad_type {
+                return Err(Error::invalid(format!("an edge has type {v}")));
+            }
+            if total % fields as u64 != 0 {
+                return Err(Error::invalid(format!(
+                    "the edges array holds {total} numbers, not a multiple of the {fields} edge fields"
+                )));
+            }
+        }
+        Section::Locations => {
+            let mut flat = Vec::new();
+            s.u32_array(context, |v| flat.push(v))?;
+            *locations = Some(flat);
+        }
+        Section::Header | Section::Strings => unreachable!("not a numeric section"),
+    }
+    Ok(())
+}
+
+fn read_strings(s: &mut Scanner<'_>) -> Result<StringTable> {
+    let context = "in the strings array";
+    s.expect(b'[', context)?;
+    let mut bytes = Vec::new();
+    let mut ends = Vec::new();
+    if s.peek(context)? == b']' {
+        s.expect(b']', context)?;
+        return Ok(StringTable::from_parts(bytes, ends));
+    }
+    loop {
+        s.string_bytes(&mut bytes, context)?;
+        ends.push(bytes.len());
+        match s.peek(context)? {
+            b',' => s.expect(b',', context)?,
+            b']' => {
+                s.expect(b']', context)?;
+                return Ok(StringTable::from_parts(bytes, ends));
+            }
+            other => {
+                return Err(Error::syntax(
+                    s.pos(),
+                    format!("expected ',' or ']' {context}, found '{}'", other as char),
+                ));
+            }
+        }
+    }
+}
+
+/// Checks the header's counts against the arrays and converts edge targets to ordinals.
+fn check_counts(meta: &Meta, raw: &mut RawGraph) -> Result<()> {
+    let nodes = raw.node_type.len();
+    if let Some(claimed) = meta.node_count
+        && claimed != nodes as u64
+    {
+        return Err(Error::invalid(format!(
+            "snapshot.node_count is {claimed}, but the nodes array holds {nodes} nodes"
+        )));
+    }
+    let edges = raw.edge_type.len();
+    if let Some(claimed) = meta.edge_count
+        && claimed != edges as u64
+    {
+        return Err(Error::invalid(format!(
+            "snapshot.edge_count is {claimed}, but the edges array holds {edges} edges"
+        )));
+    }
+    let fields = meta.node.field_count as u32;
+    for (e, to) in raw.edge_to.iter_mut().enumerate() {
+        if *to % fields != 0 || (*to / fields) as usize >= nodes {
+            return Err(Error::invalid(format!(
+                "edge {e} points at node index {to}, which is not a node \
+                 (must be a multiple of {fields} below {})",
+                nodes as u64 * fields as u64
+            )));
+        }
+        *to /= fields;
+    }
+    Ok(())
+}
+
+fn resolve_node_index(index: u64, meta: &Meta, nodes: usize, what: &str) -> Result<u32> {
+    let fields = meta.node.field_count as u64;
+    if !index.is_multiple_of(fields) || index / fields >= nodes as u64 {
+        return Err(Error::invalid(format!(
+            "{what} {index} is not the index of a node"
+        )));
+    }
+    Ok((index / fields) as u32)
+}
+
+fn resolve_locations(
+    flat: &[u32],
+    layout: &meta::LocationLayout,
+    meta: &Meta,
+    nodes: usize,
+) -> Result<HashMap<u32, Location>> {
+    if !flat.len().is_multiple_of(layout.field_count) {
+        return Err(Error::invalid(format!(
+            "the locations array holds {} numbers, not a multiple of the {} location fields",
+            flat.len(),
+            layout.field_count
+        )));
+    }
+    let mut map = HashMap::with_capacity(flat.len() / layout.field_count);
+    for record in flat.chunks_exact(layout.field_count) {
+        let node = resolve_node_index(
+            record[layout.object_index] as u64,
+            meta,
+            nodes,
+            "a location's object_index",
+        )?;
+        map.insert(
+            node,
+            Location {
+                script_id: record[layout.script_id],
+                line: record[layout.line],
+                column: record[layout.column],
+            },
+        );
+    }
+    Ok(map)
+}
