@@ -438,7 +438,7 @@ mod tests {
     fn with_orphan_edges(n: usize, edges: &[(u32, u32)], root: u32) -> Option<Vec<(u32, u32)>> {
         let mut all = edges.to_vec();
         let mut seen = vec![false; n];
-        let mut visit = |start: u32, seen: &mut Vec<bool>| {
+        let visit = |start: u32, seen: &mut Vec<bool>| {
             let mut stack = vec![start];
             seen[start as usize] = true;
             while let Some(v) = stack.pop() {
