@@ -1,0 +1,180 @@
+//! Golden tests: heapdiff's numbers equal Chrome DevTools' own, computed by `../shared/oracle`
+//! on the same real snapshots and committed under `fixtures/oracle/` (see fixtures/README.md).
+//! Every class row and every node is compared; there is no tolerance.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use heapdiff::analysis::Analysis;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    std::env::var_os("HEAPDIFF_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+}
+
+/// Names of the snapshots that have oracle outputs: `fixtures/snapshots/<name>.heapsnapshot.gz`.
+fn snapshot_names() -> Vec<String> {
+    let dir = fixtures().join("snapshots");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".heapsnapshot.gz").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no snapshots in {}", dir.display());
+    names
+}
+
+fn snapshot_path(name: &str) -> PathBuf {
+    fixtures()
+        .join("snapshots")
+        .join(format!("{name}.heapsnapshot.gz"))
+}
+
+fn read_gz(path: &Path) -> String {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+fn read_json(path: &Path) -> Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn analyse(name: &str) -> Analysis {
+    let graph = heapdiff::read::load(&snapshot_path(name)).unwrap();
+    Analysis::run(graph)
+}
+
+fn u64_of(v: &Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .or_else(|| v[key].as_f64().map(|f| f as u64))
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+#[test]
+fn summary_rows_equal_devtools() {
+    for name in snapshot_names() {
+        let expected = read_json(&fixtures().join("oracle").join(format!("{name}.summary.json")));
+        let a = analyse(&name);
+        assert_eq!(a.graph.node_count() as u64, u64_of(&expected, "nodeCount"), "{name}");
+        assert_eq!(a.total_size(), u64_of(&expected, "totalSize"), "{name}");
+        assert_eq!(
+            a.graph.max_js_object_id() as u64,
+            u64_of(&expected, "maxJSObjectId"),
+            "{name}"
+        );
+        let stats = a.statistics();
+        let es = &expected["statistics"];
+        assert_eq!(
+            (
+                stats.total,
+                stats.native_total,
+                stats.typed_arrays,
+                stats.v8heap_total,
+                stats.code,
+                stats.js_arrays,
+                stats.strings,
+                stats.system
+            ),
+            (
+                u64_of(es, "total"),
+                u64_of(&es["native"], "total"),
+                u64_of(&es["native"], "typedArrays"),
+                u64_of(&es["v8heap"], "total"),
+                u64_of(&es["v8heap"], "code"),
+                u64_of(&es["v8heap"], "jsArrays"),
+                u64_of(&es["v8heap"], "strings"),
+                u64_of(&es["v8heap"], "system"),
+            ),
+            "{name}: statistics"
+        );
+
+        let rows = a.summary();
+        let expected_rows = expected["classes"].as_array().unwrap();
+        assert_eq!(rows.len(), expected_rows.len(), "{name}: class count");
+        for (row, want) in rows.iter().zip(expected_rows) {
+            let got = (
+                row.key.as_str(),
+                row.name.as_str(),
+                row.count,
+                row.self_size,
+                row.retained,
+                row.distance as i64,
+            );
+            let want = (
+                want["classKey"].as_str().unwrap(),
+                want["name"].as_str().unwrap(),
+                u64_of(want, "count"),
+                u64_of(want, "self"),
+                u64_of(want, "retained"),
+                want["distance"].as_i64().unwrap(),
+            );
+            assert_eq!(got, want, "{name}: class row");
+        }
+        let problems: Vec<&str> = expected["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter_map(|p| p.lines().next())
+            .collect();
+        let mine: Vec<&str> = a.problems.iter().map(String::as_str).collect();
+        assert_eq!(mine, problems, "{name}: problems");
+    }
+}
+
+#[test]
+fn every_node_equals_devtools() {
+    for name in snapshot_names() {
+        let text = read_gz(&fixtures().join("oracle").join(format!("{name}.nodes.tsv.gz")));
+        let a = analyse(&name);
+        let g = &a.graph;
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("id\tself\tretained\tdistance\tdominator_id\tclass_key"),
+            "{name}: header"
+        );
+        let mut compared = 0usize;
+        let ordinal_of: HashMap<u32, u32> = (0..g.node_count() as u32)
+            .map(|v| (g.node_id[v as usize], v))
+            .collect();
+        for (v, line) in lines.enumerate() {
+            let f: Vec<&str> = line.splitn(6, '\t').collect();
+            let v = v as u32;
+            let id: u32 = f[0].parse().unwrap();
+            assert_eq!(g.node_id[v as usize], id, "{name}: node order at ordinal {v}");
+            let dominator = a.dominators.idom[v as usize];
+            let got = (
+                a.self_size[v as usize] as u64,
+                a.retained[v as usize],
+                a.distance[v as usize] as i64,
+                g.node_id[dominator as usize],
+                a.classes.public_key(g, a.classes.of_node[v as usize]),
+            );
+            let want = (
+                f[1].parse::<u64>().unwrap(),
+                f[2].parse::<u64>().unwrap(),
+                f[3].parse::<i64>().unwrap(),
+                f[4].parse::<u32>().unwrap(),
+                f[5].to_string(),
+            );
+            assert_eq!(got, want, "{name}: node @{id} (ordinal {v})");
+            assert!(ordinal_of.contains_key(&want.3));
+            compared += 1;
+        }
+        assert_eq!(compared, g.node_count(), "{name}: node count");
+    }
+}
