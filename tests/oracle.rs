@@ -46,8 +46,7 @@ fn read_gz(path: &Path) -> String {
 }
 
 fn read_json(path: &Path) -> Value {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -66,9 +65,17 @@ fn u64_of(v: &Value, key: &str) -> u64 {
 #[test]
 fn summary_rows_equal_devtools() {
     for name in snapshot_names() {
-        let expected = read_json(&fixtures().join("oracle").join(format!("{name}.summary.json")));
+        let expected = read_json(
+            &fixtures()
+                .join("oracle")
+                .join(format!("{name}.summary.json")),
+        );
         let a = analyse(&name);
-        assert_eq!(a.graph.node_count() as u64, u64_of(&expected, "nodeCount"), "{name}");
+        assert_eq!(
+            a.graph.node_count() as u64,
+            u64_of(&expected, "nodeCount"),
+            "{name}"
+        );
         assert_eq!(a.total_size(), u64_of(&expected, "totalSize"), "{name}");
         assert_eq!(
             a.graph.max_js_object_id() as u64,
@@ -138,7 +145,11 @@ fn summary_rows_equal_devtools() {
 #[test]
 fn every_node_equals_devtools() {
     for name in snapshot_names() {
-        let text = read_gz(&fixtures().join("oracle").join(format!("{name}.nodes.tsv.gz")));
+        let text = read_gz(
+            &fixtures()
+                .join("oracle")
+                .join(format!("{name}.nodes.tsv.gz")),
+        );
         let a = analyse(&name);
         let g = &a.graph;
         let mut lines = text.lines();
@@ -155,7 +166,10 @@ fn every_node_equals_devtools() {
             let f: Vec<&str> = line.splitn(6, '\t').collect();
             let v = v as u32;
             let id: u32 = f[0].parse().unwrap();
-            assert_eq!(g.node_id[v as usize], id, "{name}: node order at ordinal {v}");
+            assert_eq!(
+                g.node_id[v as usize], id,
+                "{name}: node order at ordinal {v}"
+            );
             let dominator = a.dominators.idom[v as usize];
             let got = (
                 a.self_size[v as usize] as u64,
