@@ -17,10 +17,10 @@ fn valid() -> String {
     let mut b = SnapshotBuilder::new();
     let gc_roots = b.node("synthetic", "(GC roots)", 3, 0);
     let global = b.node("object", "global", 5, 40);
-    let foo = b.node("object", "Foo", 7, 16);
+    let item = b.node("object", "Foo", 7, 16);
     b.edge(0, "shortcut", "global", global);
     b.element(0, "element", 1, gc_roots);
-    b.edge(global, "property", "foo", foo);
+    b.edge(global, "property", "foo", item);
     b.build()
 }
 

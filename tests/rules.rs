@@ -24,26 +24,26 @@ fn node_like() -> (SnapshotBuilder, usize, usize) {
 #[test]
 fn owned_arrays_give_their_size_to_their_single_owner() {
     let (mut b, global, _) = node_like();
-    let foo = b.node("object", "Foo", 7, 16);
+    let owner = b.node("object", "Foo", 7, 16);
     let store = b.node("array", "(object elements)", 9, 100);
     let inner = b.node("hidden", "system / Inner", 11, 10);
     let bar = b.node("object", "Bar", 13, 24);
     let baz = b.node("object", "Baz", 15, 24);
     let shared = b.node("array", "(shared)", 17, 50);
-    b.edge(global, "property", "foo", foo);
+    b.edge(global, "property", "foo", owner);
     b.edge(global, "property", "bar", bar);
     b.edge(global, "property", "baz", baz);
-    b.edge(foo, "internal", "elements", store);
+    b.edge(owner, "internal", "elements", store);
     b.element(store, "hidden", 0, inner);
     b.edge(bar, "internal", "x", shared);
     b.edge(baz, "internal", "x", shared);
     let a = analyse(&b);
     // Foo takes its store and, through it, the hidden node: 16 + 100 + 10.
-    assert_eq!(a.self_size[foo], 126);
+    assert_eq!(a.self_size[owner], 126);
     assert_eq!((a.self_size[store], a.self_size[inner]), (0, 0));
     // An array with two owners keeps its size.
     assert_eq!(a.self_size[shared], 50);
-    assert_eq!(a.retained[foo], 126);
+    assert_eq!(a.retained[owner], 126);
     assert_eq!(a.retained[global], 40 + 126 + 24 + 24 + 50);
     // Zero-size nodes vanish from the Summary; the array class keeps only the shared array.
     let rows = a.summary();
@@ -58,16 +58,16 @@ fn owned_arrays_give_their_size_to_their_single_owner() {
 fn snapshots_without_user_roots_keep_raw_sizes() {
     let mut b = SnapshotBuilder::new();
     let gc_roots = b.node("synthetic", "(GC roots)", 3, 0);
-    let foo = b.node("object", "Foo", 5, 16);
+    let owner = b.node("object", "Foo", 5, 16);
     let store = b.node("array", "(object elements)", 7, 100);
     b.element(0, "element", 1, gc_roots);
-    b.element(gc_roots, "element", 1, foo);
-    b.edge(foo, "internal", "elements", store);
+    b.element(gc_roots, "element", 1, owner);
+    b.edge(owner, "internal", "elements", store);
     let a = analyse(&b);
-    assert_eq!((a.self_size[foo], a.self_size[store]), (16, 100));
+    assert_eq!((a.self_size[owner], a.self_size[store]), (16, 100));
     // Without user roots the root is at distance 0.
     assert_eq!(
-        (a.distance[0], a.distance[gc_roots], a.distance[foo]),
+        (a.distance[0], a.distance[gc_roots], a.distance[owner]),
         (0, 1, 2)
     );
 }
