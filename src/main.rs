@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, SummaryArgs};
+use cli::{Cli, Command, DiffArgs, Sort, SummaryArgs};
 use heapdiff::analysis::Analysis;
-use heapdiff::report::{self, SummaryReport, table::TableOptions};
+use heapdiff::report::{
+    self, DiffOptions, DiffReport, SortKey, SummaryReport, table::TableOptions,
+};
 
 /// Exit status for an error (bad usage or unreadable input); clap uses 2 for usage errors too.
 const EXIT_ERROR: u8 = 2;
@@ -38,7 +40,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Summary(args) => summary(args, cli.verbose),
+        Some(Command::Summary(args)) => summary(args, cli.verbose),
+        None => diff(&cli.diff, cli.verbose),
     }
 }
 
@@ -74,6 +77,67 @@ fn summary(args: &SummaryArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("writing the report")?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn diff(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
+    let [base_path, late_path] = &args.files[..] else {
+        anyhow::bail!("give two snapshots: BASE LATE");
+    };
+    if same_file(base_path, late_path) {
+        eprintln!(
+            "heapdiff: warning: {} and {} are the same file",
+            base_path.display(),
+            late_path.display()
+        );
+    }
+    let base = analyse(base_path, verbose)?;
+    let late = analyse(late_path, verbose)?;
+    let options = DiffOptions {
+        sort: match args.sort {
+            Sort::Retained => SortKey::Retained,
+            Sort::SelfSize => SortKey::SelfSize,
+            Sort::Count => SortKey::Count,
+        },
+        compare: args.compare,
+        show_churn: args.show_churn,
+    };
+    let report = DiffReport::new(
+        &base_path.display().to_string(),
+        &base,
+        &late_path.display().to_string(),
+        &late,
+        &options,
+    );
+    if args.strict && !report.warnings.is_empty() {
+        anyhow::bail!("{} (--strict)", report.warnings.join("; "));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        report::json::write(&mut out, &report).context("writing the report")?;
+    } else {
+        if !std::io::stdout().is_terminal() {
+            for w in &report.warnings {
+                eprintln!("heapdiff: warning: {w}");
+            }
+        }
+        let options = TableOptions {
+            top: args.top,
+            width: terminal_width(),
+        };
+        out.write_all(report::table::diff(&report, &options).as_bytes())
+            .context("writing the report")?;
+    }
+    out.flush().context("writing the report")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether two paths name one file (same device and inode where the platform says).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// The terminal's width when stdout is a terminal; tables are not wrapped otherwise.

@@ -4,11 +4,14 @@
 
 pub mod bits;
 pub mod classes;
+pub mod clusters;
+pub mod diff;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;
 pub mod essential;
 pub mod flags;
+pub mod lockstep;
 pub mod shallow;
 pub mod summary;
 

@@ -155,7 +155,7 @@ impl HeapGraph {
         if n == 0 {
             return Err(Error::invalid("the snapshot has no nodes"));
         }
-        if n >= u32::MAX as usize - 2 {
+        if n >= 1 << 31 {
             return Err(Error::too_large(format!("{n} nodes")));
         }
         let edge_total = raw.edge_type.len();

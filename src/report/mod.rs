@@ -7,7 +7,10 @@ pub mod table;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::clusters::{self, Cluster};
+use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::distances::{NO_DISTANCE, SYSTEM_DISTANCE};
+use crate::analysis::lockstep::{self, Lockstep};
 use crate::analysis::summary::{ClassRow, Statistics};
 
 /// Version of the JSON wire format; bumped on any incompatible change.
@@ -115,6 +118,323 @@ impl SummaryReport {
             total_count: rows.iter().map(|r| r.count).sum(),
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
+        }
+    }
+}
+
+/// How clusters and classes are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Retained,
+    SelfSize,
+    Count,
+}
+
+/// What goes into a diff report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiffOptions {
+    pub sort: SortKey,
+    /// Include DevTools' Comparison view.
+    pub compare: bool,
+    /// Keep Comparison rows that are only embedder-object churn.
+    pub show_churn: bool,
+}
+
+/// `heapdiff BASE LATE`: what was allocated between two snapshots of one process and is still
+/// alive in the later one, grouped by class (DevTools' "Objects allocated between" view) and
+/// into clusters that point at a cause.
+///
+/// Wire format (`--json`), all sizes in bytes:
+/// ```json
+/// {"schema_version": 1, "command": "diff",
+///  "base": {"file": "base.heapsnapshot", "node_count": 46479, "total_size": 4123456,
+///           "max_js_object_id": 78647},
+///  "late": {…same fields…},
+///  "growth": 2345678,
+///  "between": {"min_id": 78647, "max_id": 108749, "count": 15000, "self_size": 760000,
+///              "retained_size": 1400000, "class_count": 12},
+///  "warnings": [],
+///  "clusters": [{"rank": 1, "kind": "closures", "label": "validate* @ <eval>:1:20, created by compile (app.js)",
+///                "class_name": "Function", "count": 5000, "self_size": 320000,
+///                "retained_size": 760000, "attributed_count": 5000, "attributed_size": 200000,
+///                "site": {"function": "validate*", "script": "<eval>", "line": 0, "column": 19,
+///                         "created_by": "compile (app.js)"},
+///                "captured": ["schema"], "properties": [], "example_ids": [78651, …],
+///                "paths": [{"path": "global .cache → Map {table} → (array) [] → Function", "count": 200}],
+///                "paths_sampled": 200}, …],
+///  "lockstep": [{"unit": 5000, "members": [{"class": "Function", "count": 5000, "multiple": 1}, …]}],
+///  "classes": [{"key": ",Function", "name": "Function", "count": 5000, "self_size": 320000,
+///               "retained_size": 760000, "distance": 100000005}, …],
+///  "comparison": null}
+/// ```
+/// `clusters` (groups of at least two new objects; `kind` is `closures`, `objects`, `strings` or
+/// `detached-dom`) and `classes` are sorted by the `--sort` key, largest first. `site.line` and
+/// `site.column` are 0-based as in the snapshot; `label` shows them 1-based. `comparison` is
+/// present with `--compare`: DevTools' Comparison rows (`key`, `name`, `added_count`,
+/// `removed_count`, `count_delta`, `added_size`, `removed_size`, `size_delta`,
+/// `embedder_churn`), by added size.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    pub schema_version: u32,
+    pub command: &'static str,
+    pub base: SnapshotInfo,
+    pub late: SnapshotInfo,
+    /// Late total minus base total.
+    pub growth: i64,
+    pub between: BetweenInfo,
+    pub warnings: Vec<String>,
+    pub clusters: Vec<ClusterReport>,
+    pub lockstep: Vec<LockstepReport>,
+    pub classes: Vec<ClassReport>,
+    pub comparison: Option<Vec<ComparisonRow>>,
+    /// Comparison rows left out as embedder churn (without `--show-churn`).
+    pub hidden_churn_rows: u64,
+}
+
+/// One snapshot of a pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub file: String,
+    pub node_count: u64,
+    pub total_size: u64,
+    pub max_js_object_id: u32,
+}
+
+/// The objects allocated between the snapshots and still alive.
+#[derive(Debug, Clone, Serialize)]
+pub struct BetweenInfo {
+    /// Object ids in `(min_id, max_id]` are new.
+    pub min_id: u32,
+    pub max_id: u32,
+    pub count: u64,
+    pub self_size: u64,
+    /// Bytes freed if all of them were freed (no double counting).
+    pub retained_size: u64,
+    pub class_count: u64,
+}
+
+/// A cluster of new objects.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterReport {
+    pub rank: u64,
+    pub kind: &'static str,
+    pub label: String,
+    pub class_name: String,
+    pub count: u64,
+    pub self_size: u64,
+    pub retained_size: u64,
+    pub attributed_count: u64,
+    pub attributed_size: u64,
+    pub site: Option<SiteReport>,
+    pub captured: Vec<String>,
+    pub properties: Vec<String>,
+    pub example_ids: Vec<u32>,
+    pub paths: Vec<PathReport>,
+    pub paths_sampled: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteReport {
+    pub function: String,
+    pub script: String,
+    pub line: u32,
+    pub column: u32,
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathReport {
+    pub path: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LockstepReport {
+    pub unit: u64,
+    pub members: Vec<LockstepMember>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LockstepMember {
+    pub class: String,
+    pub count: u64,
+    pub multiple: u64,
+}
+
+/// A row of DevTools' Comparison view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    pub key: String,
+    pub name: String,
+    pub added_count: u64,
+    pub removed_count: u64,
+    pub count_delta: i64,
+    pub added_size: u64,
+    pub removed_size: u64,
+    pub size_delta: i64,
+    pub embedder_churn: bool,
+}
+
+/// How many example ids a cluster lists.
+const EXAMPLE_IDS: usize = 5;
+
+impl SnapshotInfo {
+    fn new(file: &str, a: &Analysis) -> SnapshotInfo {
+        SnapshotInfo {
+            file: file.to_string(),
+            node_count: a.graph.node_count() as u64,
+            total_size: a.total_size(),
+            max_js_object_id: a.graph.max_js_object_id(),
+        }
+    }
+}
+
+impl ClusterReport {
+    fn new(rank: usize, c: &Cluster, a: &Analysis) -> ClusterReport {
+        ClusterReport {
+            rank: rank as u64,
+            kind: c.kind.as_str(),
+            label: c.label.clone(),
+            class_name: c.class_name.clone(),
+            count: c.members.len() as u64,
+            self_size: c.self_size,
+            retained_size: c.retained,
+            attributed_count: c.attributed_count,
+            attributed_size: c.attributed_size,
+            site: c.site.as_ref().map(|s| SiteReport {
+                function: s.function.clone(),
+                script: s.script.clone(),
+                line: s.line,
+                column: s.column,
+                created_by: s.created_by.clone(),
+            }),
+            captured: c.captured.clone(),
+            properties: c.properties.clone(),
+            example_ids: c
+                .members
+                .iter()
+                .take(EXAMPLE_IDS)
+                .map(|&v| a.graph.node_id[v as usize])
+                .collect(),
+            paths: c
+                .paths
+                .iter()
+                .map(|p| PathReport {
+                    path: p.path.clone(),
+                    count: p.count,
+                })
+                .collect(),
+            paths_sampled: c.paths_sampled,
+        }
+    }
+}
+
+impl From<&Lockstep> for LockstepReport {
+    fn from(l: &Lockstep) -> LockstepReport {
+        LockstepReport {
+            unit: l.unit,
+            members: l
+                .members
+                .iter()
+                .map(|(class, count, multiple)| LockstepMember {
+                    class: class.clone(),
+                    count: *count,
+                    multiple: *multiple,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&DiffRow> for ComparisonRow {
+    fn from(r: &DiffRow) -> ComparisonRow {
+        ComparisonRow {
+            key: r.key.clone(),
+            name: r.name.clone(),
+            added_count: r.added_count,
+            removed_count: r.removed_count,
+            count_delta: r.count_delta(),
+            added_size: r.added_size,
+            removed_size: r.removed_size,
+            size_delta: r.size_delta(),
+            embedder_churn: r.is_embedder_churn(),
+        }
+    }
+}
+
+/// Orders by the sort key, largest first (stable, so ties keep the retained order).
+fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u64, u64)) {
+    match key {
+        SortKey::Retained => items.sort_by_key(|x| std::cmp::Reverse(fields(x).0)),
+        SortKey::SelfSize => items.sort_by_key(|x| std::cmp::Reverse(fields(x).1)),
+        SortKey::Count => items.sort_by_key(|x| std::cmp::Reverse(fields(x).2)),
+    }
+}
+
+impl DiffReport {
+    pub fn new(
+        base_file: &str,
+        base: &Analysis,
+        late_file: &str,
+        late: &Analysis,
+        options: &DiffOptions,
+    ) -> DiffReport {
+        let between = diff::between(base, late);
+        let nodes = between.nodes();
+        let mut clusters = clusters::clusters(late, &nodes);
+        sort_by_key(&mut clusters, options.sort, |c| {
+            (c.retained, c.self_size, c.members.len() as u64)
+        });
+        let class_counts: Vec<(String, u64)> = between
+            .rows
+            .iter()
+            .map(|r| (r.name.clone(), r.count))
+            .collect();
+        let mut classes: Vec<ClassReport> = between.rows.iter().map(ClassReport::from).collect();
+        sort_by_key(&mut classes, options.sort, |c| {
+            (c.retained_size, c.self_size, c.count)
+        });
+        let (comparison, hidden_churn_rows) = if options.compare {
+            let rows = diff::compare(base, late);
+            let total = rows.len();
+            let kept: Vec<ComparisonRow> = rows
+                .iter()
+                .filter(|r| options.show_churn || !r.is_embedder_churn())
+                .map(ComparisonRow::from)
+                .collect();
+            let hidden = (total - kept.len()) as u64;
+            (Some(kept), hidden)
+        } else {
+            (None, 0)
+        };
+        DiffReport {
+            schema_version: SCHEMA_VERSION,
+            command: "diff",
+            base: SnapshotInfo::new(base_file, base),
+            late: SnapshotInfo::new(late_file, late),
+            growth: late.total_size() as i64 - base.total_size() as i64,
+            between: BetweenInfo {
+                min_id: between.min_id,
+                max_id: between.max_id,
+                count: nodes.len() as u64,
+                self_size: between.rows.iter().map(|r| r.self_size).sum(),
+                retained_size: clusters::set_retained(late, &nodes),
+                class_count: between.rows.len() as u64,
+            },
+            warnings: diff::sanity_warnings(base, late),
+            clusters: clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ClusterReport::new(i + 1, c, late))
+                .collect(),
+            lockstep: lockstep::lockstep(&class_counts)
+                .iter()
+                .map(LockstepReport::from)
+                .collect(),
+            classes,
+            comparison,
+            hidden_churn_rows,
         }
     }
 }

@@ -3,7 +3,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use super::{SummaryReport, display_distance, human_bytes};
+use super::{DiffReport, SummaryReport, display_distance, human_bytes};
 
 /// How a table is laid out.
 #[derive(Debug, Clone, Copy)]
@@ -97,4 +97,183 @@ pub fn summary(r: &SummaryReport, options: &TableOptions) -> String {
         ));
     }
     out
+}
+
+/// `+1.2 MB` / `−300 kB` for a signed byte count.
+fn signed_bytes(delta: i64) -> String {
+    let sign = if delta < 0 { "\u{2212}" } else { "+" };
+    format!("{sign}{}", human_bytes(delta.unsigned_abs()))
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Renders the report of `heapdiff BASE LATE`: a header, the clusters, lockstep groups, the
+/// new objects by class, the retainer paths of the top clusters, and the comparison if asked.
+pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
+    let mut out = String::new();
+    for (label, s) in [("base", &r.base), ("late", &r.late)] {
+        out.push_str(&format!(
+            "{label}  {}  {} nodes  {}",
+            s.file,
+            thousands(s.node_count),
+            human_bytes(s.total_size)
+        ));
+        if label == "late" {
+            out.push_str(&format!("  ({} since base)", signed_bytes(r.growth)));
+        }
+        out.push('\n');
+    }
+    let b = &r.between;
+    out.push_str(&format!(
+        "new since base and still alive: {} objects in {} classes, {} shallow, {} retained\n",
+        thousands(b.count),
+        b.class_count,
+        human_bytes(b.self_size),
+        human_bytes(b.retained_size)
+    ));
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+
+    out.push_str("\nClusters of new objects\n");
+    if r.clusters.is_empty() {
+        out.push_str("(none: no two new objects share a site, shape or content)\n");
+    } else {
+        let mut table = new_table(
+            &["#", "Kind", "Cluster", "Count", "Shallow", "Retained"],
+            options,
+        );
+        if let Some(col) = table.column_mut(1) {
+            col.set_cell_alignment(CellAlignment::Left);
+        }
+        if let Some(col) = table.column_mut(2) {
+            col.set_cell_alignment(CellAlignment::Left);
+        }
+        for c in r.clusters.iter().take(options.top) {
+            table.add_row(vec![
+                Cell::new(c.rank),
+                Cell::new(c.kind),
+                Cell::new(&c.label),
+                Cell::new(thousands(c.count)),
+                Cell::new(human_bytes(c.self_size)),
+                Cell::new(human_bytes(c.retained_size)),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        more(&mut out, r.clusters.len(), options.top, "clusters");
+    }
+
+    for group in &r.lockstep {
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .map(|m| format!("{} \u{d7}{}", m.class, thousands(m.count)))
+            .collect();
+        let ratio: Vec<String> = group
+            .members
+            .iter()
+            .map(|m| m.multiple.to_string())
+            .collect();
+        out.push_str(&format!(
+            "likely allocated together ({}): {}\n",
+            ratio.join(":"),
+            members.join(", ")
+        ));
+    }
+
+    out.push_str("\nNew objects by class\n");
+    let mut table = new_table(
+        &["Class", "Count", "Shallow", "Retained", "Distance"],
+        options,
+    );
+    for c in r.classes.iter().take(options.top) {
+        table.add_row(vec![
+            Cell::new(&c.name),
+            Cell::new(thousands(c.count)),
+            Cell::new(human_bytes(c.self_size)),
+            Cell::new(human_bytes(c.retained_size)),
+            Cell::new(display_distance(c.distance)),
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    more(&mut out, r.classes.len(), options.top, "classes");
+
+    let with_paths: Vec<_> = r
+        .clusters
+        .iter()
+        .filter(|c| !c.paths.is_empty())
+        .take(3)
+        .collect();
+    if !with_paths.is_empty() {
+        out.push_str("\nRetainer paths of the top clusters\n");
+        for c in with_paths {
+            out.push_str(&format!(
+                "#{} {} (\u{d7}{})\n",
+                c.rank,
+                c.label,
+                thousands(c.count)
+            ));
+            for p in &c.paths {
+                out.push_str(&format!("  {}/{}  {}\n", p.count, c.paths_sampled, p.path));
+            }
+        }
+    }
+
+    if let Some(rows) = &r.comparison {
+        out.push_str("\nComparison with base (DevTools' Comparison view)\n");
+        let mut table = new_table(
+            &[
+                "Class",
+                "# New",
+                "# Deleted",
+                "# Delta",
+                "Alloc. size",
+                "Freed size",
+                "Size delta",
+            ],
+            options,
+        );
+        for row in rows.iter().take(options.top) {
+            table.add_row(vec![
+                Cell::new(&row.name),
+                Cell::new(thousands(row.added_count)),
+                Cell::new(thousands(row.removed_count)),
+                Cell::new(format!("{:+}", row.count_delta)),
+                Cell::new(human_bytes(row.added_size)),
+                Cell::new(human_bytes(row.removed_size)),
+                Cell::new(signed_bytes(row.size_delta)),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        more(&mut out, rows.len(), options.top, "rows");
+        if r.hidden_churn_rows > 0 {
+            out.push_str(&format!(
+                "({} rows of embedder-object churn hidden; --show-churn shows them)\n",
+                r.hidden_churn_rows
+            ));
+        }
+    }
+    out
+}
+
+fn more(out: &mut String, total: usize, shown: usize, what: &str) {
+    if total > shown {
+        out.push_str(&format!(
+            "({} more {what}; --top N shows more, --json shows all)\n",
+            total - shown
+        ));
+    }
 }

@@ -1,0 +1,655 @@
+//! Clusters of new objects that point at one cause: closures created at one source site, objects
+//! of one class and shape, copies of one string, detached DOM nodes of one kind. Internals
+//! (arrays, contexts, code, hidden objects) are attributed to the cluster member that dominates
+//! them. Each cluster gets a set-level retained size (the bytes freed if every member were
+//! freed: members dominated by another member are not counted twice) and the shapes of the
+//! shortest retainer paths that keep its members alive.
+
+use std::collections::HashMap;
+
+use super::Analysis;
+use super::classes::{format_property_name, js_cmp};
+use super::distances::SYSTEM_DISTANCE;
+use super::dom_state::DETACHED;
+use crate::graph::HeapGraph;
+
+/// What kind of objects a cluster groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClusterKind {
+    /// Closures of one function from one source site.
+    Closures,
+    /// Objects of one class with one set of property names.
+    Objects,
+    /// Copies of one string.
+    Strings,
+    /// Detached DOM nodes of one tag.
+    DetachedDom,
+}
+
+impl ClusterKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterKind::Closures => "closures",
+            ClusterKind::Objects => "objects",
+            ClusterKind::Strings => "strings",
+            ClusterKind::DetachedDom => "detached-dom",
+        }
+    }
+}
+
+/// Where a function was defined.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// The function's name with a trailing number replaced by `*` (code generators number the
+    /// functions they emit: `validate1`, `validate2`, … are one site).
+    pub function: String,
+    /// The script's name (file or URL), or `<eval>` for code from `eval`/`new Function`.
+    pub script: String,
+    /// 0-based line and column of the function (V8's `locations`: the parameter list; for
+    /// numbered names, where the name starts).
+    pub line: u32,
+    pub column: u32,
+    /// For eval'd code: the function that ran `eval`/`new Function`, and its script.
+    pub created_by: Option<String>,
+}
+
+/// A distinct retainer path shape, from a root to a member, and how many sampled members have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathShape {
+    pub path: String,
+    pub count: u64,
+}
+
+/// A group of new objects.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub kind: ClusterKind,
+    /// The class name of the members (DevTools' class).
+    pub class_name: String,
+    /// A one-line description: site, shape or string.
+    pub label: String,
+    pub site: Option<Site>,
+    /// Members (ordinals in the late snapshot), by ascending object id.
+    pub members: Vec<u32>,
+    pub self_size: u64,
+    /// Bytes freed if all members were freed.
+    pub retained: u64,
+    /// Internals dominated by a member (their count and shallow size), part of `retained`.
+    pub attributed_count: u64,
+    pub attributed_size: u64,
+    /// Variables captured by the closures (names of the context's variables).
+    pub captured: Vec<String>,
+    /// The property names of the objects.
+    pub properties: Vec<String>,
+    /// The most common retainer path shapes among sampled members, most common first.
+    pub paths: Vec<PathShape>,
+    pub paths_sampled: u64,
+}
+
+/// How many members per cluster get a retainer path.
+const PATH_SAMPLES: usize = 200;
+/// How many steps a retainer path may take before it is cut.
+const MAX_PATH_STEPS: usize = 24;
+/// How many path shapes a cluster reports.
+const PATH_SHAPES: usize = 3;
+/// How many captured variable names a cluster reports.
+const MAX_CAPTURED: usize = 12;
+
+/// The grouping key of a candidate member.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Closure(Site),
+    Object { class: u32, properties: Vec<u32> },
+    String(String),
+    Dom(u32),
+}
+
+/// Clusters `nodes` (ordinals of `a`'s snapshot; typically the objects allocated between two
+/// snapshots). Only groups of two or more are returned, largest retained size first.
+pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
+    let g = &a.graph;
+    let n = g.node_count();
+    const NONE: u32 = u32::MAX;
+    let mut in_set = vec![false; n];
+    for &v in nodes {
+        in_set[v as usize] = true;
+    }
+    let mut keys: Vec<Key> = Vec::new();
+    let mut key_ids: HashMap<Key, u32> = HashMap::new();
+    let mut key_of = vec![NONE; n];
+    let mut sites = SiteResolver::new(g);
+    for &v in nodes {
+        if let Some(key) = candidate_key(a, v, &mut sites) {
+            let id = *key_ids.entry(key).or_insert_with_key(|k| {
+                keys.push(k.clone());
+                keys.len() as u32 - 1
+            });
+            key_of[v as usize] = id;
+        }
+    }
+
+    // Candidates of a group of one are no cluster; a cluster all of whose members sit below
+    // members of other clusters in the dominator tree (the sources of eval'd closures, say)
+    // is folded into those clusters. What is left are the final clusters.
+    let k = keys.len();
+    let mut sizes = vec![0u64; k];
+    for &v in nodes {
+        if key_of[v as usize] != NONE {
+            sizes[key_of[v as usize] as usize] += 1;
+        }
+    }
+    let real: Vec<bool> = sizes.iter().map(|&c| c >= 2).collect();
+    let mut free = vec![false; k];
+    walk_members(a, &key_of, &real, |v, owners| {
+        let key = key_of[v as usize];
+        if key != NONE && real[key as usize] && owners.iter().all(|&o| o == key) {
+            free[key as usize] = true;
+        }
+    });
+    let is_final: Vec<bool> = (0..k).map(|i| real[i] && free[i]).collect();
+
+    // A final member counts toward its cluster's retained size unless an ancestor is a member
+    // of the same cluster; other new nodes are attributed to the nearest final member above.
+    let mut retained = vec![0u64; k];
+    let mut attributed = vec![(0u64, 0u64); k];
+    walk_members(a, &key_of, &is_final, |v, owners| {
+        let key = key_of[v as usize];
+        if key != NONE && is_final[key as usize] {
+            if !owners.contains(&key) {
+                retained[key as usize] += a.retained[v as usize];
+            }
+        } else if in_set[v as usize]
+            && let Some(&owner) = owners.last()
+        {
+            let entry = &mut attributed[owner as usize];
+            entry.0 += 1;
+            entry.1 += a.self_size[v as usize] as u64;
+        }
+    });
+
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
+    for &v in nodes {
+        if key_of[v as usize] != NONE {
+            members[key_of[v as usize] as usize].push(v);
+        }
+    }
+    let mut out = Vec::new();
+    for (id, key) in keys.into_iter().enumerate() {
+        if !is_final[id] {
+            continue;
+        }
+        let mut list = std::mem::take(&mut members[id]);
+        list.sort_unstable_by_key(|&v| g.node_id[v as usize]);
+        out.push(describe(a, key, list, retained[id], attributed[id]));
+    }
+    out.sort_by(|x, y| {
+        y.retained
+            .cmp(&x.retained)
+            .then(y.members.len().cmp(&x.members.len()))
+            .then_with(|| js_cmp(&x.label, &y.label))
+    });
+    out
+}
+
+/// Walks the dominator tree from the root and calls `visit(v, owners)` for every node, where
+/// `owners` are the cluster keys of the ancestors of `v` that are members of clusters `counted`
+/// accepts, outermost first. Iterative; O(nodes).
+fn walk_members(
+    a: &Analysis,
+    key_of: &[u32],
+    counted: &[bool],
+    mut visit: impl FnMut(u32, &[u32]),
+) {
+    // Stack entries: a node, or (with the high bit) the end of a member's subtree.
+    const EXIT: u32 = 1 << 31;
+    let (first, children) = &a.dominated;
+    let mut stack: Vec<u32> = vec![a.graph.root.0];
+    let mut owners: Vec<u32> = Vec::new();
+    while let Some(top) = stack.pop() {
+        if top & EXIT != 0 {
+            owners.pop();
+            continue;
+        }
+        let v = top as usize;
+        visit(top, &owners);
+        let key = key_of[v];
+        if key != u32::MAX && counted[key as usize] {
+            owners.push(key);
+            stack.push(EXIT);
+        }
+        stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
+    }
+}
+
+/// Bytes freed if every node of `nodes` were freed: the retained sizes of the nodes that no
+/// other node of the set dominates.
+pub fn set_retained(a: &Analysis, nodes: &[u32]) -> u64 {
+    let mut in_set = vec![false; a.graph.node_count()];
+    for &v in nodes {
+        in_set[v as usize] = true;
+    }
+    let (first, children) = &a.dominated;
+    let mut total = 0;
+    let mut stack = vec![a.graph.root.0];
+    while let Some(v) = stack.pop() {
+        let v = v as usize;
+        if in_set[v] {
+            // The whole subtree is freed with v: count it once and do not descend.
+            total += a.retained[v];
+            continue;
+        }
+        stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
+    }
+    total
+}
+
+/// Which cluster a new node would join, if it is of a clustered kind.
+fn candidate_key(a: &Analysis, v: u32, sites: &mut SiteResolver<'_>) -> Option<Key> {
+    let g = &a.graph;
+    let t = &g.node_types;
+    let ty = Some(g.node_type[v as usize]);
+    if ty == t.closure {
+        return Some(Key::Closure(sites.site(v)));
+    }
+    if ty == t.string || ty == t.cons_string || ty == t.sliced_string {
+        return Some(Key::String(string_content(g, v)));
+    }
+    if ty == t.native && a.dom.state[v as usize] == DETACHED {
+        return Some(Key::Dom(a.classes.class_index[v as usize]));
+    }
+    if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
+        let mut properties: Vec<u32> = g
+            .edges(v)
+            .filter(|&e| g.is_edge_type(e, g.edge_types.property))
+            .map(|e| g.edge_name[e])
+            .collect();
+        properties.sort_unstable_by(|&x, &y| js_cmp(g.strings.get(x), g.strings.get(y)));
+        properties.dedup();
+        return Some(Key::Object {
+            class: a.classes.class_index[v as usize],
+            properties,
+        });
+    }
+    None
+}
+
+/// A string node's text; concatenated strings are flattened (at most 1024 characters).
+fn string_content(g: &HeapGraph, v: u32) -> String {
+    if !g.is_type(v, g.node_types.cons_string) {
+        return g.raw_name(v).to_string();
+    }
+    let mut text = String::new();
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        if text.chars().count() >= 1024 {
+            break;
+        }
+        if !g.is_type(x, g.node_types.cons_string) {
+            text.push_str(g.raw_name(x));
+            continue;
+        }
+        let mut parts = [None, None];
+        for e in g.edges(x) {
+            if g.is_edge_type(e, g.edge_types.internal) {
+                match g.strings.get(g.edge_name[e]) {
+                    "first" => parts[0] = Some(g.edge_to[e]),
+                    "second" => parts[1] = Some(g.edge_to[e]),
+                    _ => {}
+                }
+            }
+        }
+        stack.extend(parts[1]);
+        stack.extend(parts[0]);
+    }
+    text
+}
+
+/// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
+/// `script` / `script_or_debug_info` (Script, named by its URL; unnamed for eval'd code, whose
+/// Script links to the SharedFunctionInfo that ran the eval).
+struct SiteResolver<'g> {
+    g: &'g HeapGraph,
+    script_names: HashMap<u32, (String, Option<String>)>,
+}
+
+impl<'g> SiteResolver<'g> {
+    fn new(g: &'g HeapGraph) -> SiteResolver<'g> {
+        SiteResolver {
+            g,
+            script_names: HashMap::new(),
+        }
+    }
+
+    /// The target of the first string-named edge of `v` called one of `names`.
+    fn edge_named(&self, v: u32, names: &[&str]) -> Option<u32> {
+        let g = self.g;
+        g.edges(v)
+            .find(|&e| {
+                g.edge_types.has_string_name(g.edge_type[e])
+                    && names.contains(&g.strings.get(g.edge_name[e]))
+            })
+            .map(|e| g.edge_to[e])
+    }
+
+    fn script_of_shared(&self, shared: u32) -> Option<u32> {
+        self.edge_named(shared, &["script_or_debug_info", "script"])
+    }
+
+    fn site(&mut self, closure: u32) -> Site {
+        let g = self.g;
+        let raw = g.raw_name(closure);
+        let function = normalise_function_name(raw);
+        let (script, created_by) = match self
+            .edge_named(closure, &["shared"])
+            .and_then(|s| self.script_of_shared(s))
+        {
+            Some(script) => self.script_name(script),
+            None => ("<unknown>".to_string(), None),
+        };
+        let (line, mut column) = g
+            .locations
+            .get(&closure)
+            .map_or((0, 0), |l| (l.line, l.column));
+        // V8's column is that of the parameter list, after the name: for numbered names
+        // (`validate9(`, `validate10(`) use the column where the name starts instead.
+        if function.ends_with('*') {
+            column = column.saturating_sub(raw.chars().map(char::len_utf16).sum::<usize>() as u32);
+        }
+        Site {
+            function,
+            script,
+            line,
+            column,
+            created_by,
+        }
+    }
+
+    /// A script's name, or `<eval>` and who ran the eval.
+    fn script_name(&mut self, script: u32) -> (String, Option<String>) {
+        if let Some(known) = self.script_names.get(&script) {
+            return known.clone();
+        }
+        let g = self.g;
+        let name = g.raw_name(script);
+        let resolved = if !name.is_empty() {
+            (name.to_string(), None)
+        } else {
+            // The eval origin: an edge to a SharedFunctionInfo (a node with a script edge).
+            let origin = g.edges(script).map(|e| g.edge_to[e]).find(|&t| {
+                t != script
+                    && g.is_type(t, g.node_types.code)
+                    && self.script_of_shared(t).is_some_and(|s| s != script)
+            });
+            let created_by = origin.map(|sfi| {
+                let function = match g.raw_name(sfi) {
+                    "" => "(anonymous)",
+                    f => f,
+                };
+                let from = self
+                    .script_of_shared(sfi)
+                    .map(|s| g.raw_name(s).to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "<eval>".to_string());
+                format!("{function} ({from})")
+            });
+            ("<eval>".to_string(), created_by)
+        };
+        self.script_names.insert(script, resolved.clone());
+        resolved
+    }
+}
+
+/// `validate17` → `validate*`; an empty name → `(anonymous)`.
+fn normalise_function_name(name: &str) -> String {
+    if name.is_empty() {
+        return "(anonymous)".to_string();
+    }
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if stem.len() < name.len() && !stem.is_empty() {
+        format!("{stem}*")
+    } else {
+        name.to_string()
+    }
+}
+
+fn describe(
+    a: &Analysis,
+    key: Key,
+    members: Vec<u32>,
+    retained: u64,
+    attributed: (u64, u64),
+) -> Cluster {
+    let g = &a.graph;
+    let first = members[0];
+    let class_name = a.classes.class_name(g, first).to_string();
+    let self_size = members
+        .iter()
+        .map(|&v| a.self_size[v as usize] as u64)
+        .sum();
+    let mut cluster = Cluster {
+        kind: ClusterKind::Objects,
+        class_name: class_name.clone(),
+        label: String::new(),
+        site: None,
+        members: Vec::new(),
+        self_size,
+        retained,
+        attributed_count: attributed.0,
+        attributed_size: attributed.1,
+        captured: Vec::new(),
+        properties: Vec::new(),
+        paths: Vec::new(),
+        paths_sampled: 0,
+    };
+    match key {
+        Key::Closure(site) => {
+            cluster.kind = ClusterKind::Closures;
+            cluster.label = format!(
+                "{} @ {}:{}:{}{}",
+                site.function,
+                site.script,
+                site.line + 1,
+                site.column + 1,
+                site.created_by
+                    .as_ref()
+                    .map(|c| format!(", created by {c}"))
+                    .unwrap_or_default()
+            );
+            cluster.captured = captured_variables(g, first);
+            cluster.site = Some(site);
+        }
+        Key::Object { properties, .. } => {
+            cluster.properties = properties
+                .iter()
+                .map(|&s| g.strings.get(s).to_string())
+                .collect();
+            let shown: Vec<String> = cluster
+                .properties
+                .iter()
+                .map(|p| format_property_name(p))
+                .collect();
+            let mut shape = shown.join(", ");
+            if shape.chars().count() > 80 {
+                shape = shape.chars().take(79).collect::<String>() + "…";
+            }
+            cluster.label = if class_name.starts_with('{') {
+                class_name.clone()
+            } else {
+                format!("{class_name} {{{shape}}}")
+            };
+        }
+        Key::String(text) => {
+            cluster.kind = ClusterKind::Strings;
+            cluster.label = quote_string(&text);
+        }
+        Key::Dom(_) => {
+            cluster.kind = ClusterKind::DetachedDom;
+            cluster.label = class_name.clone();
+        }
+    }
+    let (paths, sampled) = path_shapes(a, &members);
+    cluster.paths = paths;
+    cluster.paths_sampled = sampled;
+    cluster.members = members;
+    cluster
+}
+
+/// A string as JSON, shortened to 60 characters.
+fn quote_string(text: &str) -> String {
+    let short: String = text.chars().take(60).collect();
+    let mut quoted = serde_json::to_string(&short).unwrap_or_default();
+    if short.len() < text.len() {
+        quoted.push('…');
+    }
+    quoted
+}
+
+/// Names of the variables a closure's context holds (its `context` edges).
+fn captured_variables(g: &HeapGraph, closure: u32) -> Vec<String> {
+    let Some(context) = g
+        .edges(closure)
+        .find(|&e| {
+            g.is_edge_type(e, g.edge_types.internal) && g.strings.get(g.edge_name[e]) == "context"
+        })
+        .map(|e| g.edge_to[e])
+    else {
+        return Vec::new();
+    };
+    g.edges(context)
+        .filter(|&e| g.is_edge_type(e, g.edge_types.context))
+        .map(|e| g.strings.get(g.edge_name[e]).to_string())
+        .take(MAX_CAPTURED)
+        .collect()
+}
+
+/// The most common shapes of the shortest retainer paths of up to [`PATH_SAMPLES`] members
+/// (spread evenly over the list), and how many members were sampled.
+fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64) {
+    let step = members.len().div_ceil(PATH_SAMPLES).max(1);
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut sampled = 0;
+    for &v in members.iter().step_by(step) {
+        sampled += 1;
+        let path = retainer_path(a, v);
+        match counts.get_mut(&path) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(path.clone(), 1);
+                order.push(path);
+            }
+        }
+    }
+    let mut shapes: Vec<PathShape> = order
+        .into_iter()
+        .map(|path| PathShape {
+            count: counts[&path],
+            path,
+        })
+        .collect();
+    shapes.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.path.cmp(&y.path)));
+    shapes.truncate(PATH_SHAPES);
+    (shapes, sampled)
+}
+
+/// The greedy shortest retainer path DevTools expands: from `v`, repeatedly the retainer with
+/// the smallest distance (weak edges and the root excluded), up to a user root or a synthetic
+/// root group. Rendered from the root side: `global .cache → Map {table} → (array) [] → Function`.
+pub fn retainer_path(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    let mut steps: Vec<(u32, usize)> = Vec::new();
+    let mut current = v;
+    let mut visited = vec![current];
+    while steps.len() < MAX_PATH_STEPS {
+        if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
+            break;
+        }
+        let best = g
+            .retainers(current)
+            .filter(|&r| {
+                let e = g.retainer_edge[r] as usize;
+                let from = g.retainer_node[r];
+                !g.is_edge_type(e, g.edge_types.weak)
+                    && from != g.root.0
+                    && !visited.contains(&from)
+            })
+            .min_by_key(|&r| {
+                let from = g.retainer_node[r];
+                let d = a.distance[from as usize];
+                (if d < 0 { i32::MAX } else { d }, from)
+            });
+        let Some(r) = best else { break };
+        let from = g.retainer_node[r];
+        steps.push((from, g.retainer_edge[r] as usize));
+        visited.push(from);
+        current = from;
+    }
+    let mut text = String::new();
+    match steps.last() {
+        Some(&(top, _)) => text.push_str(&path_node(a, top)),
+        None => text.push_str(&path_node(a, v)),
+    }
+    if steps.len() == MAX_PATH_STEPS {
+        text = format!("… {text}");
+    }
+    for (i, &(_, e)) in steps.iter().enumerate().rev() {
+        let to = if i == 0 { v } else { steps[i - 1].0 };
+        text.push_str(&format!(" {} → {}", edge_label(g, e), path_node(a, to)));
+    }
+    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
+        text.push_str(" (system roots only)");
+    }
+    text
+}
+
+fn path_node(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    if g.is_type(v, g.node_types.synthetic) {
+        return g.raw_name(v).to_string();
+    }
+    a.classes.class_name(g, v).to_string()
+}
+
+/// An edge as DevTools writes it, with element indices collapsed so that paths to different
+/// slots of one array look the same.
+fn edge_label(g: &HeapGraph, e: usize) -> String {
+    let t = &g.edge_types;
+    let ty = Some(g.edge_type[e]);
+    if ty == t.element {
+        return "[]".to_string();
+    }
+    if ty == t.hidden {
+        return "{}".to_string();
+    }
+    let name = g.strings.get(g.edge_name[e]);
+    if ty == t.context {
+        format!("->{name}")
+    } else if ty == t.weak {
+        format!("[[{name}]]")
+    } else if ty == t.internal {
+        if name.contains(" / part of key ") {
+            "{weakmap entry}".to_string()
+        } else if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+            "[]".to_string()
+        } else {
+            format!("{{{name}}}")
+        }
+    } else if name.contains(' ') {
+        format!("[\"{name}\"]")
+    } else {
+        format!(".{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_function_name;
+
+    #[test]
+    fn numbered_functions_share_a_name() {
+        assert_eq!(normalise_function_name("validate17"), "validate*");
+        assert_eq!(normalise_function_name("run"), "run");
+        assert_eq!(normalise_function_name("42"), "42");
+        assert_eq!(normalise_function_name(""), "(anonymous)");
+    }
+}

@@ -1,0 +1,251 @@
+//! Two snapshots of one process: DevTools' "Objects allocated between" view (an id-range filter
+//! on the later snapshot) and its Comparison view (per class key, a merge of id-sorted lists).
+
+use std::collections::HashMap;
+
+use super::Analysis;
+use super::classes::{ClassKeys, js_cmp};
+use super::summary::{ClassRow, class_rows};
+
+/// The objects of `late` allocated after `base` was taken and still alive.
+#[derive(Debug, Clone)]
+pub struct Between {
+    /// `maxJSObjectId` of the base snapshot: ids above it are new.
+    pub min_id: u32,
+    /// `maxJSObjectId` of the late snapshot.
+    pub max_id: u32,
+    /// Per-class rows over the new objects, in DevTools' order (retained size descending).
+    pub rows: Vec<ClassRow>,
+}
+
+impl Between {
+    /// All nodes of the set (ordinals of `late`), ascending.
+    pub fn nodes(&self) -> Vec<u32> {
+        let mut all: Vec<u32> = self
+            .rows
+            .iter()
+            .flat_map(|r| r.nodes.iter().copied())
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
+    /// Sum of the rows' retained sizes.
+    pub fn retained(&self) -> u64 {
+        self.rows.iter().map(|r| r.retained).sum()
+    }
+}
+
+/// Is object id `id` in DevTools' "allocated between" range `(min, max]`?
+pub fn in_range(id: u32, min_id: u32, max_id: u32) -> bool {
+    id > min_id && id <= max_id
+}
+
+/// DevTools' Summary of `late` filtered to "Objects allocated between `base` and `late`":
+/// nodes with `maxJSObjectId(base) < id <= maxJSObjectId(late)` and a non-zero shallow size.
+pub fn between(base: &Analysis, late: &Analysis) -> Between {
+    let min_id = base.graph.max_js_object_id();
+    let max_id = late.graph.max_js_object_id();
+    let ids = &late.graph.node_id;
+    let rows = class_rows(late, &late.classes, |v| {
+        in_range(ids[v as usize], min_id, max_id)
+    });
+    Between {
+        min_id,
+        max_id,
+        rows,
+    }
+}
+
+/// One row of the Comparison view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffRow {
+    pub key: String,
+    pub name: String,
+    pub added_count: u64,
+    pub removed_count: u64,
+    pub added_size: u64,
+    pub removed_size: u64,
+    /// Ids of the added objects (late) and of the removed ones (base), ascending.
+    pub added_ids: Vec<u32>,
+    pub removed_ids: Vec<u32>,
+}
+
+impl DiffRow {
+    pub fn count_delta(&self) -> i64 {
+        self.added_count as i64 - self.removed_count as i64
+    }
+
+    pub fn size_delta(&self) -> i64 {
+        self.added_size as i64 - self.removed_size as i64
+    }
+
+    /// True when every added and removed object is an embedder object (even id): such objects
+    /// get fresh ids in each snapshot, so they show as churn rather than real change.
+    pub fn is_embedder_churn(&self) -> bool {
+        self.added_ids
+            .iter()
+            .chain(&self.removed_ids)
+            .all(|id| id % 2 == 0)
+    }
+}
+
+/// Objects (ordinal, id, shallow size) of one class, sorted by id, and the class name.
+struct DiffClass {
+    name: String,
+    members: Vec<(u32, u32, u32)>,
+}
+
+/// Per public class key, the class's objects with non-zero shallow size, id-sorted. Internal
+/// keys that share a public key: the later one replaces the earlier, as in DevTools.
+fn diff_classes(a: &Analysis, classes: &ClassKeys) -> HashMap<String, DiffClass> {
+    let rows = class_rows(a, classes, |_| true);
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let mut members: Vec<(u32, u32, u32)> = row
+            .nodes
+            .iter()
+            .map(|&v| (v, a.graph.node_id[v as usize], a.self_size[v as usize]))
+            .collect();
+        members.sort_unstable_by_key(|m| m.1);
+        out.insert(
+            row.key,
+            DiffClass {
+                name: row.name,
+                members,
+            },
+        );
+    }
+    out
+}
+
+/// DevTools' Comparison view of `late` against `base`. The base is grouped with the late
+/// snapshot's interface definitions so that plain-object classes match. Rows with nothing added
+/// and nothing removed are dropped; order: added size descending, then key.
+pub fn compare(base: &Analysis, late: &Analysis) -> Vec<DiffRow> {
+    let base_keys = ClassKeys::compute(&base.graph, &base.dom, &late.interfaces);
+    let base_classes = diff_classes(base, &base_keys);
+    let late_classes = diff_classes(late, &late.classes);
+    let empty = DiffClass {
+        name: String::new(),
+        members: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    let mut keys: Vec<&String> = base_classes.keys().chain(late_classes.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let b = base_classes.get(key).unwrap_or(&empty);
+        let l = late_classes.get(key).unwrap_or(&empty);
+        // DevTools names a class missing from `late` after the base's last object (by id),
+        // under the base's own interface definitions.
+        let name = match (late_classes.get(key), b.members.last()) {
+            (Some(l), _) => l.name.clone(),
+            (None, Some(&(v, _, _))) => base.classes.class_name(&base.graph, v).to_string(),
+            (None, None) => b.name.clone(),
+        };
+        let mut row = DiffRow {
+            key: key.clone(),
+            name,
+            added_count: 0,
+            removed_count: 0,
+            added_size: 0,
+            removed_size: 0,
+            added_ids: Vec::new(),
+            removed_ids: Vec::new(),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < b.members.len() || j < l.members.len() {
+            let removed = match (b.members.get(i), l.members.get(j)) {
+                (Some(x), Some(y)) if x.1 == y.1 => {
+                    i += 1;
+                    j += 1;
+                    continue;
+                }
+                (Some(x), Some(y)) => x.1 < y.1,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if removed {
+                let (_, id, size) = b.members[i];
+                row.removed_count += 1;
+                row.removed_size += size as u64;
+                row.removed_ids.push(id);
+                i += 1;
+            } else {
+                let (_, id, size) = l.members[j];
+                row.added_count += 1;
+                row.added_size += size as u64;
+                row.added_ids.push(id);
+                j += 1;
+            }
+        }
+        if row.added_count > 0 || row.removed_count > 0 {
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|x, y| {
+        y.added_size
+            .cmp(&x.added_size)
+            .then_with(|| js_cmp(&x.key, &y.key))
+    });
+    rows
+}
+
+/// Warnings about a pair that will not give meaningful "allocated between" results: files in
+/// the wrong order, the same state twice, or snapshots of different processes (object ids are
+/// only comparable within one process).
+pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let (b, l) = (base.graph.max_js_object_id(), late.graph.max_js_object_id());
+    if l < b {
+        warnings.push(format!(
+            "the late snapshot's newest object id ({l}) is below the base's ({b}): \
+             are the files in the wrong order?"
+        ));
+    } else if l == b {
+        warnings.push(format!(
+            "both snapshots have the same newest object id ({b}): nothing was allocated \
+             between them (the same file twice?)"
+        ));
+    }
+    let odd_ids = |a: &Analysis| {
+        let mut ids: Vec<u32> = a
+            .graph
+            .node_id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let (base_ids, late_ids) = (odd_ids(base), odd_ids(late));
+    let shared = count_shared(&base_ids, &late_ids);
+    // Two snapshots of one process share most long-lived objects (builtins, modules, globals).
+    if !base_ids.is_empty() && shared * 10 < base_ids.len() as u64 {
+        warnings.push(format!(
+            "only {shared} of the base's {} objects are in the late snapshot: they look like \
+             snapshots of different processes, whose object ids cannot be compared",
+            base_ids.len()
+        ));
+    }
+    warnings
+}
+
+/// Number of values present in both sorted lists.
+fn count_shared(a: &[u32], b: &[u32]) -> u64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
