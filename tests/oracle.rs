@@ -192,3 +192,108 @@ fn every_node_equals_devtools() {
         assert_eq!(compared, g.node_count(), "{name}: node count");
     }
 }
+
+/// Pairs `P` with `P-base` and `P-late` snapshots.
+fn pair_names() -> Vec<String> {
+    let names = snapshot_names();
+    let pairs: Vec<String> = names
+        .iter()
+        .filter_map(|n| n.strip_suffix("-base"))
+        .filter(|p| names.contains(&format!("{p}-late")))
+        .map(str::to_string)
+        .collect();
+    assert!(!pairs.is_empty(), "no base/late pairs in the fixtures");
+    pairs
+}
+
+#[test]
+fn allocated_between_equals_devtools() {
+    for pair in pair_names() {
+        let expected = read_json(
+            &fixtures()
+                .join("oracle")
+                .join(format!("{pair}.between.json")),
+        );
+        let base = analyse(&format!("{pair}-base"));
+        let late = analyse(&format!("{pair}-late"));
+        let between = heapdiff::analysis::diff::between(&base, &late);
+        assert_eq!(
+            between.min_id as u64,
+            u64_of(&expected, "minNodeId"),
+            "{pair}"
+        );
+        assert_eq!(
+            between.max_id as u64,
+            u64_of(&expected, "maxNodeId"),
+            "{pair}"
+        );
+        let want = expected["classes"].as_array().unwrap();
+        assert_eq!(between.rows.len(), want.len(), "{pair}: class count");
+        for (row, want) in between.rows.iter().zip(want) {
+            assert_eq!(
+                (
+                    row.key.as_str(),
+                    row.name.as_str(),
+                    row.count,
+                    row.self_size,
+                    row.retained,
+                    row.distance as i64
+                ),
+                (
+                    want["classKey"].as_str().unwrap(),
+                    want["name"].as_str().unwrap(),
+                    u64_of(want, "count"),
+                    u64_of(want, "self"),
+                    u64_of(want, "retained"),
+                    want["distance"].as_i64().unwrap()
+                ),
+                "{pair}: between row"
+            );
+        }
+    }
+}
+
+#[test]
+fn comparison_equals_devtools() {
+    for pair in pair_names() {
+        let expected = read_json(&fixtures().join("oracle").join(format!("{pair}.diff.json")));
+        let base = analyse(&format!("{pair}-base"));
+        let late = analyse(&format!("{pair}-late"));
+        let rows = heapdiff::analysis::diff::compare(&base, &late);
+        let want = expected["classes"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{pair}: comparison rows");
+        for (row, want) in rows.iter().zip(want) {
+            assert_eq!(
+                (
+                    row.key.as_str(),
+                    row.name.as_str(),
+                    row.added_count,
+                    row.removed_count,
+                    row.count_delta(),
+                    row.added_size,
+                    row.removed_size,
+                    row.size_delta()
+                ),
+                (
+                    want["classKey"].as_str().unwrap(),
+                    want["name"].as_str().unwrap(),
+                    u64_of(want, "addedCount"),
+                    u64_of(want, "removedCount"),
+                    want["countDelta"].as_i64().unwrap(),
+                    u64_of(want, "addedSize"),
+                    u64_of(want, "removedSize"),
+                    want["sizeDelta"].as_i64().unwrap()
+                ),
+                "{pair}: comparison row"
+            );
+            if let Some(ids) = want.get("addedIds").and_then(Value::as_array) {
+                let ids: Vec<u32> = ids.iter().map(|v| v.as_u64().unwrap() as u32).collect();
+                assert_eq!(row.added_ids, ids, "{pair}: added ids of {}", row.key);
+            }
+            if let Some(ids) = want.get("deletedIds").and_then(Value::as_array) {
+                let ids: Vec<u32> = ids.iter().map(|v| v.as_u64().unwrap() as u32).collect();
+                assert_eq!(row.removed_ids, ids, "{pair}: deleted ids of {}", row.key);
+            }
+        }
+    }
+}
