@@ -79,7 +79,8 @@ pub struct Cluster {
     pub attributed_size: u64,
     /// Variables captured by the closures (names of the context's variables).
     pub captured: Vec<String>,
-    /// The property names of the objects.
+    /// The property names of the objects (V8 records properties that hold heap objects, not
+    /// small integers), sorted.
     pub properties: Vec<String>,
     /// The most common retainer path shapes among sampled members, most common first.
     pub paths: Vec<PathShape>,
@@ -142,7 +143,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     let mut free = vec![false; k];
     walk_members(a, &key_of, &real, |v, owners| {
         let key = key_of[v as usize];
-        if key != NONE && real[key as usize] && owners.iter().all(|&o| o == key) {
+        if key != NONE && real[key as usize] && !owners.has_other_than(key) {
             free[key as usize] = true;
         }
     });
@@ -155,11 +156,11 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     walk_members(a, &key_of, &is_final, |v, owners| {
         let key = key_of[v as usize];
         if key != NONE && is_final[key as usize] {
-            if !owners.contains(&key) {
+            if !owners.has(key) {
                 retained[key as usize] += a.retained[v as usize];
             }
         } else if in_set[v as usize]
-            && let Some(&owner) = owners.last()
+            && let Some(owner) = owners.innermost()
         {
             let entry = &mut attributed[owner as usize];
             entry.0 += 1;
@@ -191,30 +192,60 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     out
 }
 
+/// The cluster members above a node in the dominator tree.
+struct Owners {
+    /// Cluster keys of the member ancestors, outermost first.
+    stack: Vec<u32>,
+    /// How many of them belong to each cluster.
+    active: Vec<u32>,
+}
+
+impl Owners {
+    /// Is an ancestor a member of cluster `key`?
+    fn has(&self, key: u32) -> bool {
+        self.active[key as usize] > 0
+    }
+
+    /// Is an ancestor a member of a cluster other than `key`?
+    fn has_other_than(&self, key: u32) -> bool {
+        self.stack.len() > self.active[key as usize] as usize
+    }
+
+    fn innermost(&self) -> Option<u32> {
+        self.stack.last().copied()
+    }
+}
+
 /// Walks the dominator tree from the root and calls `visit(v, owners)` for every node, where
-/// `owners` are the cluster keys of the ancestors of `v` that are members of clusters `counted`
-/// accepts, outermost first. Iterative; O(nodes).
+/// `owners` are the ancestors of `v` that are members of clusters `counted` accepts.
+/// Iterative; O(nodes), whatever the depth of the tree.
 fn walk_members(
     a: &Analysis,
     key_of: &[u32],
     counted: &[bool],
-    mut visit: impl FnMut(u32, &[u32]),
+    mut visit: impl FnMut(u32, &Owners),
 ) {
     // Stack entries: a node, or (with the high bit) the end of a member's subtree.
     const EXIT: u32 = 1 << 31;
     let (first, children) = &a.dominated;
     let mut stack: Vec<u32> = vec![a.graph.root.0];
-    let mut owners: Vec<u32> = Vec::new();
+    let mut owners = Owners {
+        stack: Vec::new(),
+        active: vec![0; counted.len()],
+    };
     while let Some(top) = stack.pop() {
         if top & EXIT != 0 {
-            owners.pop();
+            if let Some(key) = owners.stack.pop() {
+                owners.active[key as usize] -= 1;
+            }
             continue;
         }
         let v = top as usize;
         visit(top, &owners);
         let key = key_of[v];
         if key != u32::MAX && counted[key as usize] {
-            owners.push(key);
+            owners.stack.push(key);
+            owners.active[key as usize] += 1;
             stack.push(EXIT);
         }
         stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
@@ -251,7 +282,8 @@ fn candidate_key(a: &Analysis, v: u32, sites: &mut SiteResolver<'_>) -> Option<K
     if ty == t.closure {
         return Some(Key::Closure(sites.site(v)));
     }
-    if ty == t.string || ty == t.cons_string || ty == t.sliced_string {
+    // Sliced strings carry no text of their own; DevTools leaves them out of duplicates too.
+    if ty == t.string || ty == t.cons_string {
         return Some(Key::String(string_content(g, v)));
     }
     if ty == t.native && a.dom.state[v as usize] == DETACHED {
@@ -260,7 +292,10 @@ fn candidate_key(a: &Analysis, v: u32, sites: &mut SiteResolver<'_>) -> Option<K
     if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
         let mut properties: Vec<u32> = g
             .edges(v)
-            .filter(|&e| g.is_edge_type(e, g.edge_types.property))
+            .filter(|&e| {
+                g.is_edge_type(e, g.edge_types.property)
+                    && g.strings.get(g.edge_name[e]) != "__proto__"
+            })
             .map(|e| g.edge_name[e])
             .collect();
         properties.sort_unstable_by(|&x, &y| js_cmp(g.strings.get(x), g.strings.get(y)));
@@ -473,6 +508,8 @@ fn describe(
                 shape = shape.chars().take(79).collect::<String>() + "…";
             }
             cluster.label = if class_name.starts_with('{') {
+                class_name.clone()
+            } else if shape.is_empty() {
                 class_name.clone()
             } else {
                 format!("{class_name} {{{shape}}}")

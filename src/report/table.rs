@@ -99,6 +99,9 @@ pub fn summary(r: &SummaryReport, options: &TableOptions) -> String {
     out
 }
 
+/// How many classes of a lockstep group the table names.
+const LOCKSTEP_SHOWN: usize = 6;
+
 /// `+1.2 MB` / `−300 kB` for a signed byte count.
 fn signed_bytes(delta: i64) -> String {
     let sign = if delta < 0 { "\u{2212}" } else { "+" };
@@ -175,18 +178,20 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
     }
 
     for group in &r.lockstep {
-        let members: Vec<String> = group
-            .members
+        let shown = &group.members[..group.members.len().min(LOCKSTEP_SHOWN)];
+        let members: Vec<String> = shown
             .iter()
             .map(|m| format!("{} \u{d7}{}", m.class, thousands(m.count)))
             .collect();
-        let ratio: Vec<String> = group
-            .members
-            .iter()
-            .map(|m| m.multiple.to_string())
-            .collect();
+        let ratio: Vec<String> = shown.iter().map(|m| m.multiple.to_string()).collect();
+        let rest = group.members.len() - shown.len();
+        let tail = if rest > 0 {
+            format!(" and {rest} more classes")
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "likely allocated together ({}): {}\n",
+            "likely allocated together ({}): {}{tail}\n",
             ratio.join(":"),
             members.join(", ")
         ));
