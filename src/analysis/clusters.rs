@@ -507,9 +507,7 @@ fn describe(
             if shape.chars().count() > 80 {
                 shape = shape.chars().take(79).collect::<String>() + "…";
             }
-            cluster.label = if class_name.starts_with('{') {
-                class_name.clone()
-            } else if shape.is_empty() {
+            cluster.label = if class_name.starts_with('{') || shape.is_empty() {
                 class_name.clone()
             } else {
                 format!("{class_name} {{{shape}}}")

@@ -181,9 +181,15 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
         let shown = &group.members[..group.members.len().min(LOCKSTEP_SHOWN)];
         let members: Vec<String> = shown
             .iter()
-            .map(|m| format!("{} \u{d7}{}", m.class, thousands(m.count)))
+            .map(|m| {
+                format!(
+                    "{} \u{d7}{} ({}\u{d7})",
+                    m.class,
+                    thousands(m.count),
+                    m.multiple
+                )
+            })
             .collect();
-        let ratio: Vec<String> = shown.iter().map(|m| m.multiple.to_string()).collect();
         let rest = group.members.len() - shown.len();
         let tail = if rest > 0 {
             format!(" and {rest} more classes")
@@ -191,8 +197,8 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
             String::new()
         };
         out.push_str(&format!(
-            "likely allocated together ({}): {}{tail}\n",
-            ratio.join(":"),
+            "likely allocated together, {} per operation: {}{tail}\n",
+            thousands(group.unit),
             members.join(", ")
         ));
     }
