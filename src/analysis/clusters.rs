@@ -87,6 +87,8 @@ pub struct Cluster {
     pub paths_sampled: u64,
 }
 
+/// A nested cluster with more members than this per owner on average stays a cluster.
+const MAX_PER_OWNER: u64 = 4;
 /// How many members per cluster get a retainer path.
 const PATH_SAMPLES: usize = 200;
 /// How many steps a retainer path may take before it is cut.
@@ -129,9 +131,9 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
         }
     }
 
-    // Candidates of a group of one are no cluster; a cluster all of whose members sit below
-    // members of other clusters in the dominator tree (the sources of eval'd closures, say)
-    // is folded into those clusters. What is left are the final clusters.
+    // Candidates of a group of one are no cluster. A cluster whose members all sit below
+    // members of other clusters, a few below each (the source strings of eval'd closures,
+    // say), is folded into those; members collected in one container stay a cluster.
     let k = keys.len();
     let mut sizes = vec![0u64; k];
     for &v in nodes {
@@ -141,13 +143,27 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     }
     let real: Vec<bool> = sizes.iter().map(|&c| c >= 2).collect();
     let mut free = vec![false; k];
+    let mut owner_nodes: Vec<(u32, u32)> = Vec::new();
     walk_members(a, &key_of, &real, |v, owners| {
         let key = key_of[v as usize];
-        if key != NONE && real[key as usize] && !owners.has_other_than(key) {
-            free[key as usize] = true;
+        if key == NONE || !real[key as usize] {
+            return;
+        }
+        match owners.innermost_other_than(key) {
+            None => free[key as usize] = true,
+            Some(owner) => owner_nodes.push((key, owner)),
         }
     });
-    let is_final: Vec<bool> = (0..k).map(|i| real[i] && free[i]).collect();
+    owner_nodes.sort_unstable();
+    owner_nodes.dedup();
+    let mut distinct_owners = vec![0u64; k];
+    for &(key, _) in &owner_nodes {
+        distinct_owners[key as usize] += 1;
+    }
+    drop(owner_nodes);
+    let is_final: Vec<bool> = (0..k)
+        .map(|i| real[i] && (free[i] || distinct_owners[i] * MAX_PER_OWNER < sizes[i]))
+        .collect();
 
     // A final member counts toward its cluster's retained size unless an ancestor is a member
     // of the same cluster; other new nodes are attributed to the nearest final member above.
@@ -196,6 +212,8 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
 struct Owners {
     /// Cluster keys of the member ancestors, outermost first.
     stack: Vec<u32>,
+    /// The member ancestors themselves, in the same order.
+    nodes: Vec<u32>,
     /// How many of them belong to each cluster.
     active: Vec<u32>,
 }
@@ -206,13 +224,14 @@ impl Owners {
         self.active[key as usize] > 0
     }
 
-    /// Is an ancestor a member of a cluster other than `key`?
-    fn has_other_than(&self, key: u32) -> bool {
-        self.stack.len() > self.active[key as usize] as usize
-    }
-
     fn innermost(&self) -> Option<u32> {
         self.stack.last().copied()
+    }
+
+    /// The innermost member ancestor that belongs to a cluster other than `key`.
+    fn innermost_other_than(&self, key: u32) -> Option<u32> {
+        let i = self.stack.iter().rposition(|&k| k != key)?;
+        Some(self.nodes[i])
     }
 }
 
@@ -231,12 +250,14 @@ fn walk_members(
     let mut stack: Vec<u32> = vec![a.graph.root.0];
     let mut owners = Owners {
         stack: Vec::new(),
+        nodes: Vec::new(),
         active: vec![0; counted.len()],
     };
     while let Some(top) = stack.pop() {
         if top & EXIT != 0 {
             if let Some(key) = owners.stack.pop() {
                 owners.active[key as usize] -= 1;
+                owners.nodes.pop();
             }
             continue;
         }
@@ -245,6 +266,7 @@ fn walk_members(
         let key = key_of[v];
         if key != u32::MAX && counted[key as usize] {
             owners.stack.push(key);
+            owners.nodes.push(top);
             owners.active[key as usize] += 1;
             stack.push(EXIT);
         }
@@ -405,7 +427,9 @@ impl<'g> SiteResolver<'g> {
             return known.clone();
         }
         let g = self.g;
+        // Chromium names Script objects `system / Script / <url>`; Node by the URL alone.
         let name = g.raw_name(script);
+        let name = name.strip_prefix("system / Script / ").unwrap_or(name);
         let resolved = if !name.is_empty() {
             (name.to_string(), None)
         } else {
