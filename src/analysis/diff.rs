@@ -209,43 +209,55 @@ pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
              between them (the same file twice?)"
         ));
     }
+    // In one process an id names one object for its whole life, so objects present in both
+    // snapshots have the same type and name. In two processes ids are assigned alike (they are
+    // dense from the same start) but name unrelated objects.
     let odd_ids = |a: &Analysis| {
-        let mut ids: Vec<u32> = a
-            .graph
-            .node_id
-            .iter()
-            .copied()
-            .filter(|id| id % 2 == 1)
+        let mut ids: Vec<(u32, u32)> = (0..a.graph.node_count() as u32)
+            .map(|v| (a.graph.node_id[v as usize], v))
+            .filter(|(id, _)| id % 2 == 1)
             .collect();
         ids.sort_unstable();
         ids
     };
     let (base_ids, late_ids) = (odd_ids(base), odd_ids(late));
-    let shared = count_shared(&base_ids, &late_ids);
-    // Two snapshots of one process share most long-lived objects (builtins, modules, globals).
-    if !base_ids.is_empty() && shared * 10 < base_ids.len() as u64 {
+    let (shared, alike) = count_shared(&base_ids, &late_ids, |b, l| {
+        base.graph.type_name(b) == late.graph.type_name(l)
+            && base.graph.raw_name(b) == late.graph.raw_name(l)
+    });
+    if shared >= 100 && alike * 2 < shared {
         warnings.push(format!(
-            "only {shared} of the base's {} objects are in the late snapshot: they look like \
-             snapshots of different processes, whose object ids cannot be compared",
-            base_ids.len()
+            "only {alike} of the {shared} object ids found in both snapshots name the same kind \
+             of object: they look like snapshots of different processes, whose ids cannot be \
+             compared"
         ));
+    } else if shared == 0 && !base_ids.is_empty() {
+        warnings.push(
+            "no object id of the base is in the late snapshot: they look like snapshots of \
+             different processes, whose ids cannot be compared"
+                .to_string(),
+        );
     }
     warnings
 }
 
-/// Number of values present in both sorted lists.
-fn count_shared(a: &[u32], b: &[u32]) -> u64 {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
+/// Over two id-sorted lists of (id, ordinal): how many ids are in both, and for how many of
+/// those `same` says the two nodes are alike.
+fn count_shared(a: &[(u32, u32)], b: &[(u32, u32)], same: impl Fn(u32, u32) -> bool) -> (u64, u64) {
+    let (mut i, mut j, mut shared, mut alike) = (0, 0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
                 shared += 1;
+                if same(a[i].1, b[j].1) {
+                    alike += 1;
+                }
                 i += 1;
                 j += 1;
             }
         }
     }
-    shared
+    (shared, alike)
 }

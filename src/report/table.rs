@@ -108,6 +108,12 @@ fn signed_bytes(delta: i64) -> String {
     format!("{sign}{}", human_bytes(delta.unsigned_abs()))
 }
 
+/// `+2,663` / `−12`.
+fn signed_count(delta: i64) -> String {
+    let sign = if delta < 0 { "\u{2212}" } else { "+" };
+    format!("{sign}{}", thousands(delta.unsigned_abs()))
+}
+
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -261,7 +267,7 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
                 Cell::new(&row.name),
                 Cell::new(thousands(row.added_count)),
                 Cell::new(thousands(row.removed_count)),
-                Cell::new(format!("{:+}", row.count_delta)),
+                Cell::new(signed_count(row.count_delta)),
                 Cell::new(human_bytes(row.added_size)),
                 Cell::new(human_bytes(row.removed_size)),
                 Cell::new(signed_bytes(row.size_delta)),
