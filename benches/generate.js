@@ -1,7 +1,7 @@
 // Writes a realistic pair of big heap snapshots of one Node process, for benchmarks:
-//   <outdir>/base.heapsnapshot  after allocating ~10% of the target heap
+//   <outdir>/base.heapsnapshot  after allocating a fraction (default 10%) of the target heap
 //   <outdir>/late.heapsnapshot  after allocating the rest (and dropping some of the first part)
-// Usage: node --max-old-space-size=8192 --expose-gc benches/generate.js <heap MB> <outdir>
+// Usage: node --max-old-space-size=8192 --expose-gc benches/generate.js <heap MB> <outdir> [base fraction]
 // Writing a snapshot needs several times the heap in RAM; keep <heap MB> under ~1800 here.
 'use strict';
 const v8 = require('v8');
@@ -10,6 +10,8 @@ const path = require('path');
 
 const targetMb = Number(process.argv[2] || 100);
 const outDir = process.argv[3] || 'bench-data/pair';
+// Share of the heap allocated before the base snapshot.
+const baseFraction = Number(process.argv[4] || 0.1);
 fs.mkdirSync(outDir, {recursive: true});
 
 // Many classes, so the class table is wide.
@@ -57,12 +59,12 @@ function allocate(mb, tag) {
   roots.sets.push(set);
 }
 
-allocate(targetMb * 0.1, 'b');
+allocate(targetMb * baseFraction, 'b');
 global.gc && global.gc();
 v8.writeHeapSnapshot(path.join(outDir, 'base.heapsnapshot'));
 // Drop part of the base data (shows as removed), then grow.
 roots.strings.length = Math.floor(roots.strings.length / 2);
-allocate(targetMb * 0.9, 'l');
+allocate(targetMb * (1 - baseFraction), 'l');
 global.gc && global.gc();
 v8.writeHeapSnapshot(path.join(outDir, 'late.heapsnapshot'));
 for (const f of ['base', 'late']) {
