@@ -214,6 +214,9 @@ struct Owners {
     stack: Vec<u32>,
     /// The member ancestors themselves, in the same order.
     nodes: Vec<u32>,
+    /// For each stack entry, the index of the nearest entry below it with another key (or
+    /// `usize::MAX`), so that deep chains of one cluster are skipped in O(1).
+    below_other: Vec<usize>,
     /// How many of them belong to each cluster.
     active: Vec<u32>,
 }
@@ -230,8 +233,33 @@ impl Owners {
 
     /// The innermost member ancestor that belongs to a cluster other than `key`.
     fn innermost_other_than(&self, key: u32) -> Option<u32> {
-        let i = self.stack.iter().rposition(|&k| k != key)?;
-        Some(self.nodes[i])
+        let top = self.stack.len().checked_sub(1)?;
+        let i = if self.stack[top] != key {
+            top
+        } else {
+            self.below_other[top]
+        };
+        self.nodes.get(i).copied()
+    }
+
+    fn push(&mut self, key: u32, node: u32) {
+        let below = match self.stack.len().checked_sub(1) {
+            None => usize::MAX,
+            Some(top) if self.stack[top] == key => self.below_other[top],
+            Some(top) => top,
+        };
+        self.stack.push(key);
+        self.nodes.push(node);
+        self.below_other.push(below);
+        self.active[key as usize] += 1;
+    }
+
+    fn pop(&mut self) {
+        if let Some(key) = self.stack.pop() {
+            self.active[key as usize] -= 1;
+            self.nodes.pop();
+            self.below_other.pop();
+        }
     }
 }
 
@@ -251,23 +279,19 @@ fn walk_members(
     let mut owners = Owners {
         stack: Vec::new(),
         nodes: Vec::new(),
+        below_other: Vec::new(),
         active: vec![0; counted.len()],
     };
     while let Some(top) = stack.pop() {
         if top & EXIT != 0 {
-            if let Some(key) = owners.stack.pop() {
-                owners.active[key as usize] -= 1;
-                owners.nodes.pop();
-            }
+            owners.pop();
             continue;
         }
         let v = top as usize;
         visit(top, &owners);
         let key = key_of[v];
         if key != u32::MAX && counted[key as usize] {
-            owners.stack.push(key);
-            owners.nodes.push(top);
-            owners.active[key as usize] += 1;
+            owners.push(key, top);
             stack.push(EXIT);
         }
         stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
