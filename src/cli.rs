@@ -3,17 +3,32 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use heapdiff::report::budget::{Budget, parse_size};
 
 const AFTER_HELP: &str = "\
+Snapshots:
+  2 files      BASE LATE: objects allocated between them, still alive in LATE
+  3 files      BASE TARGET FINAL: allocated between BASE and TARGET, still alive in FINAL
+  4+ files, or a directory, or --series: the trend of every class and cluster
+
+Budgets (--fail-if, repeatable; exit 1 when one is exceeded):
+  new-retained>SIZE  new-self>SIZE  new-count>N  growth>SIZE
+  class:NAME.count>N  class:NAME.self>SIZE  class:NAME.retained>SIZE
+  cluster.count>N  cluster.self>SIZE  cluster.retained>SIZE
+  (>= works too; SIZE units: B, kB, KiB, MB, MiB, GB, GiB)
+
 Exit codes:
-  0  success
+  0  success, every budget met
+  1  a budget was exceeded
   2  usage error, an input that cannot be read as a heap snapshot, or (with --strict) a
-     suspicious pair of snapshots
+     suspicious set of snapshots
 
 Examples:
   heapdiff base.heapsnapshot late.heapsnapshot
+  heapdiff --fail-if 'new-retained>5MiB' --fail-if 'class:Function.count>1000' a.heapsnapshot b.heapsnapshot
   heapdiff --json base.heapsnapshot late.heapsnapshot.gz | jq '.clusters[0]'
-  heapdiff --compare --top 10 base.heapsnapshot late.heapsnapshot
+  heapdiff --format markdown --output comment.md base.heapsnapshot late.heapsnapshot
+  heapdiff snapshots/
   heapdiff summary app.heapsnapshot";
 
 /// Finds memory leaks in V8 heap snapshots, with the numbers Chrome DevTools shows.
@@ -47,18 +62,34 @@ pub enum Command {
     /// DevTools' Summary view of one snapshot: objects grouped by class, with count, shallow
     /// and retained size.
     Summary(SummaryArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
-/// The main command: what two snapshots of one process say about a leak.
+/// The main command: what two or more snapshots of one process say about a leak.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The earlier and the later snapshot (.heapsnapshot, optionally gzip'd).
-    #[arg(required = true, num_args = 2, value_names = ["BASE", "LATE"])]
+    /// Snapshots (.heapsnapshot, optionally gzip'd; `-` reads one from stdin), oldest first, or
+    /// one directory of them (taken in file-name order).
+    #[arg(required = true, value_name = "SNAPSHOT")]
     pub files: Vec<PathBuf>,
 
-    /// Print the whole report as JSON (schema in the README) instead of tables.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Shortcut for --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Write the report to FILE (atomically: a temporary file renamed into place).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// How many rows each table shows.
     #[arg(long, default_value_t = 20, value_name = "N")]
@@ -77,9 +108,32 @@ pub struct DiffArgs {
     #[arg(long, requires = "compare")]
     pub show_churn: bool,
 
-    /// Treat warnings about the pair (wrong order, different processes) as errors.
+    /// Treat warnings about the snapshots (wrong order, different processes) as errors.
     #[arg(long)]
     pub strict: bool,
+
+    /// Exit with 1 when the new objects retain more than SIZE (e.g. 5MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub fail_on_growth: Option<i64>,
+
+    /// Exit with 1 when BUDGET is exceeded, e.g. 'class:Function.count>1000' (repeatable).
+    #[arg(long, value_name = "BUDGET", value_parser = clap::value_parser!(Budget))]
+    pub fail_if: Vec<Budget>,
+
+    /// Treat three snapshots as a series rather than base, target and final.
+    #[arg(long)]
+    pub series: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for a terminal.
+    Table,
+    /// One JSON document (schema in the README).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
 }
 
 /// Sort keys for clusters and classes.
@@ -96,7 +150,7 @@ pub enum Sort {
 
 #[derive(Debug, clap::Args)]
 pub struct SummaryArgs {
-    /// The snapshot (.heapsnapshot, optionally gzip'd).
+    /// The snapshot (.heapsnapshot, optionally gzip'd; `-` for stdin).
     pub file: PathBuf,
 
     /// Print every class as JSON instead of a table.
@@ -106,6 +160,12 @@ pub struct SummaryArgs {
     /// How many classes the table shows.
     #[arg(long, default_value_t = 25, value_name = "N")]
     pub top: usize,
+}
+
+impl DiffArgs {
+    pub fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
 }
 
 #[cfg(test)]
@@ -119,14 +179,34 @@ mod tests {
     }
 
     #[test]
-    fn two_files_or_a_subcommand() {
+    fn files_or_a_subcommand() {
         let cli = Cli::try_parse_from(["heapdiff", "a", "b", "--compare"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.diff.files.len(), 2);
         assert!(cli.diff.compare);
         let cli = Cli::try_parse_from(["heapdiff", "summary", "x"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Summary(_))));
-        assert!(Cli::try_parse_from(["heapdiff", "a"]).is_err());
         assert!(Cli::try_parse_from(["heapdiff"]).is_err());
+    }
+
+    #[test]
+    fn budgets_are_validated_by_clap() {
+        let cli = Cli::try_parse_from([
+            "heapdiff",
+            "--fail-on-growth",
+            "5MiB",
+            "--fail-if",
+            "class:Function.count>10",
+            "a",
+            "b",
+        ])
+        .unwrap();
+        assert_eq!(cli.diff.fail_on_growth, Some(5 << 20));
+        assert_eq!(cli.diff.fail_if.len(), 1);
+        assert!(Cli::try_parse_from(["heapdiff", "--fail-if", "bogus>1", "a", "b"]).is_err());
+        assert!(Cli::try_parse_from(["heapdiff", "--fail-on-growth", "5XB", "a", "b"]).is_err());
+        assert!(
+            Cli::try_parse_from(["heapdiff", "--json", "--format", "markdown", "a", "b"]).is_err()
+        );
     }
 }

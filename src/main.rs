@@ -1,19 +1,24 @@
-//! The heapdiff binary: parses arguments, calls the library, prints, maps errors to exit codes.
+//! The heapdiff binary: parses arguments, calls the library, prints, maps results to exit codes.
 
 mod cli;
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-use clap::Parser;
+use anyhow::{Context, bail};
+use clap::{CommandFactory, Parser};
 
-use cli::{Cli, Command, DiffArgs, Sort, SummaryArgs};
-use heapdiff::analysis::Analysis;
+use cli::{Cli, Command, DiffArgs, Format, Sort, SummaryArgs};
+use heapdiff::analysis::{Analysis, series};
+use heapdiff::report::budget::Budget;
+use heapdiff::report::table::TableOptions;
 use heapdiff::report::{
-    self, DiffOptions, DiffReport, SortKey, SummaryReport, table::TableOptions,
+    self, DiffOptions, DiffReport, SeriesReport, SnapshotInfo, SortKey, SummaryReport,
 };
 
+/// Exit status when a budget is exceeded.
+const EXIT_OVER_BUDGET: u8 = 1;
 /// Exit status for an error (bad usage or unreadable input); clap uses 2 for usage errors too.
 const EXIT_ERROR: u8 = 2;
 
@@ -41,11 +46,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Some(Command::Summary(args)) => summary(args, cli.verbose),
-        None => diff(&cli.diff, cli.verbose),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "heapdiff",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => snapshots(&cli.diff, cli.verbose),
     }
 }
 
-fn analyse(path: &std::path::Path, verbose: bool) -> anyhow::Result<Analysis> {
+fn analyse(path: &Path, verbose: bool) -> anyhow::Result<Analysis> {
     let start = std::time::Instant::now();
     let graph = heapdiff::read::load(path)?;
     if verbose {
@@ -60,39 +78,113 @@ fn analyse(path: &std::path::Path, verbose: bool) -> anyhow::Result<Analysis> {
     Ok(analysis)
 }
 
+/// Writes `text` to stdout, or atomically to `output` (a temporary file renamed into place).
+fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .context("writing the report")?;
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let name = path.file_name().context("--output needs a file name")?;
+            let tmp = dir.join(format!(
+                ".{}.{}.tmp",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn summary(args: &SummaryArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let analysis = analyse(&args.file, verbose)?;
     let report = SummaryReport::new(&args.file.display().to_string(), &analysis);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.json {
-        report::json::write(&mut out, &report).context("writing the report")?;
+    let text = if args.json {
+        report::json::to_string(&report)?
     } else {
         let options = TableOptions {
             top: args.top,
             width: terminal_width(),
         };
-        out.write_all(report::table::summary(&report, &options).as_bytes())
-            .context("writing the report")?;
-    }
-    out.flush().context("writing the report")?;
+        report::table::summary(&report, &options)
+    };
+    emit(&text, None)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn diff(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
-    let [base_path, late_path] = &args.files[..] else {
-        anyhow::bail!("give two snapshots: BASE LATE");
+/// The snapshots named on the command line: files as given, or the snapshots in a directory.
+fn snapshot_paths(args: &DiffArgs) -> anyhow::Result<Vec<PathBuf>> {
+    let files = if args.files.len() == 1 && args.files[0].is_dir() {
+        let dir = &args.files[0];
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|n| {
+                    n.ends_with(".heapsnapshot")
+                        || n.ends_with(".heapsnapshot.gz")
+                        || n.ends_with(".heaptimeline")
+                })
+            })
+            .collect();
+        found.sort();
+        if found.len() < 2 {
+            bail!(
+                "{}: a directory needs at least two .heapsnapshot files, found {}",
+                dir.display(),
+                found.len()
+            );
+        }
+        found
+    } else {
+        args.files.clone()
     };
-    if same_file(base_path, late_path) {
-        eprintln!(
-            "heapdiff: warning: {} and {} are the same file",
-            base_path.display(),
-            late_path.display()
-        );
+    if files.len() < 2 {
+        bail!("give at least two snapshots (BASE LATE), or a directory of them");
     }
-    let base = analyse(base_path, verbose)?;
-    let late = analyse(late_path, verbose)?;
+    if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        bail!("only one snapshot can come from stdin ('-')");
+    }
+    for (i, a) in files.iter().enumerate() {
+        for b in &files[i + 1..] {
+            if same_file(a, b) {
+                bail!(
+                    "{} and {} are the same file: give snapshots taken at different times",
+                    a.display(),
+                    b.display()
+                );
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
+    let files = snapshot_paths(args)?;
+    let series = files.len() > 3 || (files.len() == 3 && args.series) || args.files[0].is_dir();
+    if series {
+        return series_report(args, &files, verbose);
+    }
+    let mut budgets = args.fail_if.clone();
+    if let Some(limit) = args.fail_on_growth {
+        budgets.insert(0, Budget::on_growth(limit, &limit.to_string()));
+    }
     let options = DiffOptions {
+        budgets,
         sort: match args.sort {
             Sort::Retained => SortKey::Retained,
             Sort::SelfSize => SortKey::SelfSize,
@@ -101,39 +193,105 @@ fn diff(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
         compare: args.compare,
         show_churn: args.show_churn,
     };
+    let base_path = &files[0];
+    let late_path = &files[files.len() - 1];
+    let base = analyse(base_path, verbose)?;
+    // With three snapshots the target only bounds the ids: its graph is dropped at once.
+    let target = match &files[..] {
+        [_, target, _] => {
+            let graph = heapdiff::read::load(target)?;
+            Some(SnapshotInfo::new(&target.display().to_string(), &graph))
+        }
+        _ => None,
+    };
+    let late = analyse(late_path, verbose)?;
     let report = DiffReport::new(
         &base_path.display().to_string(),
         &base,
+        target,
         &late_path.display().to_string(),
         &late,
         &options,
     );
-    if args.strict && !report.warnings.is_empty() {
-        anyhow::bail!("{} (--strict)", report.warnings.join("; "));
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.json {
-        report::json::write(&mut out, &report).context("writing the report")?;
-    } else {
-        if !std::io::stdout().is_terminal() {
-            for w in &report.warnings {
-                eprintln!("heapdiff: warning: {w}");
-            }
+    check_strict(args, &report.warnings)?;
+    let text = match args.format() {
+        Format::Json => report::json::to_string(&report)?,
+        Format::Markdown => report::markdown::diff(&report, args.top),
+        Format::Table => {
+            let options = TableOptions {
+                top: args.top,
+                width: terminal_width(),
+            };
+            report::table::diff(&report, &options)
         }
-        let options = TableOptions {
-            top: args.top,
-            width: terminal_width(),
-        };
-        out.write_all(report::table::diff(&report, &options).as_bytes())
-            .context("writing the report")?;
+    };
+    emit(&text, args.output.as_deref())?;
+    for b in report.budgets.iter().filter(|b| b.exceeded) {
+        eprintln!(
+            "heapdiff: budget exceeded: {} (actual {}, limit {})",
+            b.budget, b.actual, b.limit
+        );
     }
-    out.flush().context("writing the report")?;
+    Ok(if report.over_budget() {
+        ExitCode::from(EXIT_OVER_BUDGET)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Warnings go to stderr unless the report itself is on a terminal; `--strict` makes them
+/// errors.
+fn check_strict(args: &DiffArgs, warnings: &[String]) -> anyhow::Result<()> {
+    if args.strict && !warnings.is_empty() {
+        bail!("{} (--strict)", warnings.join("; "));
+    }
+    if args.format() != Format::Table || args.output.is_some() || !std::io::stdout().is_terminal() {
+        for w in warnings {
+            eprintln!("heapdiff: warning: {w}");
+        }
+    }
+    Ok(())
+}
+
+fn series_report(args: &DiffArgs, files: &[PathBuf], verbose: bool) -> anyhow::Result<ExitCode> {
+    if !args.fail_if.is_empty() || args.fail_on_growth.is_some() || args.compare {
+        bail!("budgets and --compare apply to two or three snapshots, not to a series");
+    }
+    let mut infos = Vec::new();
+    let mut classes = Vec::new();
+    let mut clusters = Vec::new();
+    let mut first_max_id = None;
+    // One snapshot in memory at a time.
+    for path in files {
+        let analysis = analyse(path, verbose)?;
+        let (c, k) = series::observe(&analysis, first_max_id);
+        first_max_id.get_or_insert(analysis.graph.max_js_object_id());
+        infos.push(SnapshotInfo::new(
+            &path.display().to_string(),
+            &analysis.graph,
+        ));
+        classes.push(c);
+        clusters.push(k);
+    }
+    let report = SeriesReport::new(infos, &classes, &clusters);
+    check_strict(args, &report.warnings)?;
+    let text = match args.format() {
+        Format::Json => report::json::to_string(&report)?,
+        Format::Markdown => report::markdown::series(&report, args.top),
+        Format::Table => {
+            let options = TableOptions {
+                top: args.top,
+                width: terminal_width(),
+            };
+            report::table::series(&report, &options)
+        }
+    };
+    emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether two paths name one file (same device and inode where the platform says).
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+/// Whether two paths name one file.
+fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

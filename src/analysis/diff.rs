@@ -44,10 +44,18 @@ pub fn in_range(id: u32, min_id: u32, max_id: u32) -> bool {
 /// DevTools' Summary of `late` filtered to "Objects allocated between `base` and `late`":
 /// nodes with `maxJSObjectId(base) < id <= maxJSObjectId(late)` and a non-zero shallow size.
 pub fn between(base: &Analysis, late: &Analysis) -> Between {
-    let min_id = base.graph.max_js_object_id();
-    let max_id = late.graph.max_js_object_id();
-    let ids = &late.graph.node_id;
-    let rows = class_rows(late, &late.classes, |v| {
+    between_ids(
+        late,
+        base.graph.max_js_object_id(),
+        late.graph.max_js_object_id(),
+    )
+}
+
+/// The Summary of `on` filtered to object ids in `(min_id, max_id]`: with three snapshots,
+/// what was allocated between the first two and is still alive in the third.
+pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
+    let ids = &on.graph.node_id;
+    let rows = class_rows(on, &on.classes, |v| {
         in_range(ids[v as usize], min_id, max_id)
     });
     Between {

@@ -12,6 +12,7 @@ pub mod dominators;
 pub mod essential;
 pub mod flags;
 pub mod lockstep;
+pub mod series;
 pub mod shallow;
 pub mod summary;
 

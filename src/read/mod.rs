@@ -33,10 +33,41 @@ impl std::ops::Deref for Source {
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Loads a snapshot file. Errors name the file.
+/// Loads a snapshot file; `-` reads standard input. Errors name the file (`<stdin>`).
 pub fn load(path: &Path) -> Result<HeapGraph> {
+    if path == Path::new("-") {
+        let name = Path::new("<stdin>");
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::from(e).with_path(name))?;
+        let bytes = gunzip_if_compressed(bytes).map_err(|e| e.with_path(name))?;
+        return parse(&bytes).map_err(|e| e.with_path(name));
+    }
     let source = open(path).map_err(|e| e.with_path(path))?;
     parse(&source).map_err(|e| e.with_path(path))
+}
+
+fn gunzip(reader: impl Read) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(reader)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            Error::invalid(format!(
+                "gzip data is corrupt or cut short after {} decompressed bytes: {e}",
+                out.len()
+            ))
+        })?;
+    Ok(out)
+}
+
+fn gunzip_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>> {
+    if bytes.starts_with(&GZIP_MAGIC) {
+        gunzip(&bytes[..])
+    } else {
+        Ok(bytes)
+    }
 }
 
 fn open(path: &Path) -> Result<Source> {
@@ -44,21 +75,16 @@ fn open(path: &Path) -> Result<Source> {
     let mut magic = [0u8; 2];
     let got = file.read(&mut magic)?;
     if got == 2 && magic == GZIP_MAGIC {
-        let file = File::open(path)?;
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))
-            .read_to_end(&mut out)
-            .map_err(|e| {
-                Error::invalid(format!(
-                    "gzip data is corrupt or cut short after {} decompressed bytes: {e}",
-                    out.len()
-                ))
-            })?;
-        return Ok(Source::Owned(out));
+        return Ok(Source::Owned(gunzip(std::io::BufReader::new(File::open(
+            path,
+        )?))?));
     }
     let len = file.metadata()?.len();
     if len == 0 {
         return Err(Error::not_snapshot("the file is empty"));
+    }
+    if file.metadata()?.is_dir() {
+        return Err(Error::not_snapshot("it is a directory"));
     }
     // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
     // inputs. A file truncated by another process while mapped would raise SIGBUS, the

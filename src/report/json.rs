@@ -1,11 +1,10 @@
-//! JSON rendering: the report structs serialized as one document followed by a newline.
-
-use std::io::Write;
+//! JSON rendering: a report struct serialized as one pretty-printed document and a newline.
 
 use serde::Serialize;
 
-/// Writes `report` as pretty-printed JSON.
-pub fn write<W: Write, T: Serialize>(out: &mut W, report: &T) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+/// The report as JSON text.
+pub fn to_string<T: Serialize>(report: &T) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    Ok(text)
 }

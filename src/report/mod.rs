@@ -1,7 +1,9 @@
 //! The report model: plain serializable structs built from analysis results, rendered by
 //! [`table`] for people and [`json`] for scripts. Renderers see only these structs.
 
+pub mod budget;
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 use serde::Serialize;
@@ -11,7 +13,10 @@ use crate::analysis::clusters::{self, Cluster};
 use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::distances::{NO_DISTANCE, SYSTEM_DISTANCE};
 use crate::analysis::lockstep::{self, Lockstep};
+use crate::analysis::series::{self, Observation, Trend};
 use crate::analysis::summary::{ClassRow, Statistics};
+use crate::graph::HeapGraph;
+use budget::{Budget, BudgetResult};
 
 /// Version of the JSON wire format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -132,8 +137,10 @@ pub enum SortKey {
 }
 
 /// What goes into a diff report.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DiffOptions {
+    /// Budgets to check; an exceeded one is reported and makes heapdiff exit with 1.
+    pub budgets: Vec<Budget>,
     pub sort: SortKey,
     /// Include DevTools' Comparison view.
     pub compare: bool,
@@ -179,6 +186,8 @@ pub struct DiffReport {
     pub schema_version: u32,
     pub command: &'static str,
     pub base: SnapshotInfo,
+    /// With three snapshots: the one that bounds the new objects; they are looked up in `late`.
+    pub target: Option<SnapshotInfo>,
     pub late: SnapshotInfo,
     /// Late total minus base total.
     pub growth: i64,
@@ -190,6 +199,8 @@ pub struct DiffReport {
     pub comparison: Option<Vec<ComparisonRow>>,
     /// Comparison rows left out as embedder churn (without `--show-churn`).
     pub hidden_churn_rows: u64,
+    /// The budgets checked, in the order given.
+    pub budgets: Vec<BudgetResult>,
 }
 
 /// One snapshot of a pair.
@@ -280,12 +291,14 @@ pub struct ComparisonRow {
 const EXAMPLE_IDS: usize = 5;
 
 impl SnapshotInfo {
-    fn new(file: &str, a: &Analysis) -> SnapshotInfo {
+    /// The facts of one snapshot. The total needs no analysis: every node hangs somewhere in
+    /// the dominator tree, so the root retains the sum of all self sizes.
+    pub fn new(file: &str, g: &HeapGraph) -> SnapshotInfo {
         SnapshotInfo {
             file: file.to_string(),
-            node_count: a.graph.node_count() as u64,
-            total_size: a.total_size(),
-            max_js_object_id: a.graph.max_js_object_id(),
+            node_count: g.node_count() as u64,
+            total_size: g.self_size.iter().map(|&s| s as u64).sum::<u64>() + g.extra_native_bytes,
+            max_js_object_id: g.max_js_object_id(),
         }
     }
 }
@@ -373,14 +386,21 @@ fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u6
 }
 
 impl DiffReport {
+    /// The report on `late` against `base`. With `target` (three snapshots), the new objects are
+    /// those allocated between `base` and `target` and still alive in `late`.
     pub fn new(
         base_file: &str,
         base: &Analysis,
+        target: Option<SnapshotInfo>,
         late_file: &str,
         late: &Analysis,
         options: &DiffOptions,
     ) -> DiffReport {
-        let between = diff::between(base, late);
+        let min_id = base.graph.max_js_object_id();
+        let max_id = target
+            .as_ref()
+            .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
+        let between = diff::between_ids(late, min_id, max_id);
         let nodes = between.nodes();
         let mut clusters = clusters::clusters(late, &nodes);
         sort_by_key(&mut clusters, options.sort, |c| {
@@ -408,11 +428,30 @@ impl DiffReport {
         } else {
             (None, 0)
         };
-        DiffReport {
+        let mut warnings = diff::sanity_warnings(base, late);
+        if let Some(t) = &target {
+            if t.max_js_object_id <= min_id {
+                warnings.push(format!(
+                    "the target snapshot's newest object id ({}) is not above the base's \
+                     ({min_id}): are the files in the wrong order?",
+                    t.max_js_object_id
+                ));
+            }
+            if late.graph.max_js_object_id() < t.max_js_object_id {
+                warnings.push(format!(
+                    "the final snapshot's newest object id ({}) is below the target's ({}): \
+                     are the files in the wrong order?",
+                    late.graph.max_js_object_id(),
+                    t.max_js_object_id
+                ));
+            }
+        }
+        let mut report = DiffReport {
             schema_version: SCHEMA_VERSION,
             command: "diff",
-            base: SnapshotInfo::new(base_file, base),
-            late: SnapshotInfo::new(late_file, late),
+            base: SnapshotInfo::new(base_file, &base.graph),
+            target,
+            late: SnapshotInfo::new(late_file, &late.graph),
             growth: late.total_size() as i64 - base.total_size() as i64,
             between: BetweenInfo {
                 min_id: between.min_id,
@@ -422,7 +461,7 @@ impl DiffReport {
                 retained_size: clusters::set_retained(late, &nodes),
                 class_count: between.rows.len() as u64,
             },
-            warnings: diff::sanity_warnings(base, late),
+            warnings,
             clusters: clusters
                 .iter()
                 .enumerate()
@@ -435,6 +474,104 @@ impl DiffReport {
             classes,
             comparison,
             hidden_churn_rows,
+            budgets: Vec::new(),
+        };
+        report.budgets = options.budgets.iter().map(|b| b.check(&report)).collect();
+        report
+    }
+
+    /// Whether any budget was exceeded.
+    pub fn over_budget(&self) -> bool {
+        self.budgets.iter().any(|b| b.exceeded)
+    }
+}
+
+/// `heapdiff S1 S2 … SN`: how every class and cluster changes across a series of snapshots of
+/// one process.
+///
+/// Wire format (`--json`):
+/// ```json
+/// {"schema_version": 1, "command": "series",
+///  "snapshots": [{"file": "s1.heapsnapshot", "node_count": …, "total_size": …,
+///                 "max_js_object_id": …}, …],
+///  "warnings": [],
+///  "classes": [{"key": ",Function", "name": "Function", "counts": [900, 1400, 1900],
+///               "self_sizes": […], "retained_sizes": […], "growing": true,
+///               "count_slope": 500.0, "retained_slope": 36000.0}, …],
+///  "clusters": [{"key": "closures:validate* @ <eval>:3:17", "name": "validate* @ <eval>:3:17", …}]}
+/// ```
+/// `classes` are DevTools' Summary rows of each snapshot (all objects); `clusters` group the
+/// objects allocated since the first snapshot (so the first snapshot's cluster counts are 0).
+/// `growing` means the count rose at every step; growing groups come first, then by
+/// `retained_slope` (bytes per snapshot).
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesReport {
+    pub schema_version: u32,
+    pub command: &'static str,
+    pub snapshots: Vec<SnapshotInfo>,
+    pub warnings: Vec<String>,
+    pub classes: Vec<TrendReport>,
+    pub clusters: Vec<TrendReport>,
+}
+
+/// One class or cluster across the series.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendReport {
+    pub key: String,
+    pub name: String,
+    pub counts: Vec<u64>,
+    pub self_sizes: Vec<u64>,
+    pub retained_sizes: Vec<u64>,
+    pub growing: bool,
+    pub count_slope: f64,
+    pub retained_slope: f64,
+}
+
+impl From<&Trend> for TrendReport {
+    fn from(t: &Trend) -> TrendReport {
+        TrendReport {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            counts: t.points.iter().map(|p| p.count).collect(),
+            self_sizes: t.points.iter().map(|p| p.self_size).collect(),
+            retained_sizes: t.points.iter().map(|p| p.retained).collect(),
+            growing: t.growing,
+            count_slope: t.count_slope,
+            retained_slope: t.retained_slope,
+        }
+    }
+}
+
+impl SeriesReport {
+    /// Builds the report from what each snapshot contributed (see
+    /// [`crate::analysis::series::observe`]), in series order.
+    pub fn new(
+        snapshots: Vec<SnapshotInfo>,
+        classes: &[Vec<Observation>],
+        clusters: &[Vec<Observation>],
+    ) -> SeriesReport {
+        let mut warnings = Vec::new();
+        for w in snapshots.windows(2) {
+            if w[1].max_js_object_id < w[0].max_js_object_id {
+                warnings.push(format!(
+                    "{} has older objects than {} (newest id {} < {}): are the snapshots in order?",
+                    w[1].file, w[0].file, w[1].max_js_object_id, w[0].max_js_object_id
+                ));
+            }
+        }
+        SeriesReport {
+            schema_version: SCHEMA_VERSION,
+            command: "series",
+            snapshots,
+            warnings,
+            classes: series::trends(classes)
+                .iter()
+                .map(TrendReport::from)
+                .collect(),
+            clusters: series::trends(clusters)
+                .iter()
+                .map(TrendReport::from)
+                .collect(),
         }
     }
 }
@@ -467,6 +604,31 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// `+1.2 MB` / `−300 kB` for a signed byte count.
+pub fn signed_bytes(delta: i64) -> String {
+    let sign = if delta < 0 { "\u{2212}" } else { "+" };
+    format!("{sign}{}", human_bytes(delta.unsigned_abs()))
+}
+
+/// `+2,663` / `−12`.
+pub fn signed_count(delta: i64) -> String {
+    let sign = if delta < 0 { "\u{2212}" } else { "+" };
+    format!("{sign}{}", thousands(delta.unsigned_abs()))
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,5 +642,8 @@ mod tests {
         assert_eq!(display_distance(3), "3");
         assert_eq!(display_distance(-5), "\u{2212}");
         assert_eq!(display_distance(100_000_005), "\u{2212}");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(signed_count(-12), "\u{2212}12");
+        assert_eq!(signed_bytes(2_500), "+2.5 kB");
     }
 }

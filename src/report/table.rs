@@ -3,7 +3,10 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use super::{DiffReport, SummaryReport, display_distance, human_bytes};
+use super::{
+    DiffReport, SeriesReport, SummaryReport, TrendReport, display_distance, human_bytes,
+    signed_bytes, signed_count, thousands,
+};
 
 /// How a table is laid out.
 #[derive(Debug, Clone, Copy)]
@@ -102,35 +105,16 @@ pub fn summary(r: &SummaryReport, options: &TableOptions) -> String {
 /// How many classes of a lockstep group the table names.
 const LOCKSTEP_SHOWN: usize = 6;
 
-/// `+1.2 MB` / `−300 kB` for a signed byte count.
-fn signed_bytes(delta: i64) -> String {
-    let sign = if delta < 0 { "\u{2212}" } else { "+" };
-    format!("{sign}{}", human_bytes(delta.unsigned_abs()))
-}
-
-/// `+2,663` / `−12`.
-fn signed_count(delta: i64) -> String {
-    let sign = if delta < 0 { "\u{2212}" } else { "+" };
-    format!("{sign}{}", thousands(delta.unsigned_abs()))
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Renders the report of `heapdiff BASE LATE`: a header, the clusters, lockstep groups, the
 /// new objects by class, the retainer paths of the top clusters, and the comparison if asked.
 pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
     let mut out = String::new();
-    for (label, s) in [("base", &r.base), ("late", &r.late)] {
+    let mut snapshots = vec![("base", &r.base)];
+    if let Some(t) = &r.target {
+        snapshots.push(("target", t));
+    }
+    snapshots.push(("late", &r.late));
+    for (label, s) in snapshots {
         out.push_str(&format!(
             "{label}  {}  {} nodes  {}",
             s.file,
@@ -143,8 +127,13 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
         out.push('\n');
     }
     let b = &r.between;
+    let since = if r.target.is_some() {
+        "allocated between base and target, still alive in late"
+    } else {
+        "new since base and still alive"
+    };
     out.push_str(&format!(
-        "new since base and still alive: {} objects in {} classes, {} shallow, {} retained\n",
+        "{since}: {} objects in {} classes, {} shallow, {} retained\n",
         thousands(b.count),
         b.class_count,
         human_bytes(b.self_size),
@@ -248,6 +237,27 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
         }
     }
 
+    if !r.budgets.is_empty() {
+        out.push('\n');
+        for x in &r.budgets {
+            let verdict = if x.exceeded { "EXCEEDED" } else { "ok" };
+            let over = if x.exceeded {
+                format!(", {} over", x.actual - x.limit)
+            } else {
+                String::new()
+            };
+            let subject = x
+                .subject
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "budget {}: {verdict}, actual {}{subject}, limit {}{over}\n",
+                x.budget, x.actual, x.limit
+            ));
+        }
+    }
+
     if let Some(rows) = &r.comparison {
         out.push_str("\nComparison with base (DevTools' Comparison view)\n");
         let mut table = new_table(
@@ -293,4 +303,71 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
             total - shown
         ));
     }
+}
+
+/// Renders a series: the snapshots, then classes and clusters with a trend line each.
+pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
+    let mut out = String::new();
+    for (i, s) in r.snapshots.iter().enumerate() {
+        out.push_str(&format!(
+            "#{}  {}  {} nodes  {}\n",
+            i + 1,
+            s.file,
+            thousands(s.node_count),
+            human_bytes(s.total_size)
+        ));
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    for (title, rows) in [
+        ("Classes (all objects)", &r.classes),
+        (
+            "Clusters of objects allocated since the first snapshot",
+            &r.clusters,
+        ),
+    ] {
+        out.push_str(&format!("\n{title}\n"));
+        let growing = rows.iter().filter(|t| t.growing).count();
+        out.push_str(&format!("{growing} growing at every step\n"));
+        if rows.is_empty() {
+            continue;
+        }
+        let mut table = new_table(
+            &[
+                "",
+                "Name",
+                "Counts",
+                "First",
+                "Last",
+                "Per step",
+                "Retained per step",
+            ],
+            options,
+        );
+        if let Some(col) = table.column_mut(2) {
+            col.set_cell_alignment(CellAlignment::Left);
+        }
+        for t in rows.iter().take(options.top) {
+            table.add_row(trend_row(t));
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        more(&mut out, rows.len(), options.top, "rows");
+    }
+    out
+}
+
+fn trend_row(t: &TrendReport) -> Vec<Cell> {
+    let first = t.counts.first().copied().unwrap_or(0);
+    let last = t.counts.last().copied().unwrap_or(0);
+    vec![
+        Cell::new(if t.growing { "\u{2191}" } else { "" }),
+        Cell::new(&t.name),
+        Cell::new(crate::analysis::series::sparkline(&t.counts)),
+        Cell::new(thousands(first)),
+        Cell::new(thousands(last)),
+        Cell::new(format!("{:+.1}", t.count_slope)),
+        Cell::new(signed_bytes(t.retained_slope.round() as i64)),
+    ]
 }

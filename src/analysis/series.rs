@@ -1,0 +1,173 @@
+//! Trends over a series of snapshots: per class (or cluster), its count and sizes in each
+//! snapshot, and whether it grows at every step. A cache that fills once and then stays full
+//! grows in one step only, so it is not flagged; a leak grows at every step.
+
+use std::collections::HashMap;
+
+/// A group's numbers in one snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Point {
+    pub count: u64,
+    pub self_size: u64,
+    pub retained: u64,
+}
+
+/// One group's numbers across the series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    pub key: String,
+    pub name: String,
+    /// One point per snapshot (zero where the group is absent).
+    pub points: Vec<Point>,
+    /// The count rose at every step (and there are at least two steps).
+    pub growing: bool,
+    /// Average change per step, first to last.
+    pub count_slope: f64,
+    pub retained_slope: f64,
+}
+
+/// A group as seen in one snapshot: key, display name, numbers.
+pub type Observation = (String, String, Point);
+
+/// Joins per-snapshot observations by key. Growing groups come first, then by retained-size
+/// slope (descending), then key.
+pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
+    let n = snapshots.len();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<Trend> = Vec::new();
+    for (i, observations) in snapshots.iter().enumerate() {
+        for (key, name, point) in observations {
+            let slot = *index.entry(key.as_str()).or_insert_with(|| {
+                out.push(Trend {
+                    key: key.clone(),
+                    name: name.clone(),
+                    points: vec![Point::default(); n],
+                    growing: false,
+                    count_slope: 0.0,
+                    retained_slope: 0.0,
+                });
+                out.len() - 1
+            });
+            out[slot].points[i] = *point;
+        }
+    }
+    let steps = n.saturating_sub(1) as f64;
+    for t in &mut out {
+        t.growing = n >= 3 && t.points.windows(2).all(|w| w[1].count > w[0].count);
+        if let (Some(first), Some(last)) = (t.points.first(), t.points.last())
+            && steps > 0.0
+        {
+            t.count_slope = (last.count as f64 - first.count as f64) / steps;
+            t.retained_slope = (last.retained as f64 - first.retained as f64) / steps;
+        }
+    }
+    out.sort_by(|x, y| {
+        y.growing
+            .cmp(&x.growing)
+            .then(y.retained_slope.total_cmp(&x.retained_slope))
+            .then_with(|| x.key.cmp(&y.key))
+    });
+    out
+}
+
+/// A one-line chart of values (`▁▂▃▅█`), scaled from 0 to the largest.
+pub fn sparkline(values: &[u64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&v| {
+            if max == 0 {
+                BARS[0]
+            } else {
+                BARS[((v as u128 * 7 + max as u128 / 2) / max as u128) as usize]
+            }
+        })
+        .collect()
+}
+
+/// What one snapshot of a series contributes: every class of the Summary view, and the
+/// clusters of the objects allocated since the first snapshot (`since_id` is its newest id;
+/// `None` for the first snapshot itself).
+pub fn observe(a: &super::Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observation>) {
+    let classes = a
+        .summary()
+        .into_iter()
+        .map(|r| {
+            (
+                r.key,
+                r.name,
+                Point {
+                    count: r.count,
+                    self_size: r.self_size,
+                    retained: r.retained,
+                },
+            )
+        })
+        .collect();
+    let clusters = match since_id {
+        None => Vec::new(),
+        Some(min_id) => {
+            let between = super::diff::between_ids(a, min_id, a.graph.max_js_object_id());
+            super::clusters::clusters(a, &between.nodes())
+                .into_iter()
+                .map(|c| {
+                    (
+                        format!("{}:{}", c.kind.as_str(), c.label),
+                        c.label.clone(),
+                        Point {
+                            count: c.members.len() as u64,
+                            self_size: c.self_size,
+                            retained: c.retained,
+                        },
+                    )
+                })
+                .collect()
+        }
+    };
+    (classes, clusters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(key: &str, count: u64) -> Observation {
+        (
+            key.to_string(),
+            key.to_string(),
+            Point {
+                count,
+                self_size: count * 10,
+                retained: count * 20,
+            },
+        )
+    }
+
+    #[test]
+    fn a_leak_grows_at_every_step_a_cache_does_not() {
+        let series = vec![
+            vec![obs("leak", 10), obs("cache", 0)],
+            vec![obs("leak", 20), obs("cache", 50)],
+            vec![obs("leak", 30), obs("cache", 50)],
+            vec![obs("leak", 40), obs("cache", 50)],
+        ];
+        let t = trends(&series);
+        assert_eq!(t[0].key, "leak");
+        assert!(t[0].growing);
+        assert_eq!(t[0].count_slope, 10.0);
+        assert_eq!(t[0].retained_slope, 200.0);
+        let cache = t.iter().find(|x| x.key == "cache").unwrap();
+        assert!(!cache.growing);
+        // A group missing from a snapshot counts zero there.
+        let t = trends(&[vec![obs("a", 1)], vec![], vec![obs("a", 3)]]);
+        assert_eq!(t[0].points[1], Point::default());
+        assert!(!t[0].growing);
+    }
+
+    #[test]
+    fn sparklines_scale_to_the_largest_value() {
+        assert_eq!(sparkline(&[0, 50, 100]), "▁▅█");
+        assert_eq!(sparkline(&[0, 0]), "▁▁");
+    }
+}
