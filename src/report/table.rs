@@ -345,8 +345,10 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
             ],
             options,
         );
-        if let Some(col) = table.column_mut(2) {
-            col.set_cell_alignment(CellAlignment::Left);
+        for i in [1, 2] {
+            if let Some(col) = table.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Left);
+            }
         }
         for t in rows.iter().take(options.top) {
             table.add_row(trend_row(t));
