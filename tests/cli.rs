@@ -99,6 +99,28 @@ fn gzipped_snapshots_are_read() {
 }
 
 #[test]
+fn zstd_snapshots_are_read() {
+    let text = valid();
+    let bytes = ruzstd::encoding::compress_to_vec(
+        text.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    assert_eq!(&bytes[..4], [0x28, 0xb5, 0x2f, 0xfd]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "ok.heapsnapshot.zst", &bytes);
+    let out = heapdiff().arg("summary").arg(&path).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("4 nodes, 3 edges, total 56 B"), "{text}");
+    assert_rejected(&bytes[..bytes.len() / 2], "zstd data is corrupt");
+}
+
+#[test]
 fn truncated_files_say_where_they_end() {
     let text = valid();
     for cut in [10, text.find("\"nodes\"").unwrap() + 12, text.len() - 5] {

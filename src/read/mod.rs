@@ -1,4 +1,4 @@
-//! Reading `.heapsnapshot` files (plain or gzip'd) into a [`HeapGraph`]. This is the only module
+//! Reading `.heapsnapshot` files (plain, gzip'd or zstd'd) into a [`HeapGraph`]. This is the only module
 //! that knows JSON: it walks the top-level object once, streams `nodes`, `edges` and `locations`
 //! straight into columns and never builds a document tree of the big arrays.
 
@@ -42,55 +42,100 @@ pub fn load(path: &Path) -> Result<HeapGraph> {
             .lock()
             .read_to_end(&mut bytes)
             .map_err(|e| Error::from(e).with_path(name))?;
-        let bytes = gunzip_if_compressed(bytes).map_err(|e| e.with_path(name))?;
+        let bytes = decompress_if_compressed(bytes).map_err(|e| e.with_path(name))?;
         return parse(&bytes).map_err(|e| e.with_path(name));
     }
     let source = open(path).map_err(|e| e.with_path(path))?;
     parse(&source).map_err(|e| e.with_path(path))
 }
 
-fn gunzip(reader: impl Read) -> Result<Vec<u8>> {
+/// How a file's bytes are compressed, recognised by their first bytes (not the file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+fn compression(head: &[u8]) -> Compression {
+    if head.starts_with(&GZIP_MAGIC) {
+        Compression::Gzip
+    } else if head.starts_with(&ZSTD_MAGIC) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// Decompresses a whole stream. Errors say how far decompression got.
+fn decompress(kind: Compression, mut reader: impl Read) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(reader)
-        .read_to_end(&mut out)
-        .map_err(|e| {
-            Error::invalid(format!(
-                "gzip data is corrupt or cut short after {} decompressed bytes: {e}",
-                out.len()
-            ))
-        })?;
+    let (format, result) = match kind {
+        Compression::None => ("plain", reader.read_to_end(&mut out).map(drop)),
+        Compression::Gzip => (
+            "gzip",
+            flate2::read::MultiGzDecoder::new(reader)
+                .read_to_end(&mut out)
+                .map(drop),
+        ),
+        Compression::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
+            Ok(mut decoder) => ("zstd", decoder.read_to_end(&mut out).map(drop)),
+            Err(e) => {
+                return Err(Error::invalid(format!("zstd data is corrupt: {e}")));
+            }
+        },
+    };
+    result.map_err(|e| {
+        Error::invalid(format!(
+            "{format} data is corrupt or cut short after {} decompressed bytes: {e}",
+            out.len()
+        ))
+    })?;
     Ok(out)
 }
 
-fn gunzip_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>> {
-    if bytes.starts_with(&GZIP_MAGIC) {
-        gunzip(&bytes[..])
-    } else {
-        Ok(bytes)
+fn decompress_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>> {
+    match compression(&bytes) {
+        Compression::None => Ok(bytes),
+        kind => decompress(kind, &bytes[..]),
     }
 }
 
 fn open(path: &Path) -> Result<Source> {
     let mut file = File::open(path)?;
-    let mut magic = [0u8; 2];
-    let got = file.read(&mut magic)?;
-    if got == 2 && magic == GZIP_MAGIC {
-        return Ok(Source::Owned(gunzip(std::io::BufReader::new(File::open(
-            path,
-        )?))?));
+    let mut head = [0u8; 4];
+    let got = read_up_to(&mut file, &mut head)?;
+    let kind = compression(&head[..got]);
+    if kind != Compression::None {
+        let reader = std::io::BufReader::new(File::open(path)?);
+        return Ok(Source::Owned(decompress(kind, reader)?));
     }
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Err(Error::not_snapshot("the file is empty"));
-    }
-    if file.metadata()?.is_dir() {
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
         return Err(Error::not_snapshot("it is a directory"));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::not_snapshot("the file is empty"));
     }
     // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
     // inputs. A file truncated by another process while mapped would raise SIGBUS, the
     // documented hazard of every mmap reader (ripgrep accepts the same).
     let map = unsafe { memmap2::Mmap::map(&file)? };
     Ok(Source::Mapped(map))
+}
+
+/// Reads into `buf` until it is full or the input ends; returns how much was read.
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 /// Parses snapshot text (already decompressed).
