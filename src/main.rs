@@ -115,11 +115,7 @@ fn summary(args: &SummaryArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let text = if args.json {
         report::json::to_string(&report)?
     } else {
-        let options = TableOptions {
-            top: args.top,
-            width: terminal_width(),
-        };
-        report::table::summary(&report, &options)
+        report::table::summary(&report, &table_options(args.top))
     };
     emit(&text, None)?;
     Ok(ExitCode::SUCCESS)
@@ -217,13 +213,7 @@ fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let text = match args.format() {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::diff(&report, args.top),
-        Format::Table => {
-            let options = TableOptions {
-                top: args.top,
-                width: terminal_width(),
-            };
-            report::table::diff(&report, &options)
-        }
+        Format::Table => report::table::diff(&report, &table_options(args.top)),
     };
     emit(&text, args.output.as_deref())?;
     for b in report.budgets.iter().filter(|b| b.exceeded) {
@@ -278,13 +268,7 @@ fn series_report(args: &DiffArgs, files: &[PathBuf], verbose: bool) -> anyhow::R
     let text = match args.format() {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::series(&report, args.top),
-        Format::Table => {
-            let options = TableOptions {
-                top: args.top,
-                width: terminal_width(),
-            };
-            report::table::series(&report, &options)
-        }
+        Format::Table => report::table::series(&report, &table_options(args.top)),
     };
     emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
@@ -298,11 +282,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The terminal's width when stdout is a terminal; tables are not wrapped otherwise.
-fn terminal_width() -> Option<u16> {
-    if std::io::stdout().is_terminal() {
+/// Table layout: `top` rows, fitted to the terminal's width when stdout is a terminal (tables
+/// are not wrapped otherwise).
+fn table_options(top: usize) -> TableOptions {
+    let width = if std::io::stdout().is_terminal() {
         comfy_table::Table::new().width()
     } else {
         None
-    }
+    };
+    TableOptions { top, width }
 }

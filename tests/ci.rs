@@ -3,22 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
-
-fn snapshot(name: &str) -> PathBuf {
-    Path::new("fixtures/snapshots").join(format!("{name}.heapsnapshot.gz"))
-}
-
-fn series(name: &str) -> PathBuf {
-    Path::new("fixtures/series").join(format!("{name}.heapsnapshot.gz"))
-}
-
-fn heapdiff() -> Command {
-    let mut cmd = Command::cargo_bin("heapdiff").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use support::{heapdiff, series, snapshot};
 
 fn pair() -> [PathBuf; 2] {
     [snapshot("node20-base"), snapshot("node20-late")]

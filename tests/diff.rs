@@ -2,20 +2,12 @@
 //! ranked, the bounded cache is not, the JSON has the documented shape, and the table output is
 //! pinned.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
-
-fn snapshot(name: &str) -> PathBuf {
-    Path::new("fixtures/snapshots").join(format!("{name}.heapsnapshot.gz"))
-}
-
-fn heapdiff() -> Command {
-    let mut cmd = Command::cargo_bin("heapdiff").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use support::{heapdiff, snapshot};
 
 fn report(pair: &str, extra: &[&str]) -> Value {
     let out = heapdiff()

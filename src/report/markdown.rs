@@ -117,12 +117,7 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
         ));
     }
 
-    let with_paths: Vec<_> = r
-        .clusters
-        .iter()
-        .filter(|c| !c.paths.is_empty())
-        .take(3)
-        .collect();
+    let with_paths = r.top_clusters_with_paths(3);
     if !with_paths.is_empty() {
         out.push_str("\n<details><summary>Retainer paths of the top clusters</summary>\n\n");
         for c in with_paths {

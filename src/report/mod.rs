@@ -480,6 +480,15 @@ impl DiffReport {
         report
     }
 
+    /// The first `n` clusters that have retainer paths, for the renderers' path sections.
+    pub fn top_clusters_with_paths(&self, n: usize) -> Vec<&ClusterReport> {
+        self.clusters
+            .iter()
+            .filter(|c| !c.paths.is_empty())
+            .take(n)
+            .collect()
+    }
+
     /// Whether any budget was exceeded.
     pub fn over_budget(&self) -> bool {
         self.budgets.iter().any(|b| b.exceeded)

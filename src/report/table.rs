@@ -216,12 +216,7 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
     out.push('\n');
     more(&mut out, r.classes.len(), options.top, "classes");
 
-    let with_paths: Vec<_> = r
-        .clusters
-        .iter()
-        .filter(|c| !c.paths.is_empty())
-        .take(3)
-        .collect();
+    let with_paths = r.top_clusters_with_paths(3);
     if !with_paths.is_empty() {
         out.push_str("\nRetainer paths of the top clusters\n");
         for c in with_paths {
