@@ -113,8 +113,8 @@ pub struct DiffArgs {
     pub strict: bool,
 
     /// Exit with 1 when the new objects retain more than SIZE (e.g. 5MiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub fail_on_growth: Option<i64>,
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub fail_on_growth: Option<String>,
 
     /// Exit with 1 when BUDGET is exceeded, e.g. 'class:Function.count>1000' (repeatable).
     #[arg(long, value_name = "BUDGET", value_parser = clap::value_parser!(Budget))]
@@ -162,6 +162,11 @@ pub struct SummaryArgs {
     pub top: usize,
 }
 
+/// Checks a size argument (`5MiB`) and keeps the text as written.
+fn size_arg(text: &str) -> Result<String, heapdiff::report::budget::BudgetError> {
+    parse_size(text).map(|_| text.to_string())
+}
+
 impl DiffArgs {
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
@@ -201,7 +206,7 @@ mod tests {
             "b",
         ])
         .unwrap();
-        assert_eq!(cli.diff.fail_on_growth, Some(5 << 20));
+        assert_eq!(cli.diff.fail_on_growth.as_deref(), Some("5MiB"));
         assert_eq!(cli.diff.fail_if.len(), 1);
         assert!(Cli::try_parse_from(["heapdiff", "--fail-if", "bogus>1", "a", "b"]).is_err());
         assert!(Cli::try_parse_from(["heapdiff", "--fail-on-growth", "5XB", "a", "b"]).is_err());

@@ -116,11 +116,10 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {
+    // The I/O error's text is already part of this error's message, so it is not repeated as
+    // a source (anyhow's `{:#}` would print it twice).
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            ErrorKind::Io(e) => Some(e),
-            _ => None,
-        }
+        None
     }
 }
 

@@ -176,8 +176,8 @@ fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
         return series_report(args, &files, verbose);
     }
     let mut budgets = args.fail_if.clone();
-    if let Some(limit) = args.fail_on_growth {
-        budgets.insert(0, Budget::on_growth(limit, &limit.to_string()));
+    if let Some(size) = &args.fail_on_growth {
+        budgets.insert(0, Budget::on_growth(size)?);
     }
     let options = DiffOptions {
         budgets,

@@ -30,7 +30,8 @@ fn budgets_set_the_exit_code() {
     let r: Value = serde_json::from_slice(&within.stdout).unwrap();
     let budgets = r["budgets"].as_array().unwrap();
     assert_eq!(budgets.len(), 2);
-    assert_eq!(budgets[0]["budget"], "new-retained>1000000");
+    assert_eq!(budgets[0]["budget"], "new-retained>1MB");
+    assert_eq!(budgets[0]["limit"], 1_000_000);
     assert_eq!(budgets[0]["exceeded"], false);
     assert_eq!(budgets[1]["actual"], 900);
     assert_eq!(budgets[1]["exceeded"], false);

@@ -190,13 +190,8 @@ impl FromStr for Budget {
 
 impl Budget {
     /// `--fail-on-growth SIZE`: the retained size of the new objects above SIZE.
-    pub fn on_growth(limit: i64, text: &str) -> Budget {
-        Budget {
-            metric: Metric::NewRetained,
-            inclusive: false,
-            limit,
-            text: format!("new-retained>{text}"),
-        }
+    pub fn on_growth(size: &str) -> Result<Budget, BudgetError> {
+        format!("new-retained>{size}").parse()
     }
 
     /// Measures the budget's metric on `r` and compares it with the limit.
