@@ -218,6 +218,11 @@ fn a_missing_file_is_an_error_not_a_panic() {
         stderr.starts_with("heapdiff: /nonexistent/x.heapsnapshot: No such file"),
         "{stderr}"
     );
+    assert_eq!(
+        stderr.matches("No such file").count(),
+        1,
+        "said once: {stderr}"
+    );
 }
 
 #[test]
