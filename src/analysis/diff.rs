@@ -217,6 +217,14 @@ pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
              between them (the same file twice?)"
         ));
     }
+    if base.graph.layout != late.graph.layout {
+        warnings.push(
+            "the snapshots were written by different V8 versions (their snapshot.meta node \
+             and edge layouts differ): one process never changes version, so their object ids \
+             cannot be compared"
+                .to_string(),
+        );
+    }
     // In one process an id names one object for its whole life, so objects present in both
     // snapshots have the same type and name. In two processes ids are assigned alike (they are
     // dense from the same start) but name unrelated objects.

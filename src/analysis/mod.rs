@@ -112,7 +112,7 @@ impl Analysis {
 
     /// DevTools' total: the root's retained size plus `extra_native_bytes`.
     pub fn total_size(&self) -> u64 {
-        self.retained[self.graph.root.index()] + self.graph.extra_native_bytes
+        self.retained[self.graph.root.index()].saturating_add(self.graph.extra_native_bytes)
     }
 
     /// The Summary view: every class of every object.

@@ -11,6 +11,25 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 
+/// A vector with room for `len` items, or an error instead of an abort when memory runs out.
+pub fn try_vec<T>(len: usize, what: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        Error::too_large(format!(
+            "not enough memory for {len} {what} ({} bytes)",
+            len.saturating_mul(std::mem::size_of::<T>())
+        ))
+    })?;
+    Ok(v)
+}
+
+/// A vector of `len` copies of `value`, or an error when memory runs out.
+pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> {
+    let mut v = try_vec(len, what)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
 /// Node types of the snapshot resolved by name (`snapshot.meta.node_types[type]`); each is
 /// `None` when this V8 version does not have the type. Type numbers are never hard-coded.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +133,7 @@ pub struct RawGraph {
     pub root: u32,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
+    pub layout: String,
 }
 
 /// A loaded heap snapshot.
@@ -146,6 +166,9 @@ pub struct HeapGraph {
     pub root: NodeIdx,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
+    /// The snapshot's node and edge layout (`snapshot.meta` fields and type lists): it differs
+    /// between V8 versions, so two snapshots of one process always have the same.
+    pub layout: String,
 }
 
 impl HeapGraph {
@@ -192,7 +215,7 @@ impl HeapGraph {
             }
         }
 
-        let mut first_edge = Vec::with_capacity(n + 1);
+        let mut first_edge = try_vec(n + 1, "edge offsets")?;
         let mut sum = 0u64;
         for &count in &raw.edge_count {
             first_edge.push(sum.min(u32::MAX as u64) as u32);
@@ -206,7 +229,7 @@ impl HeapGraph {
         first_edge.push(sum as u32);
 
         let (first_retainer, retainer_edge, retainer_node) =
-            build_retainers(n, &first_edge, &raw.edge_to);
+            build_retainers(n, &first_edge, &raw.edge_to)?;
 
         Ok(HeapGraph {
             node_types: raw.node_types,
@@ -228,6 +251,7 @@ impl HeapGraph {
             root: NodeIdx(raw.root),
             extra_native_bytes: raw.extra_native_bytes,
             trace_function_count: raw.trace_function_count,
+            layout: raw.layout,
         })
     }
 
@@ -298,8 +322,8 @@ fn build_retainers(
     n: usize,
     first_edge: &[u32],
     edge_to: &[u32],
-) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
-    let mut first = vec![0u32; n + 1];
+) -> Result<(Vec<u32>, Vec<u32>, Vec<u32>)> {
+    let mut first = try_filled(n + 1, 0u32, "retainer offsets")?;
     for &to in edge_to {
         first[to as usize + 1] += 1;
     }
@@ -307,8 +331,8 @@ fn build_retainers(
         first[i + 1] += first[i];
     }
     let mut fill = first.clone();
-    let mut retainer_edge = vec![0u32; edge_to.len()];
-    let mut retainer_node = vec![0u32; edge_to.len()];
+    let mut retainer_edge = try_filled(edge_to.len(), 0u32, "retainers")?;
+    let mut retainer_node = try_filled(edge_to.len(), 0u32, "retainers")?;
     for src in 0..n {
         for e in first_edge[src] as usize..first_edge[src + 1] as usize {
             let to = edge_to[e] as usize;
@@ -318,5 +342,5 @@ fn build_retainers(
             retainer_node[slot] = src as u32;
         }
     }
-    (first, retainer_edge, retainer_node)
+    Ok((first, retainer_edge, retainer_node))
 }

@@ -69,6 +69,8 @@ pub(crate) struct Meta {
     pub root_index: u64,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
+    /// The node and edge layout (fields and type lists), which changes between V8 versions.
+    pub layout: String,
 }
 
 fn missing(field: &str) -> Error {
@@ -155,6 +157,13 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
     };
     let node_types = NodeTypes::from_names(type_names(&node_types, node.ty, "node_types")?);
     let edge_types = EdgeTypes::from_names(type_names(&edge_types, edge.ty, "edge_types")?);
+    let layout = format!(
+        "nodes {} [{}]; edges {} [{}]",
+        node_fields.join(","),
+        node_types.names.join(","),
+        edge_fields.join(","),
+        edge_types.names.join(",")
+    );
 
     Ok(Meta {
         node,
@@ -174,5 +183,6 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
         },
         trace_function_count: count(&header.trace_function_count, "trace_function_count")?
             .unwrap_or(0),
+        layout,
     })
 }

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::graph::{HeapGraph, Location, RawGraph, StringTable};
+use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_vec};
 use meta::Meta;
 use scan::Scanner;
 
@@ -235,11 +235,15 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
             )));
         }
     }
+    if raw.node_type.is_empty() {
+        return Err(Error::invalid("the snapshot has no nodes"));
+    }
     check_counts(&meta, &mut raw)?;
     raw.node_types = meta.node_types.clone();
     raw.edge_types = meta.edge_types.clone();
     raw.extra_native_bytes = meta.extra_native_bytes;
     raw.trace_function_count = meta.trace_function_count;
+    raw.layout = meta.layout.clone();
     raw.root = resolve_node_index(meta.root_index, &meta, raw.node_type.len(), "root_index")?;
     if let (Some(layout), Some(flat)) = (&meta.location, locations) {
         raw.locations = resolve_locations(&flat, layout, &meta, raw.node_type.len())?;
@@ -309,12 +313,15 @@ fn read_numeric(
         Section::Nodes => {
             let layout = &meta.node;
             let cap = capacity_hint(meta.node_count, s.remaining(), layout.field_count);
-            raw.node_type = Vec::with_capacity(cap);
-            raw.node_name = Vec::with_capacity(cap);
-            raw.node_id = Vec::with_capacity(cap);
-            raw.self_size = Vec::with_capacity(cap);
-            raw.edge_count = Vec::with_capacity(cap);
-            let mut detachedness = layout.detachedness.map(|_| Vec::with_capacity(cap));
+            raw.node_type = try_vec(cap, "nodes")?;
+            raw.node_name = try_vec(cap, "nodes")?;
+            raw.node_id = try_vec(cap, "nodes")?;
+            raw.self_size = try_vec(cap, "nodes")?;
+            raw.edge_count = try_vec(cap, "nodes")?;
+            let mut detachedness = match layout.detachedness {
+                Some(_) => Some(try_vec(cap, "nodes")?),
+                None => None,
+            };
             let fields = layout.field_count;
             let mut field = 0usize;
             let mut bad_type = None;
@@ -342,22 +349,22 @@ fn read_numeric(
                     field = 0;
                 }
             })?;
-            if let Some(v) = bad_type {
-                return Err(Error::invalid(format!("a node has type {v}")));
-            }
             if total % fields as u64 != 0 {
                 return Err(Error::invalid(format!(
                     "the nodes array holds {total} numbers, not a multiple of the {fields} node fields"
                 )));
+            }
+            if let Some(v) = bad_type {
+                return Err(Error::invalid(format!("a node has type {v}")));
             }
             raw.detachedness = detachedness;
         }
         Section::Edges => {
             let layout = &meta.edge;
             let cap = capacity_hint(meta.edge_count, s.remaining(), layout.field_count);
-            raw.edge_type = Vec::with_capacity(cap);
-            raw.edge_name = Vec::with_capacity(cap);
-            raw.edge_to = Vec::with_capacity(cap);
+            raw.edge_type = try_vec(cap, "edges")?;
+            raw.edge_name = try_vec(cap, "edges")?;
+            raw.edge_to = try_vec(cap, "edges")?;
             let fields = layout.field_count;
             let mut field = 0usize;
             let mut bad_type = None;
@@ -377,13 +384,13 @@ fn read_numeric(
                     field = 0;
                 }
             })?;
-            if let Some(v) = bad_type {
-                return Err(Error::invalid(format!("an edge has type {v}")));
-            }
             if total % fields as u64 != 0 {
                 return Err(Error::invalid(format!(
                     "the edges array holds {total} numbers, not a multiple of the {fields} edge fields"
                 )));
+            }
+            if let Some(v) = bad_type {
+                return Err(Error::invalid(format!("an edge has type {v}")));
             }
         }
         Section::Locations => {

@@ -297,7 +297,12 @@ impl SnapshotInfo {
         SnapshotInfo {
             file: file.to_string(),
             node_count: g.node_count() as u64,
-            total_size: g.self_size.iter().map(|&s| s as u64).sum::<u64>() + g.extra_native_bytes,
+            total_size: g
+                .self_size
+                .iter()
+                .map(|&s| s as u64)
+                .sum::<u64>()
+                .saturating_add(g.extra_native_bytes),
             max_js_object_id: g.max_js_object_id(),
         }
     }
