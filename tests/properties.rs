@@ -215,7 +215,7 @@ fn most_random_cases_have_a_reference() {
             compared += 1;
             let raw: u64 = 8 + c.nodes.iter().map(|&(_, s)| s as u64).sum::<u64>();
             assert_eq!(shallow.iter().sum::<u64>(), raw);
-            if shallow[3..].iter().any(|&s| s == 0) {
+            if shallow[3..].contains(&0) {
                 transfers += 1;
             }
             if c.edges.iter().any(|&(_, t, _)| EDGES[t] == "weak") {
