@@ -230,3 +230,31 @@ fn usage_errors_exit_2() {
     let out = heapdiff().args(["summary"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A header that claims 2^40 nodes and edges must not make heapdiff reserve memory for them:
+/// under a 512 MiB address-space limit the claim is reported, not attempted.
+#[test]
+#[cfg(target_os = "linux")]
+fn absurd_counts_do_not_allocate() {
+    let text = valid()
+        .replacen("\"node_count\":4", "\"node_count\":1099511627776", 1)
+        .replacen("\"edge_count\":3", "\"edge_count\":1099511627776", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "claims.heapsnapshot", text.as_bytes());
+    let bin = assert_cmd::cargo::cargo_bin("heapdiff");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 524288; exec '{}' summary '{}'",
+            bin.display(),
+            path.display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("snapshot.node_count is 1099511627776"),
+        "{stderr}"
+    );
+}

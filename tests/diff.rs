@@ -312,6 +312,23 @@ fn suspicious_pairs_warn_and_fail_with_strict() {
             .any(|w| w.as_str().unwrap().contains("different processes")),
         "{warnings:?}"
     );
+    // Different V8 versions (Node 14 and Node 24 write different meta layouts).
+    let out = heapdiff()
+        .arg("--json")
+        .arg(snapshot("node14-base"))
+        .arg(snapshot("node24-late"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("different V8 versions")),
+        "{}",
+        r["warnings"]
+    );
     // The same file twice is an error.
     let out = heapdiff()
         .arg(snapshot("node20-base"))
