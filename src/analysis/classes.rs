@@ -141,6 +141,11 @@ fn js_len(s: &str) -> usize {
 
 /// JavaScript's default string order (by UTF-16 code units).
 pub(crate) fn js_cmp(a: &str, b: &str) -> Ordering {
+    // UTF-8 byte order equals UTF-16 order unless a character above U+FFFF meets one in
+    // U+E000..=U+FFFF; both encode as 3+ bytes, so all-ASCII text compares as bytes.
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
@@ -363,24 +368,51 @@ impl ClassKeys {
     pub fn compute(g: &HeapGraph, dom: &DomState, interfaces: &[Interface]) -> ClassKeys {
         let (mut class_index, mut names) = object_class_names(g, dom);
         apply_interfaces(g, interfaces, &mut class_index, &mut names);
-        let mut ids: HashMap<InternalKey, u32> = HashMap::new();
         let mut keys = Vec::new();
         let mut of_node = Vec::with_capacity(g.node_count());
+        // Dense ids: by class index for plain keys; by location and class *text* for located
+        // objects (DevTools' key is a string, so two indices with one text are one key).
+        let mut by_class: Vec<u32> = vec![u32::MAX; names.base as usize + names.added.len()];
+        let mut canonical: HashMap<String, u32> = HashMap::new();
+        let mut by_location: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
         for v in 0..g.node_count() as u32 {
             let class = class_index[v as usize];
-            let key = match g.locations.get(&v) {
-                Some(loc) if g.is_type(v, g.node_types.object) => InternalKey::Located {
-                    script_id: loc.script_id,
-                    line: loc.line,
-                    column: loc.column,
-                    name: names.get(g, class).to_string(),
-                },
-                _ => InternalKey::Class(class),
+            let location = if g.is_type(v, g.node_types.object) {
+                g.locations.get(&v)
+            } else {
+                None
             };
-            let id = *ids.entry(key).or_insert_with_key(|key| {
-                keys.push(key.clone());
-                keys.len() as u32 - 1
-            });
+            let id = match location {
+                None => {
+                    let slot = &mut by_class[class as usize];
+                    if *slot == u32::MAX {
+                        *slot = keys.len() as u32;
+                        keys.push(InternalKey::Class(class));
+                    }
+                    *slot
+                }
+                Some(loc) => {
+                    let text = names.get(g, class);
+                    let name = match canonical.get(text) {
+                        Some(&c) => c,
+                        None => {
+                            canonical.insert(text.to_string(), class);
+                            class
+                        }
+                    };
+                    *by_location
+                        .entry((loc.script_id, loc.line, loc.column, name))
+                        .or_insert_with(|| {
+                            keys.push(InternalKey::Located {
+                                script_id: loc.script_id,
+                                line: loc.line,
+                                column: loc.column,
+                                name: text.to_string(),
+                            });
+                            keys.len() as u32 - 1
+                        })
+                }
+            };
             of_node.push(id);
         }
         ClassKeys {

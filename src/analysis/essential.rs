@@ -22,7 +22,9 @@ pub struct WeakMapEdge {
 #[derive(Debug)]
 pub struct WeakMapNames {
     pattern: Regex,
-    cache: HashMap<u32, Option<WeakMapEdge>>,
+    /// Per string index: 0 not looked at yet, 1 not an ephemeron name, 2 parsed into `parsed`.
+    state: Vec<u8>,
+    parsed: HashMap<u32, WeakMapEdge>,
 }
 
 impl Default for WeakMapNames {
@@ -40,14 +42,21 @@ impl WeakMapNames {
         );
         WeakMapNames {
             pattern: Regex::new(&pattern).expect("the WeakMap edge pattern is valid"),
-            cache: HashMap::new(),
+            state: Vec::new(),
+            parsed: HashMap::new(),
         }
     }
 
     /// The ephemeron parts of string `name` of graph `g`, if it is such a name.
     pub fn parse(&mut self, g: &HeapGraph, name: u32) -> Option<WeakMapEdge> {
-        if let Some(&known) = self.cache.get(&name) {
-            return known;
+        let i = name as usize;
+        if i >= self.state.len() {
+            self.state.resize(g.strings.len().max(i + 1), 0);
+        }
+        match self.state[i] {
+            1 => return None,
+            2 => return self.parsed.get(&name).copied(),
+            _ => {}
         }
         let text = g.strings.get(name);
         let parsed = self.pattern.captures(text).and_then(|c| {
@@ -57,7 +66,13 @@ impl WeakMapNames {
                 table_id: c.get(2)?.as_str().parse().unwrap_or(u64::MAX),
             })
         });
-        self.cache.insert(name, parsed);
+        match parsed {
+            Some(p) => {
+                self.state[i] = 2;
+                self.parsed.insert(name, p);
+            }
+            None => self.state[i] = 1,
+        }
         parsed
     }
 }
