@@ -3,6 +3,7 @@
 //! straight into columns and never builds a document tree of the big arrays.
 
 mod meta;
+mod numbers;
 mod scan;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_vec};
+use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_filled};
 use meta::Meta;
 use scan::Scanner;
 
@@ -294,13 +295,6 @@ impl Section {
     }
 }
 
-/// An upper bound on how many numbers the rest of the input can hold (each needs a digit and a
-/// separator), so that no allocation is sized by an unchecked header count.
-fn capacity_hint(claimed: Option<u64>, remaining: usize, per_record: usize) -> usize {
-    let possible = (remaining / 2 + 1) / per_record.max(1);
-    claimed.map_or(0, |c| (c.min(possible as u64)) as usize)
-}
-
 fn read_numeric(
     s: &mut Scanner<'_>,
     section: Section,
@@ -312,86 +306,71 @@ fn read_numeric(
     match section {
         Section::Nodes => {
             let layout = &meta.node;
-            let cap = capacity_hint(meta.node_count, s.remaining(), layout.field_count);
-            raw.node_type = try_vec(cap, "nodes")?;
-            raw.node_name = try_vec(cap, "nodes")?;
-            raw.node_id = try_vec(cap, "nodes")?;
-            raw.self_size = try_vec(cap, "nodes")?;
-            raw.edge_count = try_vec(cap, "nodes")?;
+            let (body, records) = numeric_body(s, layout.field_count, "node", context)?;
+            let cap = records;
+            raw.node_type = try_filled(cap, 0u8, "nodes")?;
+            raw.node_name = try_filled(cap, 0u32, "nodes")?;
+            raw.node_id = try_filled(cap, 0u32, "nodes")?;
+            raw.self_size = try_filled(cap, 0u32, "nodes")?;
+            raw.edge_count = try_filled(cap, 0u32, "nodes")?;
             let mut detachedness = match layout.detachedness {
-                Some(_) => Some(try_vec(cap, "nodes")?),
+                Some(_) => Some(try_filled(cap, 0u8, "nodes")?),
                 None => None,
             };
-            let fields = layout.field_count;
-            let mut field = 0usize;
-            let mut bad_type = None;
-            let total = s.u32_array(context, |v| {
-                if field == layout.ty {
-                    if v > u8::MAX as u32 && bad_type.is_none() {
-                        bad_type = Some(v);
-                    }
-                    raw.node_type.push(v.min(u8::MAX as u32) as u8);
-                } else if field == layout.name {
-                    raw.node_name.push(v);
-                } else if field == layout.id {
-                    raw.node_id.push(v);
-                } else if field == layout.self_size {
-                    raw.self_size.push(v);
-                } else if field == layout.edge_count {
-                    raw.edge_count.push(v);
-                } else if Some(field) == layout.detachedness
-                    && let Some(d) = detachedness.as_mut()
-                {
-                    d.push((v & 3) as u8);
-                }
-                field += 1;
-                if field == fields {
-                    field = 0;
-                }
-            })?;
-            if total % fields as u64 != 0 {
-                return Err(Error::invalid(format!(
-                    "the nodes array holds {total} numbers, not a multiple of the {fields} node fields"
-                )));
+            let mut roles = vec![NodeRole::Ignore; layout.field_count];
+            roles[layout.ty] = NodeRole::Type;
+            roles[layout.name] = NodeRole::Name;
+            roles[layout.id] = NodeRole::Id;
+            roles[layout.self_size] = NodeRole::SelfSize;
+            roles[layout.edge_count] = NodeRole::EdgeCount;
+            if let Some(d) = layout.detachedness {
+                roles[d] = NodeRole::Detachedness;
             }
-            if let Some(v) = bad_type {
-                return Err(Error::invalid(format!("a node has type {v}")));
-            }
+            let columns = NodeColumns {
+                roles: &roles,
+                ty: &mut raw.node_type,
+                name: &mut raw.node_name,
+                id: &mut raw.node_id,
+                self_size: &mut raw.self_size,
+                edge_count: &mut raw.edge_count,
+                detachedness: detachedness.as_deref_mut(),
+            };
+            numbers::parse_records(
+                s.bytes(),
+                body.clone(),
+                layout.field_count,
+                records,
+                columns,
+                context,
+            )?;
+            s.set_pos(body.end + 1);
             raw.detachedness = detachedness;
         }
         Section::Edges => {
             let layout = &meta.edge;
-            let cap = capacity_hint(meta.edge_count, s.remaining(), layout.field_count);
-            raw.edge_type = try_vec(cap, "edges")?;
-            raw.edge_name = try_vec(cap, "edges")?;
-            raw.edge_to = try_vec(cap, "edges")?;
-            let fields = layout.field_count;
-            let mut field = 0usize;
-            let mut bad_type = None;
-            let total = s.u32_array(context, |v| {
-                if field == layout.ty {
-                    if v > u8::MAX as u32 && bad_type.is_none() {
-                        bad_type = Some(v);
-                    }
-                    raw.edge_type.push(v.min(u8::MAX as u32) as u8);
-                } else if field == layout.name {
-                    raw.edge_name.push(v);
-                } else if field == layout.to {
-                    raw.edge_to.push(v);
-                }
-                field += 1;
-                if field == fields {
-                    field = 0;
-                }
-            })?;
-            if total % fields as u64 != 0 {
-                return Err(Error::invalid(format!(
-                    "the edges array holds {total} numbers, not a multiple of the {fields} edge fields"
-                )));
-            }
-            if let Some(v) = bad_type {
-                return Err(Error::invalid(format!("an edge has type {v}")));
-            }
+            let (body, records) = numeric_body(s, layout.field_count, "edge", context)?;
+            raw.edge_type = try_filled(records, 0u8, "edges")?;
+            raw.edge_name = try_filled(records, 0u32, "edges")?;
+            raw.edge_to = try_filled(records, 0u32, "edges")?;
+            let mut roles = vec![EdgeRole::Ignore; layout.field_count];
+            roles[layout.ty] = EdgeRole::Type;
+            roles[layout.name] = EdgeRole::Name;
+            roles[layout.to] = EdgeRole::To;
+            let columns = EdgeColumns {
+                roles: &roles,
+                ty: &mut raw.edge_type,
+                name: &mut raw.edge_name,
+                to: &mut raw.edge_to,
+            };
+            numbers::parse_records(
+                s.bytes(),
+                body.clone(),
+                layout.field_count,
+                records,
+                columns,
+                context,
+            )?;
+            s.set_pos(body.end + 1);
         }
         Section::Locations => {
             let mut flat = Vec::new();
@@ -401,6 +380,154 @@ fn read_numeric(
         Section::Header | Section::Strings => unreachable!("not a numeric section"),
     }
     Ok(())
+}
+
+/// The body of a numeric array at the scanner (between `[` and `]`) and its record count,
+/// checked to be whole records.
+fn numeric_body(
+    s: &mut Scanner<'_>,
+    fields: usize,
+    what: &str,
+    context: &str,
+) -> Result<(std::ops::Range<usize>, usize)> {
+    s.expect(b'[', context)?;
+    let start = s.pos();
+    let end = numbers::array_end(s.bytes(), start, context)?;
+    let values = numbers::value_count(s.bytes(), start..end);
+    if values % fields as u64 != 0 {
+        return Err(Error::invalid(format!(
+            "the {what}s array holds {values} numbers, not a multiple of the {fields} {what} fields"
+        )));
+    }
+    let records = usize::try_from(values / fields as u64)
+        .map_err(|_| Error::too_large(format!("{values} numbers in the {what}s array")))?;
+    Ok((start..end, records))
+}
+
+/// What each field of a node record is stored as.
+#[derive(Clone, Copy)]
+enum NodeRole {
+    Type,
+    Name,
+    Id,
+    SelfSize,
+    EdgeCount,
+    Detachedness,
+    Ignore,
+}
+
+/// Slices of the node columns that one chunk of records is written into.
+struct NodeColumns<'a> {
+    roles: &'a [NodeRole],
+    ty: &'a mut [u8],
+    name: &'a mut [u32],
+    id: &'a mut [u32],
+    self_size: &'a mut [u32],
+    edge_count: &'a mut [u32],
+    detachedness: Option<&'a mut [u8]>,
+}
+
+impl numbers::Columns for NodeColumns<'_> {
+    fn split(self, records: usize) -> (Self, Self) {
+        let (ty, ty_rest) = self.ty.split_at_mut(records);
+        let (name, name_rest) = self.name.split_at_mut(records);
+        let (id, id_rest) = self.id.split_at_mut(records);
+        let (size, size_rest) = self.self_size.split_at_mut(records);
+        let (count, count_rest) = self.edge_count.split_at_mut(records);
+        let (det, det_rest) = match self.detachedness {
+            Some(d) => {
+                let (a, b) = d.split_at_mut(records);
+                (Some(a), Some(b))
+            }
+            None => (None, None),
+        };
+        (
+            NodeColumns {
+                roles: self.roles,
+                ty,
+                name,
+                id,
+                self_size: size,
+                edge_count: count,
+                detachedness: det,
+            },
+            NodeColumns {
+                roles: self.roles,
+                ty: ty_rest,
+                name: name_rest,
+                id: id_rest,
+                self_size: size_rest,
+                edge_count: count_rest,
+                detachedness: det_rest,
+            },
+        )
+    }
+
+    fn store(&mut self, record: usize, field: usize, value: u32) {
+        match self.roles[field] {
+            // Types above 255 are kept as 255, which no type table has: the graph check
+            // rejects them.
+            NodeRole::Type => self.ty[record] = value.min(u8::MAX as u32) as u8,
+            NodeRole::Name => self.name[record] = value,
+            NodeRole::Id => self.id[record] = value,
+            NodeRole::SelfSize => self.self_size[record] = value,
+            NodeRole::EdgeCount => self.edge_count[record] = value,
+            NodeRole::Detachedness => {
+                if let Some(d) = self.detachedness.as_deref_mut() {
+                    d[record] = (value & 3) as u8;
+                }
+            }
+            NodeRole::Ignore => {}
+        }
+    }
+}
+
+/// What each field of an edge record is stored as.
+#[derive(Clone, Copy)]
+enum EdgeRole {
+    Type,
+    Name,
+    To,
+    Ignore,
+}
+
+/// Slices of the edge columns that one chunk of records is written into.
+struct EdgeColumns<'a> {
+    roles: &'a [EdgeRole],
+    ty: &'a mut [u8],
+    name: &'a mut [u32],
+    to: &'a mut [u32],
+}
+
+impl numbers::Columns for EdgeColumns<'_> {
+    fn split(self, records: usize) -> (Self, Self) {
+        let (ty, ty_rest) = self.ty.split_at_mut(records);
+        let (name, name_rest) = self.name.split_at_mut(records);
+        let (to, to_rest) = self.to.split_at_mut(records);
+        (
+            EdgeColumns {
+                roles: self.roles,
+                ty,
+                name,
+                to,
+            },
+            EdgeColumns {
+                roles: self.roles,
+                ty: ty_rest,
+                name: name_rest,
+                to: to_rest,
+            },
+        )
+    }
+
+    fn store(&mut self, record: usize, field: usize, value: u32) {
+        match self.roles[field] {
+            EdgeRole::Type => self.ty[record] = value.min(u8::MAX as u32) as u8,
+            EdgeRole::Name => self.name[record] = value,
+            EdgeRole::To => self.to[record] = value,
+            EdgeRole::Ignore => {}
+        }
+    }
 }
 
 fn read_strings(s: &mut Scanner<'_>) -> Result<StringTable> {

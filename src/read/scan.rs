@@ -29,8 +29,8 @@ impl<'a> Scanner<'a> {
         self.pos = pos;
     }
 
-    pub fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+    pub fn bytes(&self) -> &'a [u8] {
+        self.buf
     }
 
     fn truncated(&self, context: &str) -> Error {
