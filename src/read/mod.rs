@@ -394,7 +394,7 @@ fn numeric_body(
     let start = s.pos();
     let end = numbers::array_end(s.bytes(), start, context)?;
     let values = numbers::value_count(s.bytes(), start..end);
-    if values % fields as u64 != 0 {
+    if !values.is_multiple_of(fields as u64) {
         return Err(Error::invalid(format!(
             "the {what}s array holds {values} numbers, not a multiple of the {fields} {what} fields"
         )));

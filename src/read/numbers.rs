@@ -95,7 +95,7 @@ fn record_chunks(
                 };
                 let comma = pos + offset;
                 index += 1;
-                if index % fields as u64 == 0 {
+                if index.is_multiple_of(fields as u64) {
                     break Some((comma, (index / fields as u64) as usize));
                 }
                 pos = comma + 1;
@@ -281,7 +281,7 @@ mod tests {
                     seed ^= seed << 17;
                     *cell = (seed % [10, 1000, u32::MAX as u64][f]) as u32;
                     if r + f > 0 {
-                        text.push_str(if seed % 5 == 0 { ",\n" } else { "," });
+                        text.push_str(if seed.is_multiple_of(5) { ",\n" } else { "," });
                     }
                     text.push_str(&cell.to_string());
                 }
