@@ -55,6 +55,10 @@ pub struct Cli {
     /// Print the time each phase took on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+
+    /// No progress display on stderr (it is shown only when stderr is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -43,9 +43,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+fn feedback(cli: &Cli) -> Feedback {
+    Feedback {
+        verbose: cli.verbose,
+        spinner: !cli.quiet && !cli.verbose && std::io::stderr().is_terminal(),
+    }
+}
+
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Some(Command::Summary(args)) => summary(args, cli.verbose),
+        Some(Command::Summary(args)) => summary(args, feedback(cli)),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 *shell,
@@ -59,18 +66,49 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
-        None => snapshots(&cli.diff, cli.verbose),
+        None => snapshots(&cli.diff, feedback(cli)),
     }
 }
 
-fn analyse(path: &Path, verbose: bool) -> anyhow::Result<Analysis> {
+/// How the work is reported on stderr.
+#[derive(Clone, Copy)]
+struct Feedback {
+    /// Time each phase (`--verbose`).
+    verbose: bool,
+    /// A spinner naming the current phase: stderr is a terminal and `--quiet` was not given.
+    spinner: bool,
+}
+
+fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
+    let spinner = feedback.spinner.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message(format!("{}: reading", path.display()));
+        bar
+    });
     let start = std::time::Instant::now();
-    let graph = heapdiff::read::load(path)?;
-    if verbose {
+    let graph = heapdiff::read::load(path);
+    let graph = match graph {
+        Ok(g) => g,
+        Err(e) => {
+            if let Some(bar) = &spinner {
+                bar.finish_and_clear();
+            }
+            return Err(e.into());
+        }
+    };
+    if feedback.verbose {
         eprintln!("{}: read in {:.3?}", path.display(), start.elapsed());
     }
-    let analysis = Analysis::run(graph);
-    if verbose {
+    let analysis = Analysis::run_with_progress(graph, &mut |phase| {
+        if let Some(bar) = &spinner {
+            bar.set_message(format!("{}: {phase} done", path.display()));
+        }
+    });
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    if feedback.verbose {
         for (phase, took) in &analysis.timings {
             eprintln!("{}: {phase} in {took:.3?}", path.display());
         }
@@ -109,8 +147,8 @@ fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn summary(args: &SummaryArgs, verbose: bool) -> anyhow::Result<ExitCode> {
-    let analysis = analyse(&args.file, verbose)?;
+fn summary(args: &SummaryArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
+    let analysis = analyse(&args.file, feedback)?;
     let report = SummaryReport::new(&args.file.display().to_string(), &analysis);
     let text = if args.json {
         report::json::to_string(&report)?
@@ -169,11 +207,11 @@ fn snapshot_paths(args: &DiffArgs) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
+fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
     let files = snapshot_paths(args)?;
     let series = files.len() > 3 || (files.len() == 3 && args.series) || args.files[0].is_dir();
     if series {
-        return series_report(args, &files, verbose);
+        return series_report(args, &files, feedback);
     }
     let mut budgets = args.fail_if.clone();
     if let Some(size) = &args.fail_on_growth {
@@ -191,7 +229,7 @@ fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     };
     let base_path = &files[0];
     let late_path = &files[files.len() - 1];
-    let base = analyse(base_path, verbose)?;
+    let base = analyse(base_path, feedback)?;
     // With three snapshots the target only bounds the ids: its graph is dropped at once.
     let target = match &files[..] {
         [_, target, _] => {
@@ -200,7 +238,7 @@ fn snapshots(args: &DiffArgs, verbose: bool) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let late = analyse(late_path, verbose)?;
+    let late = analyse(late_path, feedback)?;
     let report = DiffReport::new(
         &base_path.display().to_string(),
         &base,
@@ -243,7 +281,11 @@ fn check_strict(args: &DiffArgs, warnings: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn series_report(args: &DiffArgs, files: &[PathBuf], verbose: bool) -> anyhow::Result<ExitCode> {
+fn series_report(
+    args: &DiffArgs,
+    files: &[PathBuf],
+    feedback: Feedback,
+) -> anyhow::Result<ExitCode> {
     if !args.fail_if.is_empty() || args.fail_on_growth.is_some() || args.compare {
         bail!("budgets and --compare apply to two or three snapshots, not to a series");
     }
@@ -253,7 +295,7 @@ fn series_report(args: &DiffArgs, files: &[PathBuf], verbose: bool) -> anyhow::R
     let mut first_max_id = None;
     // One snapshot in memory at a time.
     for path in files {
-        let analysis = analyse(path, verbose)?;
+        let analysis = analyse(path, feedback)?;
         let (c, k) = series::observe(&analysis, first_max_id);
         first_max_id.get_or_insert(analysis.graph.max_js_object_id());
         infos.push(SnapshotInfo::new(

@@ -46,12 +46,18 @@ pub struct Analysis {
 impl Analysis {
     /// Runs every phase on a loaded graph.
     pub fn run(graph: HeapGraph) -> Analysis {
+        Analysis::run_with_progress(graph, &mut |_| {})
+    }
+
+    /// Runs every phase, calling `progress` with the name of each phase as it finishes.
+    pub fn run_with_progress(graph: HeapGraph, progress: &mut dyn FnMut(&'static str)) -> Analysis {
         let mut timings = Vec::new();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str| {
             let now = Instant::now();
             timings.push((name, now - clock));
             clock = now;
+            progress(name);
         };
         let g = &graph;
         let dom = dom_state::propagate(g);
