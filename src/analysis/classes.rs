@@ -150,11 +150,11 @@ pub(crate) fn js_cmp(a: &str, b: &str) -> Ordering {
 }
 
 /// DevTools' `formatPropertyName`: names with `, ' " { }` are shown JSON-quoted.
-pub fn format_property_name(name: &str) -> String {
+pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     if name.contains([',', '\'', '"', '{', '}']) {
-        serde_json::to_string(name).unwrap_or_else(|_| name.to_string())
+        std::borrow::Cow::Owned(serde_json::to_string(name).unwrap_or_else(|_| name.to_string()))
     } else {
-        name.to_string()
+        std::borrow::Cow::Borrowed(name)
     }
 }
 
@@ -171,14 +171,18 @@ pub fn infer_interfaces(g: &HeapGraph) -> Vec<Interface> {
     let mut counts: Vec<u64> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut total = 0u64;
+    // Reused for every object: the proposed name and its property names (string indices).
+    let mut name = String::new();
+    let mut properties: Vec<u32> = Vec::new();
     for v in 0..g.node_count() as u32 {
         if !is_plain_object(g, v) {
             continue;
         }
         total += 1;
-        let mut name = String::from("{");
+        name.clear();
+        name.push('{');
         let mut name_len = 1;
-        let mut properties = Vec::new();
+        properties.clear();
         for e in g.edges(v) {
             if !g.is_edge_type(e, g.edge_types.property) {
                 continue;
@@ -198,17 +202,23 @@ pub fn infer_interfaces(g: &HeapGraph) -> Vec<Interface> {
             }
             name.push_str(&formatted);
             name_len += formatted_len;
-            properties.push(edge_name.to_string());
+            properties.push(g.edge_name[e]);
         }
         if properties.is_empty() {
             continue;
         }
         name.push('}');
-        match index.get(&name) {
+        match index.get(name.as_str()) {
             Some(&i) => counts[i] += 1,
             None => {
                 index.insert(name.clone(), order.len());
-                order.push(Interface { name, properties });
+                order.push(Interface {
+                    name: name.clone(),
+                    properties: properties
+                        .iter()
+                        .map(|&s| g.strings.get(s).to_string())
+                        .collect(),
+                });
                 counts.push(1);
             }
         }
@@ -288,24 +298,29 @@ pub fn apply_interfaces(
         (None, y) => y,
     };
 
+    // Buffers reused for every object.
     let mut states: Vec<usize> = Vec::new();
+    let mut snapshot: Vec<usize> = Vec::new();
+    let mut properties: Vec<&str> = Vec::new();
     for v in 0..g.node_count() as u32 {
         if !is_plain_object(g, v) {
             continue;
         }
-        let mut properties: Vec<&str> = g
-            .edges(v)
-            .filter(|&e| g.is_edge_type(e, g.edge_types.property))
-            .map(|e| g.strings.get(g.edge_name[e]))
-            .collect();
+        properties.clear();
+        properties.extend(
+            g.edges(v)
+                .filter(|&e| g.is_edge_type(e, g.edge_types.property))
+                .map(|e| g.strings.get(g.edge_name[e])),
+        );
         properties.sort_by(|a, b| js_cmp(a, b));
         states.clear();
         states.push(0);
         let mut best = trie[0].matched;
         // The same set operations as DevTools, on a snapshot of the states per property.
         for p in &properties {
-            let snapshot = states.clone();
-            for s in snapshot {
+            snapshot.clear();
+            snapshot.extend_from_slice(&states);
+            for &s in &snapshot {
                 let exhausted = trie[s]
                     .greatest_next
                     .as_deref()

@@ -549,7 +549,7 @@ fn describe(
             let shown: Vec<String> = cluster
                 .properties
                 .iter()
-                .map(|p| format_property_name(p))
+                .map(|p| format_property_name(p).into_owned())
                 .collect();
             let mut shape = shown.join(", ");
             if shape.chars().count() > 80 {
