@@ -408,6 +408,12 @@ fn documents_that_are_not_snapshots() {
         ),
         (b"{}", "no \"snapshot\" header"),
         (
+            b"\xfd7zXZ\x00\x00\x04",
+            "it is xz-compressed; heapdiff reads plain, gzip'd and zstd'd snapshots: decompress it first",
+        ),
+        (b"BZh91AY&SY", "it is bzip2-compressed"),
+        (b"PK\x03\x04\x14\x00", "it is a zip archive"),
+        (
             b"{\"name\": \"x\", \"version\": 1}",
             "no \"snapshot\" header",
         ),

@@ -148,6 +148,12 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
         Ok(_) if bytes.starts_with(&GZIP_MAGIC) => {
             return Err(Error::not_snapshot("gzip data inside gzip data"));
         }
+        Ok(_) if let Some(format) = unsupported_compression(bytes) => {
+            return Err(Error::not_snapshot(format!(
+                "it is {format}; heapdiff reads plain, gzip'd and zstd'd snapshots: \
+                 decompress it first"
+            )));
+        }
         Ok(_) => {
             return Err(Error::not_snapshot(
                 "it does not start with a JSON object ('{')",
@@ -250,6 +256,20 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
         raw.locations = resolve_locations(&flat, layout, &meta, raw.node_type.len())?;
     }
     HeapGraph::build(raw)
+}
+
+/// Compressed or archive formats recognised by their first bytes, to name them in the error.
+fn unsupported_compression(bytes: &[u8]) -> Option<&'static str> {
+    const FORMATS: [(&[u8], &str); 4] = [
+        (b"\xfd7zXZ\x00", "xz-compressed"),
+        (b"BZh", "bzip2-compressed"),
+        (b"PK\x03\x04", "a zip archive"),
+        (b"\x04\x22\x4d\x18", "lz4-compressed"),
+    ];
+    FORMATS
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, name)| *name)
 }
 
 /// The top-level sections heapdiff reads.
