@@ -122,8 +122,10 @@ fn open(path: &Path) -> Result<Source> {
     }
     // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
     // inputs. A file truncated by another process while mapped would raise SIGBUS, the
-    // documented hazard of every mmap reader (ripgrep accepts the same).
-    let map = unsafe { memmap2::Mmap::map(&file)? };
+    // documented hazard of every mmap reader (ripgrep accepts the same). The pages are
+    // populated up front: the parsing threads would otherwise fault them in one by one,
+    // contending for the address-space lock (3.7 s instead of 4.7 s on a 523 MB snapshot).
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
     Ok(Source::Mapped(map))
 }
 

@@ -130,7 +130,8 @@ fn parse_chunk<C: Columns>(
 ) -> Result<()> {
     let mut pos = range.start;
     let end = range.end;
-    let mut index = 0usize;
+    // Position of the next value: record and field (counted, not divided: this is the hot loop).
+    let (mut record, mut field) = (0usize, 0usize);
     loop {
         while pos < end && is_ws(buf[pos]) {
             pos += 1;
@@ -162,14 +163,18 @@ fn parse_chunk<C: Columns>(
                 _ => Error::syntax(pos, format!("expected a number {context}")),
             });
         }
-        if index / fields >= records {
+        if record >= records {
             return Err(Error::syntax(
                 start,
                 format!("more numbers than expected {context}"),
             ));
         }
-        columns.store(index / fields, index % fields, value as u32);
-        index += 1;
+        columns.store(record, field, value as u32);
+        field += 1;
+        if field == fields {
+            field = 0;
+            record += 1;
+        }
         while pos < end && is_ws(buf[pos]) {
             pos += 1;
         }
