@@ -64,17 +64,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| shallow::transfer(&g, &dom.renamed))
     });
     group.bench_function("dominators", |b| {
-        b.iter(|| {
-            dominators::dominators(&dominators::FlowGraph {
-                first_edge: &g.first_edge,
-                edge_to: &g.edge_to,
-                first_retainer: &g.first_retainer,
-                retainer_edge: &g.retainer_edge,
-                retainer_node: &g.retainer_node,
-                essential: &essential,
-                root: g.root.0,
-            })
-        })
+        b.iter(|| dominators::dominators(&dominators::FlowGraph::of(&g, &essential)))
     });
     group.bench_function("distances", |b| {
         b.iter(|| {

@@ -45,7 +45,20 @@ pub struct Dominators {
     pub unreachable_cycles: usize,
 }
 
-impl FlowGraph<'_> {
+impl<'a> FlowGraph<'a> {
+    /// The flow graph of a heap graph, restricted to the `essential` edges, from its root.
+    pub fn of(g: &'a crate::graph::HeapGraph, essential: &'a BitSet) -> FlowGraph<'a> {
+        FlowGraph {
+            first_edge: &g.first_edge,
+            edge_to: &g.edge_to,
+            first_retainer: &g.first_retainer,
+            retainer_edge: &g.retainer_edge,
+            retainer_node: &g.retainer_node,
+            essential,
+            root: g.root.0,
+        }
+    }
+
     fn node_count(&self) -> usize {
         self.first_edge.len() - 1
     }

@@ -69,15 +69,7 @@ impl Analysis {
         lap("essential edges");
         let self_size = shallow::transfer(g, &dom.renamed);
         lap("shallow sizes");
-        let dominators = dominators::dominators(&FlowGraph {
-            first_edge: &g.first_edge,
-            edge_to: &g.edge_to,
-            first_retainer: &g.first_retainer,
-            retainer_edge: &g.retainer_edge,
-            retainer_node: &g.retainer_node,
-            essential: &essential,
-            root: g.root.0,
-        });
+        let dominators = dominators::dominators(&FlowGraph::of(g, &essential));
         drop(essential);
         let retained = dominators::retained_sizes(&dominators, &self_size);
         let dominated = dominators::dominated_nodes(&dominators, g.root.0);

@@ -394,11 +394,21 @@ fn read_numeric(
             )?;
             s.set_pos(body.end + 1);
         }
-        Section::Locations => {
-            let mut flat = Vec::new();
-            s.u32_array(context, |v| flat.push(v))?;
-            *locations = Some(flat);
-        }
+        Section::Locations => match &meta.location {
+            None => s.skip_value(context)?,
+            Some(layout) => {
+                let fields = layout.field_count;
+                let (body, records) = numeric_body(s, fields, "location", context)?;
+                let mut flat = try_filled(records.saturating_mul(fields), 0u32, "locations")?;
+                let columns = numbers::Flat {
+                    values: &mut flat,
+                    fields,
+                };
+                numbers::parse_records(s.bytes(), body.clone(), fields, records, columns, context)?;
+                s.set_pos(body.end + 1);
+                *locations = Some(flat);
+            }
+        },
         Section::Header | Section::Strings => unreachable!("not a numeric section"),
     }
     Ok(())
@@ -628,13 +638,6 @@ fn resolve_locations(
     meta: &Meta,
     nodes: usize,
 ) -> Result<HashMap<u32, Location>> {
-    if !flat.len().is_multiple_of(layout.field_count) {
-        return Err(Error::invalid(format!(
-            "the locations array holds {} numbers, not a multiple of the {} location fields",
-            flat.len(),
-            layout.field_count
-        )));
-    }
     let mut map = HashMap::with_capacity(flat.len() / layout.field_count);
     for record in flat.chunks_exact(layout.field_count) {
         let node = resolve_node_index(

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::scan::describe_byte;
 use crate::error::{Error, Result};
 
 /// Arrays smaller than this are parsed in one piece.
@@ -32,6 +33,32 @@ pub(crate) trait Columns: Send + Sized {
     fn split(self, records: usize) -> (Self, Self);
     /// Stores field `field` of record `record` (relative to this slice).
     fn store(&mut self, record: usize, field: usize, value: u32);
+}
+
+/// Records kept as one flat vector, `fields` values each.
+pub(crate) struct Flat<'a> {
+    pub values: &'a mut [u32],
+    pub fields: usize,
+}
+
+impl Columns for Flat<'_> {
+    fn split(self, records: usize) -> (Self, Self) {
+        let (a, b) = self.values.split_at_mut(records * self.fields);
+        (
+            Flat {
+                values: a,
+                fields: self.fields,
+            },
+            Flat {
+                values: b,
+                fields: self.fields,
+            },
+        )
+    }
+
+    fn store(&mut self, record: usize, field: usize, value: u32) {
+        self.values[record * self.fields + field] = value;
+    }
 }
 
 /// Where the array body ends: the position of its `]`, or truncation.
@@ -157,7 +184,7 @@ fn parse_chunk<C: Columns>(
                     pos,
                     format!(
                         "expected a non-negative integer {context}, found {}",
-                        describe(b)
+                        describe_byte(b)
                     ),
                 ),
                 _ => Error::syntax(pos, format!("expected a number {context}")),
@@ -186,19 +213,11 @@ fn parse_chunk<C: Columns>(
                 pos,
                 format!(
                     "expected ',' or ']' after a number {context}, found {}",
-                    describe(buf[pos])
+                    describe_byte(buf[pos])
                 ),
             ));
         }
         pos += 1;
-    }
-}
-
-fn describe(b: u8) -> String {
-    if b.is_ascii_graphic() {
-        format!("'{}'", b as char)
-    } else {
-        format!("byte 0x{b:02x}")
     }
 }
 

@@ -268,83 +268,10 @@ impl<'a> Scanner<'a> {
             None => Err(self.truncated(context)),
         }
     }
-
-    /// Reads an array of non-negative integers that fit in `u32`, passing each to `sink`.
-    /// Returns how many values were read. Signs, fractions and exponents are errors: V8 never
-    /// writes them, and silently misreading them (as DevTools does) would give wrong sizes.
-    pub fn u32_array(&mut self, context: &str, mut sink: impl FnMut(u32)) -> Result<u64> {
-        self.expect(b'[', context)?;
-        let buf = self.buf;
-        let mut pos = self.pos;
-        let mut count = 0u64;
-        let skip_ws = |pos: &mut usize| {
-            while let Some(&b) = buf.get(*pos) {
-                if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                    break;
-                }
-                *pos += 1;
-            }
-        };
-        skip_ws(&mut pos);
-        if buf.get(pos) == Some(&b']') {
-            self.pos = pos + 1;
-            return Ok(0);
-        }
-        loop {
-            skip_ws(&mut pos);
-            let start = pos;
-            let mut value: u64 = 0;
-            while let Some(&b) = buf.get(pos) {
-                let d = b.wrapping_sub(b'0');
-                if d > 9 {
-                    break;
-                }
-                value = value * 10 + d as u64;
-                if value > u32::MAX as u64 {
-                    return Err(Error::too_large(format!(
-                        "number at byte {start} {context} does not fit in 32 bits"
-                    )));
-                }
-                pos += 1;
-            }
-            if pos == start {
-                return match buf.get(pos) {
-                    None => Err(Error::truncated(buf.len(), context)),
-                    Some(&b) => Err(Error::syntax(
-                        pos,
-                        format!(
-                            "expected a non-negative integer {context}, found {}",
-                            describe_byte(b)
-                        ),
-                    )),
-                };
-            }
-            sink(value as u32);
-            count += 1;
-            skip_ws(&mut pos);
-            match buf.get(pos) {
-                Some(b',') => pos += 1,
-                Some(b']') => {
-                    self.pos = pos + 1;
-                    return Ok(count);
-                }
-                None => return Err(Error::truncated(buf.len(), context)),
-                Some(&b) => {
-                    return Err(Error::syntax(
-                        pos,
-                        format!(
-                            "expected ',' or ']' after a number {context}, found {}",
-                            describe_byte(b)
-                        ),
-                    ));
-                }
-            }
-        }
-    }
 }
 
 /// A short human description of a byte for error messages.
-fn describe_byte(b: u8) -> String {
+pub(crate) fn describe_byte(b: u8) -> String {
     if b.is_ascii_graphic() {
         format!("'{}'", b as char)
     } else {
@@ -368,23 +295,5 @@ mod tests {
         let mut s = Scanner::new(text);
         s.skip_value("").unwrap();
         assert_eq!(&text[s.pos()..], b" tail");
-    }
-
-    #[test]
-    fn reads_u32_arrays_and_rejects_bad_numbers() {
-        let mut out = Vec::new();
-        let mut s = Scanner::new(b"[ 1,2 ,\n3]");
-        assert_eq!(s.u32_array("in nodes", |v| out.push(v)).unwrap(), 3);
-        assert_eq!(out, [1, 2, 3]);
-        for bad in [&b"[1,-2]"[..], b"[1.5]", b"[4294967296]", b"[1,2"] {
-            assert!(Scanner::new(bad).u32_array("", |_| ()).is_err());
-        }
-        assert!(matches!(
-            Scanner::new(b"[1,2")
-                .u32_array("", |_| ())
-                .unwrap_err()
-                .kind(),
-            crate::error::ErrorKind::Truncated { .. }
-        ));
     }
 }

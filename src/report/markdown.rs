@@ -30,12 +30,7 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
         thousands(b.count)
     ));
     out.push_str("| snapshot | file | nodes | total size |\n| --- | --- | ---: | ---: |\n");
-    let mut snapshots = vec![("base", &r.base)];
-    if let Some(t) = &r.target {
-        snapshots.push(("target", t));
-    }
-    snapshots.push(("late", &r.late));
-    for (label, s) in snapshots {
+    for (label, s) in r.snapshots() {
         out.push_str(&format!(
             "| {label} | {} | {} | {} |\n",
             code(&s.file),

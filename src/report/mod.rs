@@ -485,6 +485,16 @@ impl DiffReport {
         report
     }
 
+    /// The snapshots with their roles (`base`, `target` when there are three, `late`).
+    pub fn snapshots(&self) -> Vec<(&'static str, &SnapshotInfo)> {
+        let mut list = vec![("base", &self.base)];
+        if let Some(t) = &self.target {
+            list.push(("target", t));
+        }
+        list.push(("late", &self.late));
+        list
+    }
+
     /// The first `n` clusters that have retainer paths, for the renderers' path sections.
     pub fn top_clusters_with_paths(&self, n: usize) -> Vec<&ClusterReport> {
         self.clusters

@@ -109,12 +109,7 @@ const LOCKSTEP_SHOWN: usize = 6;
 /// new objects by class, the retainer paths of the top clusters, and the comparison if asked.
 pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
     let mut out = String::new();
-    let mut snapshots = vec![("base", &r.base)];
-    if let Some(t) = &r.target {
-        snapshots.push(("target", t));
-    }
-    snapshots.push(("late", &r.late));
-    for (label, s) in snapshots {
+    for (label, s) in r.snapshots() {
         out.push_str(&format!(
             "{label}  {}  {} nodes  {}",
             s.file,
