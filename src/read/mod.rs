@@ -339,17 +339,8 @@ fn read_numeric(
                 Some(_) => Some(try_filled(cap, 0u8, "nodes")?),
                 None => None,
             };
-            let mut roles = vec![NodeRole::Ignore; layout.field_count];
-            roles[layout.ty] = NodeRole::Type;
-            roles[layout.name] = NodeRole::Name;
-            roles[layout.id] = NodeRole::Id;
-            roles[layout.self_size] = NodeRole::SelfSize;
-            roles[layout.edge_count] = NodeRole::EdgeCount;
-            if let Some(d) = layout.detachedness {
-                roles[d] = NodeRole::Detachedness;
-            }
             let columns = NodeColumns {
-                roles: &roles,
+                layout,
                 ty: &mut raw.node_type,
                 name: &mut raw.node_name,
                 id: &mut raw.node_id,
@@ -374,12 +365,8 @@ fn read_numeric(
             raw.edge_type = try_filled(records, 0u8, "edges")?;
             raw.edge_name = try_filled(records, 0u32, "edges")?;
             raw.edge_to = try_filled(records, 0u32, "edges")?;
-            let mut roles = vec![EdgeRole::Ignore; layout.field_count];
-            roles[layout.ty] = EdgeRole::Type;
-            roles[layout.name] = EdgeRole::Name;
-            roles[layout.to] = EdgeRole::To;
             let columns = EdgeColumns {
-                roles: &roles,
+                layout,
                 ty: &mut raw.edge_type,
                 name: &mut raw.edge_name,
                 to: &mut raw.edge_to,
@@ -436,21 +423,9 @@ fn numeric_body(
     Ok((start..end, records))
 }
 
-/// What each field of a node record is stored as.
-#[derive(Clone, Copy)]
-enum NodeRole {
-    Type,
-    Name,
-    Id,
-    SelfSize,
-    EdgeCount,
-    Detachedness,
-    Ignore,
-}
-
 /// Slices of the node columns that one chunk of records is written into.
 struct NodeColumns<'a> {
-    roles: &'a [NodeRole],
+    layout: &'a meta::NodeLayout,
     ty: &'a mut [u8],
     name: &'a mut [u32],
     id: &'a mut [u32],
@@ -475,7 +450,7 @@ impl numbers::Columns for NodeColumns<'_> {
         };
         (
             NodeColumns {
-                roles: self.roles,
+                layout: self.layout,
                 ty,
                 name,
                 id,
@@ -484,7 +459,7 @@ impl numbers::Columns for NodeColumns<'_> {
                 detachedness: det,
             },
             NodeColumns {
-                roles: self.roles,
+                layout: self.layout,
                 ty: ty_rest,
                 name: name_rest,
                 id: id_rest,
@@ -495,37 +470,24 @@ impl numbers::Columns for NodeColumns<'_> {
         )
     }
 
-    fn store(&mut self, record: usize, field: usize, value: u32) {
-        match self.roles[field] {
-            // Types above 255 are kept as 255, which no type table has: the graph check
-            // rejects them.
-            NodeRole::Type => self.ty[record] = value.min(u8::MAX as u32) as u8,
-            NodeRole::Name => self.name[record] = value,
-            NodeRole::Id => self.id[record] = value,
-            NodeRole::SelfSize => self.self_size[record] = value,
-            NodeRole::EdgeCount => self.edge_count[record] = value,
-            NodeRole::Detachedness => {
-                if let Some(d) = self.detachedness.as_deref_mut() {
-                    d[record] = (value & 3) as u8;
-                }
-            }
-            NodeRole::Ignore => {}
+    fn store(&mut self, record: usize, values: &[u32]) {
+        let l = self.layout;
+        // Types above 255 are kept as 255, which no type table has: the graph check rejects
+        // them.
+        self.ty[record] = values[l.ty].min(u8::MAX as u32) as u8;
+        self.name[record] = values[l.name];
+        self.id[record] = values[l.id];
+        self.self_size[record] = values[l.self_size];
+        self.edge_count[record] = values[l.edge_count];
+        if let (Some(d), Some(column)) = (l.detachedness, self.detachedness.as_deref_mut()) {
+            column[record] = (values[d] & 3) as u8;
         }
     }
 }
 
-/// What each field of an edge record is stored as.
-#[derive(Clone, Copy)]
-enum EdgeRole {
-    Type,
-    Name,
-    To,
-    Ignore,
-}
-
 /// Slices of the edge columns that one chunk of records is written into.
 struct EdgeColumns<'a> {
-    roles: &'a [EdgeRole],
+    layout: &'a meta::EdgeLayout,
     ty: &'a mut [u8],
     name: &'a mut [u32],
     to: &'a mut [u32],
@@ -538,13 +500,13 @@ impl numbers::Columns for EdgeColumns<'_> {
         let (to, to_rest) = self.to.split_at_mut(records);
         (
             EdgeColumns {
-                roles: self.roles,
+                layout: self.layout,
                 ty,
                 name,
                 to,
             },
             EdgeColumns {
-                roles: self.roles,
+                layout: self.layout,
                 ty: ty_rest,
                 name: name_rest,
                 to: to_rest,
@@ -552,13 +514,11 @@ impl numbers::Columns for EdgeColumns<'_> {
         )
     }
 
-    fn store(&mut self, record: usize, field: usize, value: u32) {
-        match self.roles[field] {
-            EdgeRole::Type => self.ty[record] = value.min(u8::MAX as u32) as u8,
-            EdgeRole::Name => self.name[record] = value,
-            EdgeRole::To => self.to[record] = value,
-            EdgeRole::Ignore => {}
-        }
+    fn store(&mut self, record: usize, values: &[u32]) {
+        let l = self.layout;
+        self.ty[record] = values[l.ty].min(u8::MAX as u32) as u8;
+        self.name[record] = values[l.name];
+        self.to[record] = values[l.to];
     }
 }
 

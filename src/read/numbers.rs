@@ -31,8 +31,8 @@ const CHUNKING: Chunking = Chunking {
 pub(crate) trait Columns: Send + Sized {
     /// Splits off the first `records` records.
     fn split(self, records: usize) -> (Self, Self);
-    /// Stores field `field` of record `record` (relative to this slice).
-    fn store(&mut self, record: usize, field: usize, value: u32);
+    /// Stores record `record` (relative to this slice), given all its field values.
+    fn store(&mut self, record: usize, values: &[u32]);
 }
 
 /// Records kept as one flat vector, `fields` values each.
@@ -56,8 +56,9 @@ impl Columns for Flat<'_> {
         )
     }
 
-    fn store(&mut self, record: usize, field: usize, value: u32) {
-        self.values[record * self.fields + field] = value;
+    fn store(&mut self, record: usize, values: &[u32]) {
+        let start = record * self.fields;
+        self.values[start..start + self.fields].copy_from_slice(values);
     }
 }
 
@@ -158,7 +159,9 @@ fn parse_chunk<C: Columns>(
     let mut pos = range.start;
     let end = range.end;
     // Position of the next value: record and field (counted, not divided: this is the hot loop).
+    // A record's values are collected and stored together, one dispatch per record.
     let (mut record, mut field) = (0usize, 0usize);
+    let mut row = vec![0u32; fields];
     loop {
         while pos < end && is_ws(buf[pos]) {
             pos += 1;
@@ -196,9 +199,10 @@ fn parse_chunk<C: Columns>(
                 format!("more numbers than expected {context}"),
             ));
         }
-        columns.store(record, field, value as u32);
+        row[field] = value as u32;
         field += 1;
         if field == fields {
+            columns.store(record, &row);
             field = 0;
             record += 1;
         }
@@ -275,8 +279,8 @@ mod tests {
             let (a, b) = self.0.split_at_mut(records);
             (Rows(a), Rows(b))
         }
-        fn store(&mut self, record: usize, field: usize, value: u32) {
-            self.0[record][field] = value;
+        fn store(&mut self, record: usize, values: &[u32]) {
+            self.0[record].copy_from_slice(values);
         }
     }
 
