@@ -98,6 +98,9 @@ fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
         }
     };
     if feedback.verbose {
+        for (step, took) in &graph.timings {
+            eprintln!("{}: {step} in {took:.3?}", path.display());
+        }
         eprintln!("{}: read in {:.3?}", path.display(), start.elapsed());
     }
     let analysis = Analysis::run_with_progress(graph, &mut |phase| {

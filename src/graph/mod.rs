@@ -134,7 +134,12 @@ pub struct RawGraph {
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
     pub layout: String,
+    /// How long each reading step took, for `--verbose`.
+    pub timings: Timings,
 }
+
+/// Named durations of work steps, in the order they ran.
+pub type Timings = Vec<(&'static str, std::time::Duration)>;
 
 /// A loaded heap snapshot.
 ///
@@ -169,11 +174,15 @@ pub struct HeapGraph {
     /// The snapshot's node and edge layout (`snapshot.meta` fields and type lists): it differs
     /// between V8 versions, so two snapshots of one process always have the same.
     pub layout: String,
+    /// How long each reading step took (the file's parsing, then the graph checks).
+    pub timings: Timings,
 }
 
 impl HeapGraph {
     /// Checks a raw graph's cross references and builds the adjacency arrays.
     pub fn build(raw: RawGraph) -> Result<HeapGraph> {
+        let started = std::time::Instant::now();
+        let mut timings = raw.timings;
         let n = raw.node_type.len();
         if n == 0 {
             return Err(Error::invalid("the snapshot has no nodes"));
@@ -228,8 +237,11 @@ impl HeapGraph {
         }
         first_edge.push(sum as u32);
 
+        timings.push(("graph checks", started.elapsed()));
+        let started = std::time::Instant::now();
         let (first_retainer, retainer_edge, retainer_node) =
             build_retainers(n, &first_edge, &raw.edge_to)?;
+        timings.push(("retainers", started.elapsed()));
 
         Ok(HeapGraph {
             node_types: raw.node_types,
@@ -252,6 +264,7 @@ impl HeapGraph {
             extra_native_bytes: raw.extra_native_bytes,
             trace_function_count: raw.trace_function_count,
             layout: raw.layout,
+            timings,
         })
     }
 

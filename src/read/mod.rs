@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_filled};
@@ -46,8 +47,12 @@ pub fn load(path: &Path) -> Result<HeapGraph> {
         let bytes = decompress_if_compressed(bytes).map_err(|e| e.with_path(name))?;
         return parse(&bytes).map_err(|e| e.with_path(name));
     }
+    let started = std::time::Instant::now();
     let source = open(path).map_err(|e| e.with_path(path))?;
-    parse(&source).map_err(|e| e.with_path(path))
+    let opened = started.elapsed();
+    let mut graph = parse(&source).map_err(|e| e.with_path(path))?;
+    graph.timings.insert(0, ("file mapping", opened));
+    Ok(graph)
 }
 
 /// How a file's bytes are compressed, recognised by their first bytes (not the file name).
@@ -189,11 +194,17 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
                     meta = Some(meta::parse_header(&bytes[start..s.pos()], start)?);
                 }
                 Some(Section::Strings) => {
+                    let started = Instant::now();
                     raw.strings = read_strings(&mut s)?;
+                    raw.timings.push(("strings", started.elapsed()));
                     have_strings = true;
                 }
                 Some(section) => match &meta {
-                    Some(m) => read_numeric(&mut s, section, m, &mut raw, &mut locations)?,
+                    Some(m) => {
+                        let started = Instant::now();
+                        read_numeric(&mut s, section, m, &mut raw, &mut locations)?;
+                        raw.timings.push((section.key(), started.elapsed()));
+                    }
                     None => {
                         deferred.push((section, s.pos()));
                         s.skip_value(section.context())?;
@@ -229,8 +240,10 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
         Error::not_snapshot("it has no \"snapshot\" header (is this a heap snapshot at all?)")
     })?;
     for (section, pos) in deferred {
+        let started = Instant::now();
         s.set_pos(pos);
         read_numeric(&mut s, section, &meta, &mut raw, &mut locations)?;
+        raw.timings.push((section.key(), started.elapsed()));
     }
     for (section, present) in [
         (Section::Nodes, seen.iter().any(|k| k == "nodes")),
@@ -350,13 +363,13 @@ fn read_numeric(
             };
             numbers::parse_records(
                 s.bytes(),
-                body.clone(),
+                &body,
                 layout.field_count,
                 records,
                 columns,
                 context,
             )?;
-            s.set_pos(body.end + 1);
+            s.set_pos(body.range.end + 1);
             raw.detachedness = detachedness;
         }
         Section::Edges => {
@@ -373,13 +386,13 @@ fn read_numeric(
             };
             numbers::parse_records(
                 s.bytes(),
-                body.clone(),
+                &body,
                 layout.field_count,
                 records,
                 columns,
                 context,
             )?;
-            s.set_pos(body.end + 1);
+            s.set_pos(body.range.end + 1);
         }
         Section::Locations => match &meta.location {
             None => s.skip_value(context)?,
@@ -391,8 +404,8 @@ fn read_numeric(
                     values: &mut flat,
                     fields,
                 };
-                numbers::parse_records(s.bytes(), body.clone(), fields, records, columns, context)?;
-                s.set_pos(body.end + 1);
+                numbers::parse_records(s.bytes(), &body, fields, records, columns, context)?;
+                s.set_pos(body.range.end + 1);
                 *locations = Some(flat);
             }
         },
@@ -408,11 +421,10 @@ fn numeric_body(
     fields: usize,
     what: &str,
     context: &str,
-) -> Result<(std::ops::Range<usize>, usize)> {
+) -> Result<(numbers::ArrayBody, usize)> {
     s.expect(b'[', context)?;
-    let start = s.pos();
-    let end = numbers::array_end(s.bytes(), start, context)?;
-    let values = numbers::value_count(s.bytes(), start..end);
+    let body = numbers::array_body(s.bytes(), s.pos(), context)?;
+    let values = body.values;
     if !values.is_multiple_of(fields as u64) {
         return Err(Error::invalid(format!(
             "the {what}s array holds {values} numbers, not a multiple of the {fields} {what} fields"
@@ -420,7 +432,7 @@ fn numeric_body(
     }
     let records = usize::try_from(values / fields as u64)
         .map_err(|_| Error::too_large(format!("{values} numbers in the {what}s array")))?;
-    Ok((start..end, records))
+    Ok((body, records))
 }
 
 /// Slices of the node columns that one chunk of records is written into.
