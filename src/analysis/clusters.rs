@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::Analysis;
 use super::classes::{format_property_name, js_cmp};
 use super::distances::SYSTEM_DISTANCE;
@@ -101,9 +103,15 @@ const MAX_CAPTURED: usize = 12;
 /// The grouping key of a candidate member.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Closure(Site),
-    Object { class: u32, properties: Vec<u32> },
-    String(String),
+    Closure(Box<Site>),
+    Object {
+        class: u32,
+        properties: Vec<u32>,
+    },
+    /// A string's text as a string-table index (the table holds each text once).
+    String(u32),
+    /// The flattened text of a concatenated string that no plain string has.
+    FlatString(String),
     Dom(u32),
 }
 
@@ -117,19 +125,14 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     for &v in nodes {
         in_set[v as usize] = true;
     }
-    let mut keys: Vec<Key> = Vec::new();
-    let mut key_ids: HashMap<Key, u32> = HashMap::new();
     let mut key_of = vec![NONE; n];
-    let mut sites = SiteResolver::new(g);
+    let mut interner = KeyInterner::new(g);
     for &v in nodes {
-        if let Some(key) = candidate_key(a, v, &mut sites) {
-            let id = *key_ids.entry(key).or_insert_with_key(|k| {
-                keys.push(k.clone());
-                keys.len() as u32 - 1
-            });
+        if let Some(id) = interner.key_id(a, v) {
             key_of[v as usize] = id;
         }
     }
+    let keys = interner.keys;
 
     // Candidates of a group of one are no cluster. A cluster whose members all sit below
     // members of other clusters, a few below each (the source strings of eval'd closures,
@@ -186,7 +189,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
 
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
     for &v in nodes {
-        if key_of[v as usize] != NONE {
+        if key_of[v as usize] != NONE && is_final[key_of[v as usize] as usize] {
             members[key_of[v as usize] as usize].push(v);
         }
     }
@@ -320,38 +323,180 @@ pub fn set_retained(a: &Analysis, nodes: &[u32]) -> u64 {
     total
 }
 
-/// Which cluster a new node would join, if it is of a clustered kind.
-fn candidate_key(a: &Analysis, v: u32, sites: &mut SiteResolver<'_>) -> Option<Key> {
-    let g = &a.graph;
-    let t = &g.node_types;
-    let ty = Some(g.node_type[v as usize]);
-    if ty == t.closure {
-        return Some(Key::Closure(sites.site(v)));
+/// Gives each candidate node the dense id of the cluster key it would join. The key itself (with
+/// its strings) is built once per distinct key; nodes are matched on integer tuples first, so
+/// that the millions of new objects of a big diff cost no allocation each.
+struct KeyInterner<'g> {
+    g: &'g HeapGraph,
+    keys: Vec<Key>,
+    /// Keys that different raw tuples can reach (sites, string texts), by value.
+    ids: FxHashMap<Key, u32>,
+    /// Closures by (name, script node, line, column) before normalisation.
+    raw_sites: FxHashMap<(u32, u32, u32, u32), u32>,
+    sites: SiteResolver<'g>,
+    /// Plain strings by their text's string-table index.
+    texts: FxHashMap<u32, u32>,
+    /// String keys by text, for matching concatenated strings; built at the first one.
+    by_content: Option<FxHashMap<&'g str, u32>>,
+    /// Flattened texts that no plain string had when they were met.
+    flat_texts: FxHashMap<String, u32>,
+    /// Property sets (string indices, ascending) by value, and objects by (class, set).
+    shapes: FxHashMap<Vec<u32>, u32>,
+    objects: FxHashMap<(u32, u32), u32>,
+    doms: FxHashMap<u32, u32>,
+    /// Scratch list of one object's property names.
+    properties: Vec<u32>,
+    /// The string index of `__proto__`, an edge every object has and no shape counts.
+    proto: Option<u32>,
+}
+
+impl<'g> KeyInterner<'g> {
+    fn new(g: &'g HeapGraph) -> KeyInterner<'g> {
+        KeyInterner {
+            g,
+            keys: Vec::new(),
+            ids: FxHashMap::default(),
+            raw_sites: FxHashMap::default(),
+            sites: SiteResolver::new(g),
+            texts: FxHashMap::default(),
+            by_content: None,
+            flat_texts: FxHashMap::default(),
+            shapes: FxHashMap::default(),
+            objects: FxHashMap::default(),
+            doms: FxHashMap::default(),
+            properties: Vec::new(),
+            proto: None,
+        }
     }
-    // Sliced strings carry no text of their own; DevTools leaves them out of duplicates too.
-    if ty == t.string || ty == t.cons_string {
-        return Some(Key::String(string_content(g, v)));
+
+    /// The id of `key`, added if new.
+    fn intern(&mut self, key: Key) -> u32 {
+        let keys = &mut self.keys;
+        *self.ids.entry(key).or_insert_with_key(|k| {
+            keys.push(k.clone());
+            keys.len() as u32 - 1
+        })
     }
-    if ty == t.native && a.dom.state[v as usize] == DETACHED {
-        return Some(Key::Dom(a.classes.class_index[v as usize]));
+
+    /// A key no other raw tuple reaches: added without a lookup by value.
+    fn push(&mut self, key: Key) -> u32 {
+        self.keys.push(key);
+        self.keys.len() as u32 - 1
     }
-    if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
-        let mut properties: Vec<u32> = g
-            .edges(v)
-            .filter(|&e| {
-                g.is_edge_type(e, g.edge_types.property)
-                    && g.strings.get(g.edge_name[e]) != "__proto__"
-            })
-            .map(|e| g.edge_name[e])
-            .collect();
-        properties.sort_unstable_by(|&x, &y| js_cmp(g.strings.get(x), g.strings.get(y)));
-        properties.dedup();
-        return Some(Key::Object {
-            class: a.classes.class_index[v as usize],
-            properties,
-        });
+
+    /// Which cluster key a new node would join, if it is of a clustered kind.
+    fn key_id(&mut self, a: &Analysis, v: u32) -> Option<u32> {
+        let g = self.g;
+        let t = &g.node_types;
+        let ty = Some(g.node_type[v as usize]);
+        if ty == t.closure {
+            let script = self
+                .sites
+                .edge_named(v, &["shared"])
+                .and_then(|s| self.sites.script_of_shared(s))
+                .unwrap_or(u32::MAX);
+            let (line, column) = g.locations.get(&v).map_or((0, 0), |l| (l.line, l.column));
+            let raw = (g.node_name[v as usize], script, line, column);
+            if let Some(&id) = self.raw_sites.get(&raw) {
+                return Some(id);
+            }
+            let site = self.sites.site(v);
+            let id = self.intern(Key::Closure(Box::new(site)));
+            self.raw_sites.insert(raw, id);
+            return Some(id);
+        }
+        // Sliced strings carry no text of their own; DevTools leaves them out of duplicates too.
+        if ty == t.string {
+            let text = g.node_name[v as usize];
+            if let Some(&id) = self.texts.get(&text) {
+                return Some(id);
+            }
+            let content = g.strings.get(text);
+            let id = match &mut self.by_content {
+                None => self.push(Key::String(text)),
+                Some(by_content) => match by_content
+                    .get(content)
+                    .or_else(|| self.flat_texts.get(content))
+                {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.keys.len() as u32;
+                        by_content.insert(content, id);
+                        self.push(Key::String(text))
+                    }
+                },
+            };
+            self.texts.insert(text, id);
+            return Some(id);
+        }
+        if ty == t.cons_string {
+            let content = string_content(g, v);
+            let by_content = self.by_content.get_or_insert_with(|| {
+                self.keys
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(id, key)| match key {
+                        Key::String(text) => Some((g.strings.get(*text), id as u32)),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            if let Some(&id) = by_content
+                .get(content.as_str())
+                .or_else(|| self.flat_texts.get(&content))
+            {
+                return Some(id);
+            }
+            let id = self.keys.len() as u32;
+            self.flat_texts.insert(content.clone(), id);
+            return Some(self.push(Key::FlatString(content)));
+        }
+        let class = a.classes.class_index[v as usize];
+        if ty == t.native && a.dom.state[v as usize] == DETACHED {
+            if let Some(&id) = self.doms.get(&class) {
+                return Some(id);
+            }
+            let id = self.push(Key::Dom(class));
+            self.doms.insert(class, id);
+            return Some(id);
+        }
+        if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
+            self.properties.clear();
+            for e in g.edges(v) {
+                if !g.is_edge_type(e, g.edge_types.property) {
+                    continue;
+                }
+                let name = g.edge_name[e];
+                if self.proto == Some(name) {
+                    continue;
+                }
+                if self.proto.is_none() && g.strings.get(name) == "__proto__" {
+                    self.proto = Some(name);
+                    continue;
+                }
+                self.properties.push(name);
+            }
+            self.properties.sort_unstable();
+            self.properties.dedup();
+            let shape = match self.shapes.get(self.properties.as_slice()) {
+                Some(&shape) => shape,
+                None => {
+                    let shape = self.shapes.len() as u32;
+                    self.shapes.insert(self.properties.clone(), shape);
+                    shape
+                }
+            };
+            if let Some(&id) = self.objects.get(&(class, shape)) {
+                return Some(id);
+            }
+            let mut properties = self.properties.clone();
+            properties.sort_by(|&x, &y| js_cmp(g.strings.get(x), g.strings.get(y)));
+            let id = self.push(Key::Object { class, properties });
+            self.objects.insert((class, shape), id);
+            return Some(id);
+        }
+        None
     }
-    None
 }
 
 /// A string node's text; concatenated strings are flattened (at most 1024 characters).
@@ -539,7 +684,7 @@ fn describe(
                     .unwrap_or_default()
             );
             cluster.captured = captured_variables(g, first);
-            cluster.site = Some(site);
+            cluster.site = Some(*site);
         }
         Key::Object { properties, .. } => {
             cluster.properties = properties
@@ -562,6 +707,10 @@ fn describe(
             };
         }
         Key::String(text) => {
+            cluster.kind = ClusterKind::Strings;
+            cluster.label = quote_string(g.strings.get(text));
+        }
+        Key::FlatString(text) => {
             cluster.kind = ClusterKind::Strings;
             cluster.label = quote_string(&text);
         }
