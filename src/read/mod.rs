@@ -9,6 +9,7 @@ mod scan;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
+use std::ops::Range;
 use std::path::Path;
 use std::time::Instant;
 
@@ -21,6 +22,50 @@ use scan::Scanner;
 enum Source {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+}
+
+impl Source {
+    fn paging(&self) -> &dyn Paging {
+        match self {
+            Source::Mapped(m) => m,
+            Source::Owned(_) => &InMemory,
+        }
+    }
+}
+
+/// Which parts of the input the parser is about to read and which it is done with. A mapped
+/// file is paged in a window at a time and released behind the parser, so a multi-GB snapshot
+/// is never resident all at once: what stays is the parsed columns.
+pub(crate) trait Paging: Sync {
+    /// `range` is read next: page it in now (one system call instead of a fault per page,
+    /// which parallel parsers would contend on).
+    fn will_need(&self, _range: Range<usize>) {}
+    /// `range` has been parsed and is not read again.
+    fn done_with(&self, _range: Range<usize>) {}
+}
+
+/// Input already in memory: nothing to page.
+pub(crate) struct InMemory;
+
+impl Paging for InMemory {}
+
+impl Paging for memmap2::Mmap {
+    fn will_need(&self, range: Range<usize>) {
+        // Advice only: on kernels without MADV_POPULATE_READ (before 5.14) pages fault in.
+        let _ = self.advise_range(memmap2::Advice::PopulateRead, range.start, range.len());
+    }
+
+    fn done_with(&self, range: Range<usize>) {
+        // SAFETY: the map is a read-only private mapping of a file that heapdiff never writes,
+        // so dropped pages read back the same bytes from the file if they are touched again.
+        let _ = unsafe {
+            self.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                range.start,
+                range.len(),
+            )
+        };
+    }
 }
 
 impl std::ops::Deref for Source {
@@ -50,7 +95,7 @@ pub fn load(path: &Path) -> Result<HeapGraph> {
     let started = std::time::Instant::now();
     let source = open(path).map_err(|e| e.with_path(path))?;
     let opened = started.elapsed();
-    let mut graph = parse(&source).map_err(|e| e.with_path(path))?;
+    let mut graph = parse_paged(&source, source.paging()).map_err(|e| e.with_path(path))?;
     graph.timings.insert(0, ("file mapping", opened));
     Ok(graph)
 }
@@ -127,10 +172,9 @@ fn open(path: &Path) -> Result<Source> {
     }
     // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
     // inputs. A file truncated by another process while mapped would raise SIGBUS, the
-    // documented hazard of every mmap reader (ripgrep accepts the same). The pages are
-    // populated up front: the parsing threads would otherwise fault them in one by one,
-    // contending for the address-space lock (3.7 s instead of 4.7 s on a 523 MB snapshot).
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+    // documented hazard of every mmap reader (ripgrep accepts the same). The parser pages it
+    // in and out section by section (see `Paging`).
+    let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
     Ok(Source::Mapped(map))
 }
 
@@ -148,6 +192,10 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 
 /// Parses snapshot text (already decompressed).
 pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
+    parse_paged(bytes, &InMemory)
+}
+
+fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
     let mut s = Scanner::new(bytes);
     match s.peek("") {
         Err(_) => return Err(Error::not_snapshot("the file is empty")),
@@ -195,14 +243,16 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
                 }
                 Some(Section::Strings) => {
                     let started = Instant::now();
+                    let start = s.pos();
                     raw.strings = read_strings(&mut s)?;
+                    paging.done_with(start..s.pos());
                     raw.timings.push(("strings", started.elapsed()));
                     have_strings = true;
                 }
                 Some(section) => match &meta {
                     Some(m) => {
                         let started = Instant::now();
-                        read_numeric(&mut s, section, m, &mut raw, &mut locations)?;
+                        read_numeric(&mut s, section, m, &mut raw, &mut locations, paging)?;
                         raw.timings.push((section.key(), started.elapsed()));
                     }
                     None => {
@@ -242,7 +292,7 @@ pub fn parse(bytes: &[u8]) -> Result<HeapGraph> {
     for (section, pos) in deferred {
         let started = Instant::now();
         s.set_pos(pos);
-        read_numeric(&mut s, section, &meta, &mut raw, &mut locations)?;
+        read_numeric(&mut s, section, &meta, &mut raw, &mut locations, paging)?;
         raw.timings.push((section.key(), started.elapsed()));
     }
     for (section, present) in [
@@ -336,12 +386,13 @@ fn read_numeric(
     meta: &Meta,
     raw: &mut RawGraph,
     locations: &mut Option<Vec<u32>>,
+    paging: &dyn Paging,
 ) -> Result<()> {
     let context = section.context();
     match section {
         Section::Nodes => {
             let layout = &meta.node;
-            let (body, records) = numeric_body(s, layout.field_count, "node", context)?;
+            let (body, records) = numeric_body(s, layout.field_count, "node", context, paging)?;
             let cap = records;
             raw.node_type = try_filled(cap, 0u8, "nodes")?;
             raw.node_name = try_filled(cap, 0u32, "nodes")?;
@@ -370,11 +421,12 @@ fn read_numeric(
                 context,
             )?;
             s.set_pos(body.range.end + 1);
+            paging.done_with(body.range.clone());
             raw.detachedness = detachedness;
         }
         Section::Edges => {
             let layout = &meta.edge;
-            let (body, records) = numeric_body(s, layout.field_count, "edge", context)?;
+            let (body, records) = numeric_body(s, layout.field_count, "edge", context, paging)?;
             raw.edge_type = try_filled(records, 0u8, "edges")?;
             raw.edge_name = try_filled(records, 0u32, "edges")?;
             raw.edge_to = try_filled(records, 0u32, "edges")?;
@@ -393,12 +445,13 @@ fn read_numeric(
                 context,
             )?;
             s.set_pos(body.range.end + 1);
+            paging.done_with(body.range.clone());
         }
         Section::Locations => match &meta.location {
             None => s.skip_value(context)?,
             Some(layout) => {
                 let fields = layout.field_count;
-                let (body, records) = numeric_body(s, fields, "location", context)?;
+                let (body, records) = numeric_body(s, fields, "location", context, paging)?;
                 let mut flat = try_filled(records.saturating_mul(fields), 0u32, "locations")?;
                 let columns = numbers::Flat {
                     values: &mut flat,
@@ -406,6 +459,7 @@ fn read_numeric(
                 };
                 numbers::parse_records(s.bytes(), &body, fields, records, columns, context)?;
                 s.set_pos(body.range.end + 1);
+                paging.done_with(body.range.clone());
                 *locations = Some(flat);
             }
         },
@@ -421,9 +475,10 @@ fn numeric_body(
     fields: usize,
     what: &str,
     context: &str,
+    paging: &dyn Paging,
 ) -> Result<(numbers::ArrayBody, usize)> {
     s.expect(b'[', context)?;
-    let body = numbers::array_body(s.bytes(), s.pos(), context)?;
+    let body = numbers::array_body(s.bytes(), s.pos(), context, paging)?;
     let values = body.values;
     if !values.is_multiple_of(fields as u64) {
         return Err(Error::invalid(format!(

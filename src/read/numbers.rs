@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::Paging;
 use super::scan::describe_byte;
 use crate::error::{Error, Result};
 
@@ -14,6 +15,8 @@ use crate::error::{Error, Result};
 const MIN_PARALLEL_BYTES: usize = 4 << 20;
 /// Target size of one chunk.
 const CHUNK_BYTES: usize = 8 << 20;
+/// How much of an array is paged in at once.
+const PAGING_WINDOW: usize = 32 << 20;
 
 /// How an array is cut into chunks (tests use tiny sizes to exercise the cutting).
 #[derive(Clone, Copy)]
@@ -74,19 +77,35 @@ pub(crate) struct ArrayBody {
 }
 
 /// Measures the array body that starts at `body_start` (just after its `[`).
-pub(crate) fn array_body(buf: &[u8], body_start: usize, context: &str) -> Result<ArrayBody> {
-    array_body_chunked(buf, body_start, context, CHUNKING)
+/// The body is paged in (`paging`) a window at a time while its end is searched for.
+pub(crate) fn array_body(
+    buf: &[u8],
+    body_start: usize,
+    context: &str,
+    paging: &dyn Paging,
+) -> Result<ArrayBody> {
+    array_body_chunked(buf, body_start, context, paging, CHUNKING)
 }
 
 fn array_body_chunked(
     buf: &[u8],
     body_start: usize,
     context: &str,
+    paging: &dyn Paging,
     sizes: Chunking,
 ) -> Result<ArrayBody> {
-    let end = memchr::memchr(b']', &buf[body_start..])
-        .map(|i| body_start + i)
-        .ok_or_else(|| Error::truncated(buf.len(), context))?;
+    let mut from = body_start;
+    let end = loop {
+        let window = from..(from + PAGING_WINDOW).min(buf.len());
+        paging.will_need(window.clone());
+        if let Some(i) = memchr::memchr(b']', &buf[window.clone()]) {
+            break from + i;
+        }
+        if window.end == buf.len() {
+            return Err(Error::truncated(buf.len(), context));
+        }
+        from = window.end;
+    };
     let bytes = &buf[body_start..end];
     let chunk_commas: Vec<u64> = if bytes.len() >= sizes.min_parallel {
         bytes.par_chunks(sizes.chunk).map(count_commas).collect()
@@ -351,7 +370,7 @@ mod tests {
 
     fn parse(text: &str, sizes: Chunking) -> Result<Vec<[u32; 3]>> {
         let buf = text.as_bytes();
-        let body = array_body_chunked(buf, 1, "", sizes)?;
+        let body = array_body_chunked(buf, 1, "", &super::super::InMemory, sizes)?;
         assert_eq!(body.values % 3, 0);
         let mut rows = vec![[0u32; 3]; (body.values / 3) as usize];
         parse_records(buf, &body, 3, rows.len(), Rows(&mut rows), "")?;
