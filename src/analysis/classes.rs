@@ -9,6 +9,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::dom_state::DomState;
@@ -84,6 +86,8 @@ pub fn object_class_names(g: &HeapGraph, dom: &DomState) -> (Vec<u32>, ClassName
     let function = names.index_for("Function");
     let regexp = names.index_for("RegExp");
     let t = &g.node_types;
+    // The `(<type>)` class of each node type, named at its first node.
+    let mut by_type = vec![u32::MAX; t.names.len()];
     let mut classes = Vec::with_capacity(g.node_count());
     for v in 0..g.node_count() as u32 {
         let ty = Some(g.node_type[v as usize]);
@@ -115,7 +119,11 @@ pub fn object_class_names(g: &HeapGraph, dom: &DomState) -> (Vec<u32>, ClassName
         } else if ty == t.regexp {
             regexp
         } else {
-            names.index_for(&format!("({})", g.type_name(v)))
+            let slot = &mut by_type[g.node_type[v as usize] as usize];
+            if *slot == u32::MAX {
+                *slot = names.index_for(&format!("({})", g.type_name(v)));
+            }
+            *slot
         };
         classes.push(class);
     }
@@ -174,11 +182,27 @@ pub fn infer_interfaces(g: &HeapGraph) -> Vec<Interface> {
     // Reused for every object: the proposed name and its property names (string indices).
     let mut name = String::new();
     let mut properties: Vec<u32> = Vec::new();
+    // Objects of one shape propose one name: proposals by property sequence (string indices
+    // in edge order), so that the name is built once per shape, not per object.
+    let mut by_sequence: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
+    let mut sequence: Vec<u32> = Vec::new();
     for v in 0..g.node_count() as u32 {
         if !is_plain_object(g, v) {
             continue;
         }
         total += 1;
+        sequence.clear();
+        sequence.extend(
+            g.edges(v)
+                .filter(|&e| g.is_edge_type(e, g.edge_types.property))
+                .map(|e| g.edge_name[e]),
+        );
+        if let Some(&i) = by_sequence.get(sequence.as_slice()) {
+            if i != usize::MAX {
+                counts[i] += 1;
+            }
+            continue;
+        }
         name.clear();
         name.push('{');
         let mut name_len = 1;
@@ -205,11 +229,15 @@ pub fn infer_interfaces(g: &HeapGraph) -> Vec<Interface> {
             properties.push(g.edge_name[e]);
         }
         if properties.is_empty() {
+            by_sequence.insert(sequence.clone(), usize::MAX);
             continue;
         }
         name.push('}');
-        match index.get(name.as_str()) {
-            Some(&i) => counts[i] += 1,
+        let i = match index.get(name.as_str()) {
+            Some(&i) => {
+                counts[i] += 1;
+                i
+            }
             None => {
                 index.insert(name.clone(), order.len());
                 order.push(Interface {
@@ -220,8 +248,10 @@ pub fn infer_interfaces(g: &HeapGraph) -> Vec<Interface> {
                         .collect(),
                 });
                 counts.push(1);
+                order.len() - 1
             }
-        }
+        };
+        by_sequence.insert(sequence.clone(), i);
     }
     let mut ranked: Vec<usize> = (0..order.len()).collect();
     ranked.sort_by(|&a, &b| counts[b].cmp(&counts[a]));
@@ -302,8 +332,23 @@ pub fn apply_interfaces(
     let mut states: Vec<usize> = Vec::new();
     let mut snapshot: Vec<usize> = Vec::new();
     let mut properties: Vec<&str> = Vec::new();
+    // The match depends on the object's property names only: results by their multiset
+    // (string indices, ascending).
+    let mut by_set: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+    let mut set: Vec<u32> = Vec::new();
     for v in 0..g.node_count() as u32 {
         if !is_plain_object(g, v) {
+            continue;
+        }
+        set.clear();
+        set.extend(
+            g.edges(v)
+                .filter(|&e| g.is_edge_type(e, g.edge_types.property))
+                .map(|e| g.edge_name[e]),
+        );
+        set.sort_unstable();
+        if let Some(&class) = by_set.get(set.as_slice()) {
+            classes[v as usize] = class;
             continue;
         }
         properties.clear();
@@ -350,6 +395,7 @@ pub fn apply_interfaces(
         } else {
             classes[v as usize] = g.node_name[v as usize];
         }
+        by_set.insert(set.clone(), classes[v as usize]);
     }
 }
 
@@ -389,7 +435,8 @@ impl ClassKeys {
         // objects (DevTools' key is a string, so two indices with one text are one key).
         let mut by_class: Vec<u32> = vec![u32::MAX; names.base as usize + names.added.len()];
         let mut canonical: HashMap<String, u32> = HashMap::new();
-        let mut by_location: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
+        let mut canonical_of: Vec<u32> = vec![u32::MAX; by_class.len()];
+        let mut by_location: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
         for v in 0..g.node_count() as u32 {
             let class = class_index[v as usize];
             let location = if g.is_type(v, g.node_types.object) {
@@ -408,12 +455,13 @@ impl ClassKeys {
                 }
                 Some(loc) => {
                     let text = names.get(g, class);
-                    let name = match canonical.get(text) {
-                        Some(&c) => c,
-                        None => {
-                            canonical.insert(text.to_string(), class);
-                            class
+                    let name = match canonical_of[class as usize] {
+                        u32::MAX => {
+                            let c = *canonical.entry(text.to_string()).or_insert(class);
+                            canonical_of[class as usize] = c;
+                            c
                         }
+                        c => c,
                     };
                     *by_location
                         .entry((loc.script_id, loc.line, loc.column, name))

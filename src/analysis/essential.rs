@@ -59,7 +59,13 @@ impl WeakMapNames {
             _ => {}
         }
         let text = g.strings.get(name);
-        let parsed = self.pattern.captures(text).and_then(|c| {
+        // Most internal edge names are not ephemerons: a substring test rules them out cheaply.
+        let parsed = if !text.contains(" / part of key (") {
+            None
+        } else {
+            self.pattern.captures(text)
+        };
+        let parsed = parsed.and_then(|c| {
             let pair = c.get(1)?;
             Some(WeakMapEdge {
                 pair: (pair.start(), pair.end()),

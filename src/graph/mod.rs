@@ -7,7 +7,7 @@ mod strings;
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
 pub use strings::StringTable;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 
@@ -129,7 +129,7 @@ pub struct RawGraph {
     /// Target ordinals (already divided by the node field count and range-checked).
     pub edge_to: Vec<u32>,
     pub strings: StringTable,
-    pub locations: HashMap<u32, Location>,
+    pub locations: FxHashMap<u32, Location>,
     pub root: u32,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
@@ -167,7 +167,7 @@ pub struct HeapGraph {
     pub retainer_node: Vec<u32>,
     pub strings: StringTable,
     /// Allocation sites by node ordinal (closures and objects whose constructor has one).
-    pub locations: HashMap<u32, Location>,
+    pub locations: FxHashMap<u32, Location>,
     pub root: NodeIdx,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,

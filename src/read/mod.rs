@@ -6,7 +6,7 @@ mod meta;
 mod numbers;
 mod scan;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
@@ -664,8 +664,9 @@ fn resolve_locations(
     layout: &meta::LocationLayout,
     meta: &Meta,
     nodes: usize,
-) -> Result<HashMap<u32, Location>> {
-    let mut map = HashMap::with_capacity(flat.len() / layout.field_count);
+) -> Result<FxHashMap<u32, Location>> {
+    let mut map = FxHashMap::default();
+    map.reserve(flat.len() / layout.field_count);
     for record in flat.chunks_exact(layout.field_count) {
         let node = resolve_node_index(
             record[layout.object_index] as u64,
