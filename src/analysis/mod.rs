@@ -43,6 +43,13 @@ pub struct Analysis {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// Runs `work` and measures it.
+fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = work();
+    (value, started.elapsed())
+}
+
 impl Analysis {
     /// Runs every phase on a loaded graph.
     pub fn run(graph: HeapGraph) -> Analysis {
@@ -50,35 +57,61 @@ impl Analysis {
     }
 
     /// Runs every phase, calling `progress` with the name of each phase as it finishes.
+    /// Independent phases run side by side: shallow sizes beside essential edges, and
+    /// distances and classes beside the dominator tree.
     pub fn run_with_progress(graph: HeapGraph, progress: &mut dyn FnMut(&'static str)) -> Analysis {
         let mut timings = Vec::new();
-        let mut clock = Instant::now();
-        let mut lap = |name: &'static str| {
-            let now = Instant::now();
-            timings.push((name, now - clock));
-            clock = now;
-            progress(name);
+        let mut done = |phases: &[(&'static str, Duration)]| {
+            for &(name, took) in phases {
+                timings.push((name, took));
+                progress(name);
+            }
         };
         let g = &graph;
-        let dom = dom_state::propagate(g);
-        lap("dom state");
-        let page_owned = flags::page_owned(g);
+        let (dom, took) = timed(|| dom_state::propagate(g));
+        done(&[("dom state", took)]);
         let mut weak_maps = essential::WeakMapNames::new();
-        let essential = essential::essential_edges(g, &page_owned, &mut weak_maps);
-        drop(page_owned);
-        lap("essential edges");
-        let self_size = shallow::transfer(g, &dom.renamed);
-        lap("shallow sizes");
-        let dominators = dominators::dominators(&FlowGraph::of(g, &essential));
+        let ((essential, essential_took), (self_size, shallow_took)) = rayon::join(
+            || {
+                timed(|| {
+                    let page_owned = flags::page_owned(g);
+                    essential::essential_edges(g, &page_owned, &mut weak_maps)
+                })
+            },
+            || timed(|| shallow::transfer(g, &dom.renamed)),
+        );
+        done(&[
+            ("essential edges", essential_took),
+            ("shallow sizes", shallow_took),
+        ]);
+        let (tree, (far, names)) = rayon::join(
+            || {
+                timed(|| {
+                    let dominators = dominators::dominators(&FlowGraph::of(g, &essential));
+                    let retained = dominators::retained_sizes(&dominators, &self_size);
+                    let dominated = dominators::dominated_nodes(&dominators, g.root.0);
+                    (dominators, retained, dominated)
+                })
+            },
+            || {
+                let far = timed(|| distances::distances(g, &mut weak_maps));
+                let names = timed(|| {
+                    let interfaces = classes::infer_interfaces(g);
+                    let classes = ClassKeys::compute(g, &dom, &interfaces);
+                    (interfaces, classes)
+                });
+                (far, names)
+            },
+        );
+        let ((dominators, retained, dominated), dominators_took) = tree;
+        let (distance, distances_took) = far;
+        let ((interfaces, classes), classes_took) = names;
         drop(essential);
-        let retained = dominators::retained_sizes(&dominators, &self_size);
-        let dominated = dominators::dominated_nodes(&dominators, g.root.0);
-        lap("dominators");
-        let distance = distances::distances(g, &mut weak_maps);
-        lap("distances");
-        let interfaces = classes::infer_interfaces(g);
-        let classes = ClassKeys::compute(g, &dom, &interfaces);
-        lap("classes");
+        done(&[
+            ("dominators", dominators_took),
+            ("distances", distances_took),
+            ("classes", classes_took),
+        ]);
 
         let mut problems = Vec::new();
         if dominators.unreachable_from_root > 0 {
