@@ -10,7 +10,9 @@ use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, DiffArgs, Format, Sort, SummaryArgs};
+use heapdiff::analysis::diff::Baseline;
 use heapdiff::analysis::{Analysis, series};
+use heapdiff::graph::HeapGraph;
 use heapdiff::report::budget::Budget;
 use heapdiff::report::table::TableOptions;
 use heapdiff::report::{
@@ -79,38 +81,52 @@ struct Feedback {
     spinner: bool,
 }
 
-fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
-    let spinner = feedback.spinner.then(|| {
+/// A spinner naming the file and its current step, when `feedback` asks for one.
+fn spinner(path: &Path, feedback: Feedback) -> Option<indicatif::ProgressBar> {
+    feedback.spinner.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar.set_message(format!("{}: reading", path.display()));
         bar
-    });
+    })
+}
+
+/// Reads a snapshot into its graph (no analysis).
+fn load(path: &Path, feedback: Feedback) -> anyhow::Result<HeapGraph> {
+    let spinner = spinner(path, feedback);
+    let graph = read_timed(path, feedback);
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    graph
+}
+
+fn read_timed(path: &Path, feedback: Feedback) -> anyhow::Result<HeapGraph> {
     let start = std::time::Instant::now();
-    let graph = heapdiff::read::load(path);
-    let graph = match graph {
-        Ok(g) => g,
-        Err(e) => {
-            if let Some(bar) = &spinner {
-                bar.finish_and_clear();
-            }
-            return Err(e.into());
-        }
-    };
+    let graph = heapdiff::read::load(path)?;
     if feedback.verbose {
         for (step, took) in &graph.timings {
             eprintln!("{}: {step} in {took:.3?}", path.display());
         }
         eprintln!("{}: read in {:.3?}", path.display(), start.elapsed());
     }
-    let analysis = Analysis::run_with_progress(graph, &mut |phase| {
-        if let Some(bar) = &spinner {
-            bar.set_message(format!("{}: {phase} done", path.display()));
-        }
+    Ok(graph)
+}
+
+/// Reads and analyses a snapshot.
+fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
+    let spinner = spinner(path, feedback);
+    let analysis = read_timed(path, feedback).map(|graph| {
+        Analysis::run_with_progress(graph, &mut |phase| {
+            if let Some(bar) = &spinner {
+                bar.set_message(format!("{}: {phase} done", path.display()));
+            }
+        })
     });
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
+    let analysis = analysis?;
     if feedback.verbose {
         for (phase, took) in &analysis.timings {
             eprintln!("{}: {phase} in {took:.3?}", path.display());
@@ -232,11 +248,16 @@ fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
     };
     let base_path = &files[0];
     let late_path = &files[files.len() - 1];
-    let base = analyse(base_path, feedback)?;
+    // The base is analysed only for the Comparison view; the rest needs its ids alone.
+    let base = if args.compare {
+        Baseline::Analysed(Box::new(analyse(base_path, feedback)?))
+    } else {
+        Baseline::Loaded(Box::new(load(base_path, feedback)?))
+    };
     // With three snapshots the target only bounds the ids: its graph is dropped at once.
     let target = match &files[..] {
         [_, target, _] => {
-            let graph = heapdiff::read::load(target)?;
+            let graph = load(target, feedback)?;
             Some(SnapshotInfo::new(&target.display().to_string(), &graph))
         }
         _ => None,

@@ -77,6 +77,9 @@ fn summary_rows_equal_devtools() {
             "{name}"
         );
         assert_eq!(a.total_size(), u64_of(&expected, "totalSize"), "{name}");
+        // Diffs take the base's total from the graph alone, without analysing it.
+        let info = heapdiff::report::SnapshotInfo::new(&name, &a.graph);
+        assert_eq!(info.total_size, a.total_size(), "{name}");
         assert_eq!(
             a.graph.max_js_object_id() as u64,
             u64_of(&expected, "maxJSObjectId"),

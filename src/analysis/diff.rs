@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::Analysis;
 use super::classes::{ClassKeys, js_cmp};
 use super::summary::{ClassRow, class_rows};
+use crate::graph::HeapGraph;
 
 /// The objects of `late` allocated after `base` was taken and still alive.
 #[derive(Debug, Clone)]
@@ -62,6 +63,31 @@ pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
         min_id,
         max_id,
         rows,
+    }
+}
+
+/// The base snapshot of a diff. The "allocated between" view needs only its object ids, and
+/// the growth only its total (a sum of self sizes), so it is analysed only for the Comparison
+/// view.
+pub enum Baseline {
+    Loaded(Box<HeapGraph>),
+    Analysed(Box<Analysis>),
+}
+
+impl Baseline {
+    pub fn graph(&self) -> &HeapGraph {
+        match self {
+            Baseline::Loaded(g) => g,
+            Baseline::Analysed(a) => &a.graph,
+        }
+    }
+
+    /// The analysis, when the base was analysed.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        match self {
+            Baseline::Loaded(_) => None,
+            Baseline::Analysed(a) => Some(a),
+        }
     }
 }
 
@@ -203,9 +229,9 @@ pub fn compare(base: &Analysis, late: &Analysis) -> Vec<DiffRow> {
 /// Warnings about a pair that will not give meaningful "allocated between" results: files in
 /// the wrong order, the same state twice, or snapshots of different processes (object ids are
 /// only comparable within one process).
-pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
+pub fn sanity_warnings(base: &HeapGraph, late: &HeapGraph) -> Vec<String> {
     let mut warnings = Vec::new();
-    let (b, l) = (base.graph.max_js_object_id(), late.graph.max_js_object_id());
+    let (b, l) = (base.max_js_object_id(), late.max_js_object_id());
     if l < b {
         warnings.push(format!(
             "the late snapshot's newest object id ({l}) is below the base's ({b}): \
@@ -217,7 +243,7 @@ pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
              between them (the same file twice?)"
         ));
     }
-    if base.graph.layout != late.graph.layout {
+    if base.layout != late.layout {
         warnings.push(
             "the snapshots were written by different V8 versions (their snapshot.meta node \
              and edge layouts differ): one process never changes version, so their object ids \
@@ -228,18 +254,19 @@ pub fn sanity_warnings(base: &Analysis, late: &Analysis) -> Vec<String> {
     // In one process an id names one object for its whole life, so objects present in both
     // snapshots have the same type and name. In two processes ids are assigned alike (they are
     // dense from the same start) but name unrelated objects.
-    let odd_ids = |a: &Analysis| {
-        let mut ids: Vec<(u32, u32)> = (0..a.graph.node_count() as u32)
-            .map(|v| (a.graph.node_id[v as usize], v))
-            .filter(|(id, _)| id % 2 == 1)
+    // Only ids up to the base's newest can be in both: the late snapshot's newer objects
+    // (most of a leak) are left out before sorting.
+    let odd_ids = |g: &HeapGraph, up_to: u32| {
+        let mut ids: Vec<(u32, u32)> = (0..g.node_count() as u32)
+            .map(|v| (g.node_id[v as usize], v))
+            .filter(|&(id, _)| id % 2 == 1 && id <= up_to)
             .collect();
         ids.sort_unstable();
         ids
     };
-    let (base_ids, late_ids) = (odd_ids(base), odd_ids(late));
+    let (base_ids, late_ids) = (odd_ids(base, b), odd_ids(late, b));
     let (shared, alike) = count_shared(&base_ids, &late_ids, |b, l| {
-        base.graph.type_name(b) == late.graph.type_name(l)
-            && base.graph.raw_name(b) == late.graph.raw_name(l)
+        base.type_name(b) == late.type_name(l) && base.raw_name(b) == late.raw_name(l)
     });
     if shared >= 100 && alike * 2 < shared {
         warnings.push(format!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::analysis::clusters::{self, Cluster};
-use crate::analysis::diff::{self, DiffRow};
+use crate::analysis::diff::{self, Baseline, DiffRow};
 use crate::analysis::distances::{NO_DISTANCE, SYSTEM_DISTANCE};
 use crate::analysis::lockstep::{self, Lockstep};
 use crate::analysis::series::{self, Observation, Trend};
@@ -142,7 +142,7 @@ pub struct DiffOptions {
     /// Budgets to check; an exceeded one is reported and makes heapdiff exit with 1.
     pub budgets: Vec<Budget>,
     pub sort: SortKey,
-    /// Include DevTools' Comparison view.
+    /// Include DevTools' Comparison view (the base must be [`Baseline::Analysed`]).
     pub compare: bool,
     /// Keep Comparison rows that are only embedder-object churn.
     pub show_churn: bool,
@@ -395,13 +395,13 @@ impl DiffReport {
     /// those allocated between `base` and `target` and still alive in `late`.
     pub fn new(
         base_file: &str,
-        base: &Analysis,
+        base: &Baseline,
         target: Option<SnapshotInfo>,
         late_file: &str,
         late: &Analysis,
         options: &DiffOptions,
     ) -> DiffReport {
-        let min_id = base.graph.max_js_object_id();
+        let min_id = base.graph().max_js_object_id();
         let max_id = target
             .as_ref()
             .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
@@ -420,20 +420,21 @@ impl DiffReport {
         sort_by_key(&mut classes, options.sort, |c| {
             (c.retained_size, c.self_size, c.count)
         });
-        let (comparison, hidden_churn_rows) = if options.compare {
-            let rows = diff::compare(base, late);
-            let total = rows.len();
-            let kept: Vec<ComparisonRow> = rows
-                .iter()
-                .filter(|r| options.show_churn || !r.is_embedder_churn())
-                .map(ComparisonRow::from)
-                .collect();
-            let hidden = (total - kept.len()) as u64;
-            (Some(kept), hidden)
-        } else {
-            (None, 0)
-        };
-        let mut warnings = diff::sanity_warnings(base, late);
+        let (comparison, hidden_churn_rows) =
+            if let (true, Some(base)) = (options.compare, base.analysis()) {
+                let rows = diff::compare(base, late);
+                let total = rows.len();
+                let kept: Vec<ComparisonRow> = rows
+                    .iter()
+                    .filter(|r| options.show_churn || !r.is_embedder_churn())
+                    .map(ComparisonRow::from)
+                    .collect();
+                let hidden = (total - kept.len()) as u64;
+                (Some(kept), hidden)
+            } else {
+                (None, 0)
+            };
+        let mut warnings = diff::sanity_warnings(base.graph(), &late.graph);
         if let Some(t) = &target {
             if t.max_js_object_id <= min_id {
                 warnings.push(format!(
@@ -451,13 +452,15 @@ impl DiffReport {
                 ));
             }
         }
+        let base_info = SnapshotInfo::new(base_file, base.graph());
+        let late_info = SnapshotInfo::new(late_file, &late.graph);
         let mut report = DiffReport {
             schema_version: SCHEMA_VERSION,
             command: "diff",
-            base: SnapshotInfo::new(base_file, &base.graph),
+            growth: late_info.total_size as i64 - base_info.total_size as i64,
+            base: base_info,
             target,
-            late: SnapshotInfo::new(late_file, &late.graph),
-            growth: late.total_size() as i64 - base.total_size() as i64,
+            late: late_info,
             between: BetweenInfo {
                 min_id: between.min_id,
                 max_id: between.max_id,
