@@ -115,6 +115,42 @@ enum Key {
     Dom(u32),
 }
 
+/// The cluster keys of groups of two or more among `nodes`, and each node's key id (dense, in
+/// order of first appearance) or `u32::MAX`. Candidates of a group of one are no cluster: they
+/// are dropped here, before the per-key tables are sized (most new strings are unique).
+fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
+    const NONE: u32 = u32::MAX;
+    let mut key_of = vec![NONE; a.graph.node_count()];
+    let mut interner = KeyInterner::new(&a.graph);
+    for &v in nodes {
+        if let Some(id) = interner.key_id(a, v) {
+            key_of[v as usize] = id;
+        }
+    }
+    let all = interner.keys;
+    let mut sizes = vec![0u32; all.len()];
+    for &v in nodes {
+        if key_of[v as usize] != NONE {
+            sizes[key_of[v as usize] as usize] += 1;
+        }
+    }
+    let mut renumbered = vec![NONE; all.len()];
+    let mut keys = Vec::new();
+    for (id, key) in all.into_iter().enumerate() {
+        if sizes[id] >= 2 {
+            renumbered[id] = keys.len() as u32;
+            keys.push(key);
+        }
+    }
+    for &v in nodes {
+        let key = &mut key_of[v as usize];
+        if *key != NONE {
+            *key = renumbered[*key as usize];
+        }
+    }
+    (keys, key_of)
+}
+
 /// Clusters `nodes` (ordinals of `a`'s snapshot; typically the objects allocated between two
 /// snapshots). Only groups of two or more are returned, largest retained size first.
 pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
@@ -125,18 +161,11 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     for &v in nodes {
         in_set[v as usize] = true;
     }
-    let mut key_of = vec![NONE; n];
-    let mut interner = KeyInterner::new(g);
-    for &v in nodes {
-        if let Some(id) = interner.key_id(a, v) {
-            key_of[v as usize] = id;
-        }
-    }
-    let keys = interner.keys;
+    let (keys, key_of) = group_keys(a, nodes);
 
-    // Candidates of a group of one are no cluster. A cluster whose members all sit below
-    // members of other clusters, a few below each (the source strings of eval'd closures,
-    // say), is folded into those; members collected in one container stay a cluster.
+    // A cluster whose members all sit below members of other clusters, a few below each (the
+    // source strings of eval'd closures, say), is folded into those; members collected in one
+    // container stay a cluster.
     let k = keys.len();
     let mut sizes = vec![0u64; k];
     for &v in nodes {
