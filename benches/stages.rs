@@ -54,12 +54,12 @@ fn stages(c: &mut Criterion) {
     let page = flags::page_owned(&g);
     group.bench_function("essential_edges", |b| {
         b.iter(|| {
-            let mut names = essential::WeakMapNames::new();
-            essential::essential_edges(&g, &page, &mut names)
+            let names = essential::WeakMapNames::new(&g);
+            essential::essential_edges(&g, &page, &names)
         })
     });
-    let mut names = essential::WeakMapNames::new();
-    let essential = essential::essential_edges(&g, &page, &mut names);
+    let names = essential::WeakMapNames::new(&g);
+    let essential = essential::essential_edges(&g, &page, &names);
     group.bench_function("shallow_sizes", |b| {
         b.iter(|| shallow::transfer(&g, &dom.renamed))
     });
@@ -68,8 +68,8 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("distances", |b| {
         b.iter(|| {
-            let mut names = essential::WeakMapNames::new();
-            heapdiff::analysis::distances::distances(&g, &mut names)
+            let names = essential::WeakMapNames::new(&g);
+            heapdiff::analysis::distances::distances(&g, &names)
         })
     });
     group.bench_function("classes", |b| {

@@ -1,6 +1,6 @@
 //! A fixed-size bit set, one bit per node or edge.
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BitSet {
     words: Vec<u64>,
 }
@@ -14,6 +14,12 @@ impl BitSet {
 
     pub fn set(&mut self, i: usize) {
         self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    /// The words, bit `i` being bit `i % 64` of word `i / 64`: for filling disjoint ranges in
+    /// parallel.
+    pub fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.words
     }
 
     pub fn get(&self, i: usize) -> bool {

@@ -17,7 +17,7 @@ pub const SYSTEM_DISTANCE: i32 = 100_000_000;
 /// that would give misleadingly short paths: a NativeContext's `sloppy_function_map`, most
 /// slots of `(map descriptors)` arrays, and the first-seen edge of each WeakMap key/table pair
 /// (so a WeakMap value is as far as the farther of its key and table).
-pub fn distances<'g>(g: &'g HeapGraph, weak_maps: &mut WeakMapNames) -> Vec<i32> {
+pub fn distances<'g>(g: &'g HeapGraph, weak_maps: &WeakMapNames) -> Vec<i32> {
     let n = g.node_count();
     let mut distance = vec![NO_DISTANCE; n];
     let mut pending_pairs: HashSet<&'g str> = HashSet::new();
@@ -42,7 +42,7 @@ fn bfs<'g>(
     g: &'g HeapGraph,
     queue: &mut Vec<u32>,
     distance: &mut [i32],
-    weak_maps: &mut WeakMapNames,
+    weak_maps: &WeakMapNames,
     pending_pairs: &mut HashSet<&'g str>,
 ) {
     let mut head = 0;
@@ -72,7 +72,7 @@ fn follow<'g>(
     g: &'g HeapGraph,
     v: u32,
     e: usize,
-    weak_maps: &mut WeakMapNames,
+    weak_maps: &WeakMapNames,
     pending_pairs: &mut HashSet<&'g str>,
 ) -> bool {
     let types = &g.node_types;
@@ -89,7 +89,7 @@ fn follow<'g>(
         };
     }
     if g.is_edge_type(e, g.edge_types.internal)
-        && let Some(w) = weak_maps.parse(g, g.edge_name[e])
+        && let Some(w) = weak_maps.parse(g.edge_name[e])
     {
         // The key's and the table's edge share this text; the first one seen is skipped.
         let pair = &g.strings.get(g.edge_name[e])[w.pair.0..w.pair.1];

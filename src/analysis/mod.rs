@@ -70,12 +70,12 @@ impl Analysis {
         let g = &graph;
         let (dom, took) = timed(|| dom_state::propagate(g));
         done(&[("dom state", took)]);
-        let mut weak_maps = essential::WeakMapNames::new();
+        let weak_maps = essential::WeakMapNames::new(g);
         let ((essential, essential_took), (self_size, shallow_took)) = rayon::join(
             || {
                 timed(|| {
                     let page_owned = flags::page_owned(g);
-                    essential::essential_edges(g, &page_owned, &mut weak_maps)
+                    essential::essential_edges(g, &page_owned, &weak_maps)
                 })
             },
             || timed(|| shallow::transfer(g, &dom.renamed)),
@@ -94,7 +94,7 @@ impl Analysis {
                 })
             },
             || {
-                let far = timed(|| distances::distances(g, &mut weak_maps));
+                let far = timed(|| distances::distances(g, &weak_maps));
                 let names = timed(|| {
                     let interfaces = classes::infer_interfaces(g);
                     let classes = ClassKeys::compute(g, &dom, &interfaces);
