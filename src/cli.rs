@@ -103,7 +103,8 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = Sort::Retained)]
     pub sort: Sort,
 
-    /// Also show DevTools' Comparison view (objects added and deleted per class).
+    /// Also show DevTools' Comparison view (objects added and deleted per class). The base
+    /// snapshot is then analysed in full, not only read: slower and more memory.
     #[arg(long)]
     pub compare: bool,
 
