@@ -248,12 +248,6 @@ fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
     };
     let base_path = &files[0];
     let late_path = &files[files.len() - 1];
-    // The base is analysed only for the Comparison view; the rest needs its ids alone.
-    let base = if args.compare {
-        Baseline::Analysed(Box::new(analyse(base_path, feedback)?))
-    } else {
-        Baseline::Loaded(Box::new(load(base_path, feedback)?))
-    };
     // With three snapshots the target only bounds the ids: its graph is dropped at once.
     let target = match &files[..] {
         [_, target, _] => {
@@ -262,7 +256,24 @@ fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let late = analyse(late_path, feedback)?;
+    // The base is analysed only for the Comparison view; the rest needs its ids alone. It is
+    // read while the late snapshot is analysed, on the core that the late one's sequential
+    // phases leave idle (without a spinner of its own: the late one's shows).
+    let base_feedback = Feedback {
+        spinner: false,
+        ..feedback
+    };
+    let (base, late) = rayon::join(
+        || -> anyhow::Result<Baseline> {
+            Ok(if args.compare {
+                Baseline::Analysed(Box::new(analyse(base_path, base_feedback)?))
+            } else {
+                Baseline::Loaded(Box::new(load(base_path, base_feedback)?))
+            })
+        },
+        || analyse(late_path, feedback),
+    );
+    let (base, late) = (base?, late?);
     let report = DiffReport::new(
         &base_path.display().to_string(),
         &base,
