@@ -8,13 +8,15 @@
 # Env: ORACLE_DIR  the oracle set up per its README (default ../oracle-work)
 #      HEAP_MB     --max-old-space-size for the peers (default 16384)
 #      SKIP_MEMLAB set to 1 to leave memlab out
-# Each step is one process measured by /usr/bin/time -v (wall clock, peak RSS).
+#      REPEAT      runs per step (default 1); the median wall time and the largest peak RSS count
+# Each run is one process measured by /usr/bin/time -v (wall clock, peak RSS).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 ORACLE_DIR="${ORACLE_DIR:-$repo/../oracle-work}"
 HEAP_MB="${HEAP_MB:-16384}"
+REPEAT="${REPEAT:-1}"
 
 if [[ "${1:-}" == "--generate" ]]; then
   mb="${2:?heap MB}"
@@ -35,21 +37,27 @@ bin="$repo/target/release/heapdiff"
 logs="$(mktemp -d)"
 results=()
 
-# step NAME CMD... : runs CMD, records "NAME wall_seconds peak_rss_mb"
+# step NAME CMD... : runs CMD REPEAT times, records "NAME median_wall_seconds max_peak_rss_mb"
 step() {
   local name="$1"; shift
-  if ! /usr/bin/time -v "$@" > "$logs/$name.out" 2> "$logs/$name.err"; then
-    echo "$name failed; see $logs/$name.err" >&2
-    return 1
-  fi
-  local wall rss
-  wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$logs/$name.err")"
-  rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$logs/$name.err")"
+  local walls=() rss=0 run wall mb
+  for ((run = 1; run <= REPEAT; run++)); do
+    if ! /usr/bin/time -v "$@" > "$logs/$name.out" 2> "$logs/$name.err"; then
+      echo "$name failed; see $logs/$name.err" >&2
+      return 1
+    fi
+    wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$logs/$name.err")"
+    mb="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$logs/$name.err")"
+    walls+=("$wall")
+    if (( mb > rss )); then rss=$mb; fi
+  done
+  wall="$(printf '%s\n' "${walls[@]}" | sort -g | awk '{w[NR] = $1} END {print w[int((NR + 1) / 2)]}')"
   results+=("$name $wall $rss")
 }
 
 size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN {printf "%.1f", b / 1e6}'; }
 echo "base: $base ($(size_mb "$base") MB), late: $late ($(size_mb "$late") MB)"
+echo "runs per step: $REPEAT (median wall time, largest peak RSS)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(node --version); heapdiff $("$bin" --version | cut -d' ' -f2)"
 
 step heapdiff-summary "$bin" summary --json "$late"

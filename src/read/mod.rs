@@ -6,12 +6,13 @@ mod meta;
 mod numbers;
 mod scan;
 
-use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
 use std::time::Instant;
+
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_filled};
@@ -92,7 +93,7 @@ pub fn load(path: &Path) -> Result<HeapGraph> {
         let bytes = decompress_if_compressed(bytes).map_err(|e| e.with_path(name))?;
         return parse(&bytes).map_err(|e| e.with_path(name));
     }
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let source = open(path).map_err(|e| e.with_path(path))?;
     let opened = started.elapsed();
     let mut graph = parse_paged(&source, source.paging()).map_err(|e| e.with_path(path))?;
