@@ -2,7 +2,8 @@
 //! finding dominators in a flowgraph", ACM TOPLAS 1(1), 1979 (`eval`/`link` with path
 //! compression), with DevTools' treatment of nodes the root does not reach.
 //!
-//! Vertices are numbered 1..=n (node ordinal + 1) so that 0 can mean "none", as in the paper.
+//! Vertices are named by DFS number 1..=n so that 0 can mean "none", as in the paper, and so
+//! that the main loop walks its arrays in order.
 //! Only *essential* edges count. Nodes the DFS from the root misses are handled exactly as
 //! DevTools' `calculateDominatorsAndRetainedSizes` does, because their dominators depend on the
 //! procedure, not only on the graph:
@@ -14,7 +15,7 @@
 //!
 //! So every node is dominated by the root or by a node reached from it. Invariant on return:
 //! `idom[root] == root` and, for every other node, `idom[v]` precedes `v` in `preorder`.
-//! Time O(m log n), no recursion; memory ten `u32` arrays of n + 1.
+//! Time O(m log n), no recursion; memory nine `u32` per node at peak, plus a bit.
 
 use super::bits::BitSet;
 
@@ -69,167 +70,193 @@ impl<'a> FlowGraph<'a> {
     }
 }
 
+/// DFS numbering: numbers 1..=n in visiting order, 0 meaning "not yet numbered".
+struct Numbering {
+    /// DFS number by node ordinal.
+    number: Vec<u32>,
+    /// Node ordinals in DFS order: `preorder[i - 1]` has number i.
+    preorder: Vec<u32>,
+    /// DFS parent by number (0 for the root).
+    parent: Vec<u32>,
+    visited: BitSet,
+    /// The open nodes of a search: node ordinal, DFS number, next edge to follow.
+    stack: Vec<(u32, u32, u32)>,
+}
+
+impl Numbering {
+    /// Numbers `v` with DFS parent `parent`, without following its edges.
+    fn enter(&mut self, v: u32, parent: u32) -> u32 {
+        self.visited.set(v as usize);
+        self.preorder.push(v);
+        let i = self.preorder.len() as u32;
+        self.number[v as usize] = i;
+        self.parent[i as usize] = parent;
+        i
+    }
+
+    /// Iterative DFS over essential edges in edge order from `start`, hung under `parent`.
+    fn search(&mut self, g: &FlowGraph<'_>, start: u32, parent: u32) {
+        let i = self.enter(start, parent);
+        self.stack.push((start, i, g.first_edge[start as usize]));
+        while let Some(&mut (v, i, ref mut next)) = self.stack.last_mut() {
+            let end = g.first_edge[v as usize + 1];
+            let mut child = None;
+            while *next < end {
+                let e = *next as usize;
+                *next += 1;
+                if g.essential.get(e) {
+                    let w = g.edge_to[e];
+                    if !self.visited.get(w as usize) {
+                        child = Some(w);
+                        break;
+                    }
+                }
+            }
+            match child {
+                Some(w) => {
+                    let j = self.enter(w, i);
+                    self.stack.push((w, j, g.first_edge[w as usize]));
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+}
+
+/// Path-compression state of a vertex (by DFS number) once linked into the forest: its
+/// ancestor, and the vertex of least semidominator on the compressed path with that
+/// semidominator stored beside it, so `eval` reads one record instead of three arrays.
+#[derive(Clone, Copy, Default)]
+struct Link {
+    ancestor: u32,
+    label: u32,
+    label_semi: u32,
+}
+
 /// Computes the dominator tree of `g` from `g.root`.
+///
+/// Everything past the DFS is indexed by DFS number, so the outer loop walks its arrays in
+/// order and only the retainers' numbers and the forest links are random reads.
 pub fn dominators(g: &FlowGraph<'_>) -> Dominators {
     let n = g.node_count();
-    let len = n + 1;
-    let mut parent = vec![0u32; len];
-    let mut ancestor = vec![0u32; len];
-    let mut vertex = vec![0u32; len];
-    let mut label = vec![0u32; len];
-    let mut semi = vec![0u32; len];
-    let mut dom = vec![0u32; len];
-    let mut next_edge = vec![0u32; len];
-    let mut numbered = 0u32;
-
-    // Iterative DFS over essential edges in edge order, from vertex `start`.
-    let mut dfs = |start: u32,
-                   parent: &mut [u32],
-                   semi: &mut [u32],
-                   vertex: &mut [u32],
-                   label: &mut [u32],
-                   numbered: &mut u32| {
-        next_edge[start as usize] = g.first_edge[start as usize - 1];
-        let mut v = start;
-        while v != 0 {
-            if semi[v as usize] == 0 {
-                *numbered += 1;
-                semi[v as usize] = *numbered;
-                vertex[*numbered as usize] = v;
-                label[v as usize] = v;
-            }
-            let mut v_next = parent[v as usize];
-            let end = g.first_edge[v as usize];
-            while next_edge[v as usize] < end {
-                let e = next_edge[v as usize] as usize;
-                next_edge[v as usize] += 1;
-                if !g.essential.get(e) {
-                    continue;
-                }
-                let w = g.edge_to[e] + 1;
-                if semi[w as usize] == 0 {
-                    parent[w as usize] = v;
-                    next_edge[w as usize] = g.first_edge[w as usize - 1];
-                    v_next = w;
-                    break;
-                }
-            }
-            v = v_next;
-        }
+    let root = g.root;
+    let mut dfs = Numbering {
+        number: vec![0; n],
+        preorder: Vec::with_capacity(n),
+        parent: vec![0; n + 1],
+        visited: BitSet::new(n),
+        stack: Vec::new(),
     };
-
-    let r = g.root + 1;
-    dfs(
-        r,
-        &mut parent,
-        &mut semi,
-        &mut vertex,
-        &mut label,
-        &mut numbered,
-    );
-    let unreachable_from_root = n - numbered as usize;
-    if (numbered as usize) < n {
-        for v in 1..=n as u32 {
-            if semi[v as usize] == 0 && !g.has_essential_retainer(v as usize - 1) {
-                parent[v as usize] = r;
-                dfs(
-                    v,
-                    &mut parent,
-                    &mut semi,
-                    &mut vertex,
-                    &mut label,
-                    &mut numbered,
-                );
+    dfs.search(g, root, 0);
+    let unreachable_from_root = n - dfs.preorder.len();
+    if dfs.preorder.len() < n {
+        for v in 0..n as u32 {
+            if !dfs.visited.get(v as usize) && !g.has_essential_retainer(v as usize) {
+                dfs.search(g, v, 1);
             }
         }
     }
-    let unreachable_cycles = n - numbered as usize;
-    if (numbered as usize) < n {
-        for v in 1..=n as u32 {
-            if semi[v as usize] == 0 {
-                parent[v as usize] = r;
-                numbered += 1;
-                semi[v as usize] = numbered;
-                vertex[numbered as usize] = v;
-                label[v as usize] = v;
+    let unreachable_cycles = n - dfs.preorder.len();
+    if dfs.preorder.len() < n {
+        for v in 0..n as u32 {
+            if !dfs.visited.get(v as usize) {
+                dfs.enter(v, 1);
             }
         }
     }
+    let Numbering {
+        number,
+        preorder,
+        mut parent,
+        ..
+    } = dfs;
 
-    // Buckets as singly linked lists: bucket_head[v] is the first w with semi(w) = v.
-    let mut bucket_head = vec![0u32; len];
-    let mut bucket_next = vec![0u32; len];
-    let mut stack = Vec::new();
-    let mut eval = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
-        if ancestor[v as usize] == 0 {
-            return v;
-        }
-        // Path compression, iteratively.
+    // Semidominators, by DFS number. A vertex not yet processed has itself as semidominator
+    // and no link, which spares `eval` for retainers numbered before the current vertex.
+    let mut semi: Vec<u32> = (0..=n as u32).collect();
+    let mut link = vec![Link::default(); n + 1];
+    // Buckets as singly linked lists: bucket_head[s] is the first w with semi(w) = s.
+    let mut bucket_head = vec![0u32; n + 1];
+    let mut bucket_next = vec![0u32; n + 1];
+    let mut path = Vec::new();
+    // The label of least semidominator on the forest path above `v`, and that semidominator.
+    let mut eval = |v: u32, link: &mut [Link]| -> (u32, u32) {
         let mut x = v;
-        while ancestor[ancestor[x as usize] as usize] != 0 {
-            stack.push(x);
-            x = ancestor[x as usize];
+        while link[link[x as usize].ancestor as usize].ancestor != 0 {
+            path.push(x);
+            x = link[x as usize].ancestor;
         }
-        while let Some(w) = stack.pop() {
-            let a = ancestor[w as usize] as usize;
-            if semi[label[a] as usize] < semi[label[w as usize] as usize] {
-                label[w as usize] = label[a];
+        while let Some(w) = path.pop() {
+            let a = link[link[w as usize].ancestor as usize];
+            let lw = &mut link[w as usize];
+            if a.label_semi < lw.label_semi {
+                lw.label = a.label;
+                lw.label_semi = a.label_semi;
             }
-            ancestor[w as usize] = ancestor[a];
+            lw.ancestor = a.ancestor;
         }
-        label[v as usize]
+        let lv = link[v as usize];
+        (lv.label, lv.label_semi)
     };
-
-    for i in (2..=numbered as usize).rev() {
-        let w = vertex[i];
-        let wo = w as usize - 1;
+    // `parent[i]` is read at step i only and every dominator written then belongs to a number
+    // of at least i, so the dominators can take the parents' place.
+    let dom = &mut parent;
+    for i in (2..=n as u32).rev() {
+        let w = preorder[i as usize - 1] as usize;
+        let mut s = i;
         let mut orphan = true;
-        for slot in g.first_retainer[wo]..g.first_retainer[wo + 1] {
+        for slot in g.first_retainer[w]..g.first_retainer[w + 1] {
             if !g.essential.get(g.retainer_edge[slot as usize] as usize) {
                 continue;
             }
             orphan = false;
-            let v = g.retainer_node[slot as usize] + 1;
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            if semi[u as usize] < semi[w as usize] {
-                semi[w as usize] = semi[u as usize];
-            }
+            let v = number[g.retainer_node[slot as usize] as usize];
+            let candidate = if v <= i { v } else { eval(v, &mut link).1 };
+            s = s.min(candidate);
         }
         if orphan {
-            semi[w as usize] = semi[r as usize];
+            s = 1;
         }
-        let s = vertex[semi[w as usize] as usize] as usize;
-        bucket_next[w as usize] = bucket_head[s];
-        bucket_head[s] = w;
-        let p = parent[w as usize];
-        ancestor[w as usize] = p;
+        semi[i as usize] = s;
+        bucket_next[i as usize] = bucket_head[s as usize];
+        bucket_head[s as usize] = i;
+        let p = dom[i as usize];
+        link[i as usize] = Link {
+            ancestor: p,
+            label: i,
+            label_semi: s,
+        };
         let mut v = std::mem::take(&mut bucket_head[p as usize]);
         while v != 0 {
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            dom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                u
-            } else {
-                p
-            };
+            let (u, u_semi) = eval(v, &mut link);
+            dom[v as usize] = if u_semi < semi[v as usize] { u } else { p };
             v = bucket_next[v as usize];
         }
     }
+    drop((link, bucket_head, bucket_next));
 
-    dom[0] = r;
-    dom[r as usize] = r;
-    for i in 2..=numbered as usize {
-        let w = vertex[i] as usize;
-        if dom[w] != vertex[semi[w] as usize] {
-            dom[w] = dom[dom[w] as usize];
+    // A vertex whose bucket was never emptied (possible only under the cycles hung on the
+    // root without a DFS) has dominator 0 here, and dom[0] sends it to the root.
+    dom[0] = 1;
+    dom[1] = 1;
+    for i in 2..=n {
+        if dom[i] != semi[i] {
+            dom[i] = dom[dom[i] as usize];
         }
+    }
+    drop(semi);
+
+    // The DFS numbers are no longer needed: their array becomes the dominators by ordinal.
+    let mut idom = number;
+    for (i, &v) in preorder.iter().enumerate() {
+        idom[v as usize] = preorder[dom[i + 1] as usize - 1];
     }
 
     Dominators {
-        idom: (1..=n).map(|v| dom[v] - 1).collect(),
-        preorder: vertex[1..=numbered as usize]
-            .iter()
-            .map(|v| v - 1)
-            .collect(),
+        idom,
+        preorder,
         unreachable_from_root,
         unreachable_cycles,
     }
