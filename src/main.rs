@@ -5,6 +5,7 @@ mod cli;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
@@ -102,7 +103,7 @@ fn load(path: &Path, feedback: Feedback) -> anyhow::Result<HeapGraph> {
 }
 
 fn read_timed(path: &Path, feedback: Feedback) -> anyhow::Result<HeapGraph> {
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let graph = heapdiff::read::load(path)?;
     if feedback.verbose {
         for (step, took) in &graph.timings {
@@ -133,6 +134,13 @@ fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
         }
     }
     Ok(analysis)
+}
+
+/// With `--verbose`, how long the report (classes, clusters, retainer paths) took to build.
+fn report_timed(started: Instant, feedback: Feedback) {
+    if feedback.verbose {
+        eprintln!("report in {:.3?}", started.elapsed());
+    }
 }
 
 /// Writes `text` to stdout, or atomically to `output` (a temporary file renamed into place).
@@ -168,7 +176,9 @@ fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
 
 fn summary(args: &SummaryArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
     let analysis = analyse(&args.file, feedback)?;
+    let started = Instant::now();
     let report = SummaryReport::new(&args.file.display().to_string(), &analysis);
+    report_timed(started, feedback);
     let text = if args.json {
         report::json::to_string(&report)?
     } else {
@@ -274,6 +284,7 @@ fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
         || analyse(late_path, feedback),
     );
     let (base, late) = (base?, late?);
+    let started = Instant::now();
     let report = DiffReport::new(
         &base_path.display().to_string(),
         &base,
@@ -282,6 +293,7 @@ fn snapshots(args: &DiffArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
         &late,
         &options,
     );
+    report_timed(started, feedback);
     check_strict(args, &report.warnings)?;
     let text = match args.format() {
         Format::Json => report::json::to_string(&report)?,

@@ -201,3 +201,49 @@ fn class_names_keys_and_interfaces() {
         assert!(keys.contains(&want), "{want:?} not in {keys:?}");
     }
 }
+
+/// Strings cluster by text: a concatenated string joins the plain strings with its flattened
+/// text, whichever comes first, and a text met once is no cluster.
+#[test]
+fn strings_cluster_by_text_across_representations() {
+    use heapdiff::analysis::clusters::{ClusterKind, clusters};
+    for cons_first in [false, true] {
+        let (mut b, global, _) = node_like();
+        let holder = b.node("object", "Holder", 7, 16);
+        b.edge(global, "property", "holder", holder);
+        let plain = |b: &mut SnapshotBuilder, id| b.node("string", "leak-key", id, 24);
+        let concatenated = |b: &mut SnapshotBuilder, id| {
+            let whole = b.node("concatenated string", "", id, 32);
+            let first = b.node("string", "leak-", id + 2, 20);
+            let second = b.node("string", "key", id + 4, 20);
+            b.edge(whole, "internal", "first", first);
+            b.edge(whole, "internal", "second", second);
+            whole
+        };
+        let (a, c) = if cons_first {
+            let c = concatenated(&mut b, 9);
+            (plain(&mut b, 15), c)
+        } else {
+            let a = plain(&mut b, 9);
+            (a, concatenated(&mut b, 11))
+        };
+        let once = b.node("string", "once", 21, 20);
+        for (i, v) in [a, c, once].into_iter().enumerate() {
+            b.element(holder, "element", i as u32, v);
+        }
+        let a = analyse(&b);
+        let new: Vec<u32> = (0..a.graph.node_count() as u32)
+            .filter(|&v| a.self_size[v as usize] != 0 && a.graph.node_id[v as usize] > 7)
+            .collect();
+        let strings: Vec<(String, usize)> = clusters(&a, &new)
+            .into_iter()
+            .filter(|c| c.kind == ClusterKind::Strings)
+            .map(|c| (c.label, c.members.len()))
+            .collect();
+        assert_eq!(
+            strings,
+            [("\"leak-key\"".to_string(), 2)],
+            "concatenated first: {cons_first}"
+        );
+    }
+}

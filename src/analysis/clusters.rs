@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::Analysis;
@@ -99,6 +100,8 @@ const MAX_PATH_STEPS: usize = 24;
 const PATH_SHAPES: usize = 3;
 /// How many captured variable names a cluster reports.
 const MAX_CAPTURED: usize = 12;
+/// A node that joins no cluster key.
+const NO_KEY: u32 = u32::MAX;
 
 /// The grouping key of a candidate member.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -110,8 +113,9 @@ enum Key {
     },
     /// A string's text as a string-table index (the table holds each text once).
     String(u32),
-    /// The flattened text of a concatenated string that no plain string has.
-    FlatString(String),
+    /// The flattened text of a concatenated string that no plain string has, by the first
+    /// concatenated string (node) met with it.
+    FlatString(u32),
     Dom(u32),
 }
 
@@ -119,22 +123,30 @@ enum Key {
 /// order of first appearance) or `u32::MAX`. Candidates of a group of one are no cluster: they
 /// are dropped here, before the per-key tables are sized (most new strings are unique).
 fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
-    const NONE: u32 = u32::MAX;
-    let mut key_of = vec![NONE; a.graph.node_count()];
+    let mut key_of = vec![NO_KEY; a.graph.node_count()];
     let mut interner = KeyInterner::new(&a.graph);
     for &v in nodes {
         if let Some(id) = interner.key_id(a, v) {
             key_of[v as usize] = id;
         }
     }
+    let merged = interner.merge_equal_texts();
+    if !merged.is_empty() {
+        for &v in nodes {
+            let key = &mut key_of[v as usize];
+            if let Some(&into) = merged.get(key) {
+                *key = into;
+            }
+        }
+    }
     let all = interner.keys;
     let mut sizes = vec![0u32; all.len()];
     for &v in nodes {
-        if key_of[v as usize] != NONE {
+        if key_of[v as usize] != NO_KEY {
             sizes[key_of[v as usize] as usize] += 1;
         }
     }
-    let mut renumbered = vec![NONE; all.len()];
+    let mut renumbered = vec![NO_KEY; all.len()];
     let mut keys = Vec::new();
     for (id, key) in all.into_iter().enumerate() {
         if sizes[id] >= 2 {
@@ -144,7 +156,7 @@ fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
     }
     for &v in nodes {
         let key = &mut key_of[v as usize];
-        if *key != NONE {
+        if *key != NO_KEY {
             *key = renumbered[*key as usize];
         }
     }
@@ -156,7 +168,6 @@ fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
 pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     let g = &a.graph;
     let n = g.node_count();
-    const NONE: u32 = u32::MAX;
     let mut in_set = vec![false; n];
     for &v in nodes {
         in_set[v as usize] = true;
@@ -169,7 +180,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     let k = keys.len();
     let mut sizes = vec![0u64; k];
     for &v in nodes {
-        if key_of[v as usize] != NONE {
+        if key_of[v as usize] != NO_KEY {
             sizes[key_of[v as usize] as usize] += 1;
         }
     }
@@ -178,7 +189,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     let mut owner_nodes: Vec<(u32, u32)> = Vec::new();
     walk_members(a, &key_of, &real, |v, owners| {
         let key = key_of[v as usize];
-        if key == NONE || !real[key as usize] {
+        if key == NO_KEY || !real[key as usize] {
             return;
         }
         match owners.innermost_other_than(key) {
@@ -203,7 +214,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
     let mut attributed = vec![(0u64, 0u64); k];
     walk_members(a, &key_of, &is_final, |v, owners| {
         let key = key_of[v as usize];
-        if key != NONE && is_final[key as usize] {
+        if key != NO_KEY && is_final[key as usize] {
             if !owners.has(key) {
                 retained[key as usize] += a.retained[v as usize];
             }
@@ -218,7 +229,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
 
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
     for &v in nodes {
-        if key_of[v as usize] != NONE && is_final[key_of[v as usize] as usize] {
+        if key_of[v as usize] != NO_KEY && is_final[key_of[v as usize] as usize] {
             members[key_of[v as usize] as usize].push(v);
         }
     }
@@ -363,12 +374,14 @@ struct KeyInterner<'g> {
     /// Closures by (name, script node, line, column) before normalisation.
     raw_sites: FxHashMap<(u32, u32, u32, u32), u32>,
     sites: SiteResolver<'g>,
-    /// Plain strings by their text's string-table index.
-    texts: FxHashMap<u32, u32>,
-    /// String keys by text, for matching concatenated strings; built at the first one.
-    by_content: Option<FxHashMap<&'g str, u32>>,
-    /// Flattened texts that no plain string had when they were met.
-    flat_texts: FxHashMap<String, u32>,
+    /// Key ids of plain strings by their text's string-table index (`NO_KEY` when not met yet);
+    /// sized at the first string. The table holds each text once, so no hashing is needed.
+    text_keys: Vec<u32>,
+    /// Key ids of concatenated strings by flattened text.
+    flat_keys: FxHashMap<Box<str>, u32>,
+    /// Scratch text and parts stack of one concatenated string.
+    flat: String,
+    parts: Vec<u32>,
     /// Property sets (string indices, ascending) by value, and objects by (class, set).
     shapes: FxHashMap<Vec<u32>, u32>,
     objects: FxHashMap<(u32, u32), u32>,
@@ -387,9 +400,10 @@ impl<'g> KeyInterner<'g> {
             ids: FxHashMap::default(),
             raw_sites: FxHashMap::default(),
             sites: SiteResolver::new(g),
-            texts: FxHashMap::default(),
-            by_content: None,
-            flat_texts: FxHashMap::default(),
+            text_keys: Vec::new(),
+            flat_keys: FxHashMap::default(),
+            flat: String::new(),
+            parts: Vec::new(),
             shapes: FxHashMap::default(),
             objects: FxHashMap::default(),
             doms: FxHashMap::default(),
@@ -437,48 +451,30 @@ impl<'g> KeyInterner<'g> {
         // Sliced strings carry no text of their own; DevTools leaves them out of duplicates too.
         if ty == t.string {
             let text = g.node_name[v as usize];
-            if let Some(&id) = self.texts.get(&text) {
+            if self.text_keys.is_empty() {
+                self.text_keys = vec![NO_KEY; g.strings.len()];
+            }
+            let id = self.text_keys[text as usize];
+            if id != NO_KEY {
                 return Some(id);
             }
-            let content = g.strings.get(text);
-            let id = match &mut self.by_content {
-                None => self.push(Key::String(text)),
-                Some(by_content) => match by_content
-                    .get(content)
-                    .or_else(|| self.flat_texts.get(content))
-                {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.keys.len() as u32;
-                        by_content.insert(content, id);
-                        self.push(Key::String(text))
-                    }
-                },
-            };
-            self.texts.insert(text, id);
+            let id = self.push(Key::String(text));
+            self.text_keys[text as usize] = id;
             return Some(id);
         }
         if ty == t.cons_string {
-            let content = string_content(g, v);
-            let by_content = self.by_content.get_or_insert_with(|| {
-                self.keys
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(id, key)| match key {
-                        Key::String(text) => Some((g.strings.get(*text), id as u32)),
-                        _ => None,
-                    })
-                    .collect()
-            });
-            if let Some(&id) = by_content
-                .get(content.as_str())
-                .or_else(|| self.flat_texts.get(&content))
-            {
-                return Some(id);
-            }
-            let id = self.keys.len() as u32;
-            self.flat_texts.insert(content.clone(), id);
-            return Some(self.push(Key::FlatString(content)));
+            let mut flat = std::mem::take(&mut self.flat);
+            flatten_into(g, v, &mut flat, &mut self.parts);
+            let id = match self.flat_keys.get(flat.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(Key::FlatString(v));
+                    self.flat_keys.insert(flat.as_str().into(), id);
+                    id
+                }
+            };
+            self.flat = flat;
+            return Some(id);
         }
         let class = a.classes.class_index[v as usize];
         if ty == t.native && a.dom.state[v as usize] == DETACHED {
@@ -526,21 +522,47 @@ impl<'g> KeyInterner<'g> {
         }
         None
     }
+
+    /// Joins the keys of plain and concatenated strings that have one text, once every node
+    /// has a key: the map sends the later key (by id, so by first appearance) to the earlier.
+    fn merge_equal_texts(&self) -> FxHashMap<u32, u32> {
+        if self.flat_keys.is_empty() {
+            return FxHashMap::default();
+        }
+        let strings = &self.g.strings;
+        let pairs: Vec<(u32, u32)> = self
+            .text_keys
+            .par_iter()
+            .enumerate()
+            .filter(|&(_, &id)| id != NO_KEY)
+            .filter_map(|(text, &id)| {
+                let flat = *self.flat_keys.get(strings.get(text as u32))?;
+                Some((id.max(flat), id.min(flat)))
+            })
+            .collect();
+        pairs.into_iter().collect()
+    }
 }
 
-/// A string node's text; concatenated strings are flattened (at most 1024 characters).
-fn string_content(g: &HeapGraph, v: u32) -> String {
-    if !g.is_type(v, g.node_types.cons_string) {
-        return g.raw_name(v).to_string();
-    }
-    let mut text = String::new();
-    let mut stack = vec![v];
+/// Most characters of a concatenated string's text that a key holds.
+const MAX_FLAT_CHARS: usize = 1024;
+
+/// The text of concatenated string `v` into `text`, its parts in order until it holds
+/// [`MAX_FLAT_CHARS`] characters (the part that crosses the limit is kept whole). `stack` is
+/// scratch space.
+fn flatten_into(g: &HeapGraph, v: u32, text: &mut String, stack: &mut Vec<u32>) {
+    text.clear();
+    stack.clear();
+    stack.push(v);
+    let mut chars = 0;
     while let Some(x) = stack.pop() {
-        if text.chars().count() >= 1024 {
+        if chars >= MAX_FLAT_CHARS {
             break;
         }
         if !g.is_type(x, g.node_types.cons_string) {
-            text.push_str(g.raw_name(x));
+            let part = g.raw_name(x);
+            text.push_str(part);
+            chars += part.chars().count();
             continue;
         }
         let mut parts = [None, None];
@@ -556,7 +578,6 @@ fn string_content(g: &HeapGraph, v: u32) -> String {
         stack.extend(parts[1]);
         stack.extend(parts[0]);
     }
-    text
 }
 
 /// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
@@ -739,7 +760,9 @@ fn describe(
             cluster.kind = ClusterKind::Strings;
             cluster.label = quote_string(g.strings.get(text));
         }
-        Key::FlatString(text) => {
+        Key::FlatString(node) => {
+            let (mut text, mut parts) = (String::new(), Vec::new());
+            flatten_into(g, node, &mut text, &mut parts);
             cluster.kind = ClusterKind::Strings;
             cluster.label = quote_string(&text);
         }

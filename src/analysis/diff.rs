@@ -17,20 +17,11 @@ pub struct Between {
     pub max_id: u32,
     /// Per-class rows over the new objects, in DevTools' order (retained size descending).
     pub rows: Vec<ClassRow>,
+    /// All nodes of the set (ordinals of `late`), ascending.
+    pub nodes: Vec<u32>,
 }
 
 impl Between {
-    /// All nodes of the set (ordinals of `late`), ascending.
-    pub fn nodes(&self) -> Vec<u32> {
-        let mut all: Vec<u32> = self
-            .rows
-            .iter()
-            .flat_map(|r| r.nodes.iter().copied())
-            .collect();
-        all.sort_unstable();
-        all
-    }
-
     /// Sum of the rows' retained sizes.
     pub fn retained(&self) -> u64 {
         self.rows.iter().map(|r| r.retained).sum()
@@ -56,13 +47,20 @@ pub fn between(base: &Analysis, late: &Analysis) -> Between {
 /// what was allocated between the first two and is still alive in the third.
 pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
     let ids = &on.graph.node_id;
-    let rows = class_rows(on, &on.classes, |v| {
-        in_range(ids[v as usize], min_id, max_id)
-    });
+    let is_new = |v: u32| in_range(ids[v as usize], min_id, max_id);
+    let (rows, nodes) = rayon::join(
+        || class_rows(on, &on.classes, is_new),
+        || {
+            (0..on.graph.node_count() as u32)
+                .filter(|&v| on.self_size[v as usize] != 0 && is_new(v))
+                .collect()
+        },
+    );
     Between {
         min_id,
         max_id,
         rows,
+        nodes,
     }
 }
 

@@ -109,7 +109,7 @@ pub fn observe(a: &super::Analysis, since_id: Option<u32>) -> (Vec<Observation>,
         None => Vec::new(),
         Some(min_id) => {
             let between = super::diff::between_ids(a, min_id, a.graph.max_js_object_id());
-            super::clusters::clusters(a, &between.nodes())
+            super::clusters::clusters(a, &between.nodes)
                 .into_iter()
                 .map(|c| {
                     (

@@ -406,8 +406,8 @@ impl DiffReport {
             .as_ref()
             .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
         let between = diff::between_ids(late, min_id, max_id);
-        let nodes = between.nodes();
-        let mut clusters = clusters::clusters(late, &nodes);
+        let nodes = &between.nodes;
+        let mut clusters = clusters::clusters(late, nodes);
         sort_by_key(&mut clusters, options.sort, |c| {
             (c.retained, c.self_size, c.members.len() as u64)
         });
@@ -466,7 +466,7 @@ impl DiffReport {
                 max_id: between.max_id,
                 count: nodes.len() as u64,
                 self_size: between.rows.iter().map(|r| r.self_size).sum(),
-                retained_size: clusters::set_retained(late, &nodes),
+                retained_size: clusters::set_retained(late, nodes),
                 class_count: between.rows.len() as u64,
             },
             warnings,
