@@ -122,45 +122,107 @@ enum Key {
 /// The cluster keys of groups of two or more among `nodes`, and each node's key id (dense, in
 /// order of first appearance) or `u32::MAX`. Candidates of a group of one are no cluster: they
 /// are dropped here, before the per-key tables are sized (most new strings are unique).
+/// Concatenated strings, whose flattening is the slowest key, are keyed beside the others.
 fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
-    let mut key_of = vec![NO_KEY; a.graph.node_count()];
-    let mut interner = KeyInterner::new(&a.graph);
-    for &v in nodes {
-        if let Some(id) = interner.key_id(a, v) {
-            key_of[v as usize] = id;
-        }
-    }
-    let merged = interner.merge_equal_texts();
-    if !merged.is_empty() {
-        for &v in nodes {
-            let key = &mut key_of[v as usize];
-            if let Some(&into) = merged.get(key) {
-                *key = into;
+    let g = &a.graph;
+    let ((interner, mut key_of), flats) = rayon::join(
+        || {
+            let mut key_of = vec![NO_KEY; g.node_count()];
+            let mut interner = KeyInterner::new(g);
+            for &v in nodes {
+                if let Some(id) = interner.key_id(a, v) {
+                    key_of[v as usize] = id;
+                }
             }
+            (interner, key_of)
+        },
+        || FlatKeys::of(g, nodes),
+    );
+    // Flat keys follow the others; one with the text of a plain string joins that string's key.
+    let base = interner.keys.len() as u32;
+    let mut flat_ids: Vec<u32> = (base..base + flats.first_node.len() as u32).collect();
+    if !flats.by_text.is_empty() {
+        for (plain, flat) in interner.plain_texts_in(&flats) {
+            flat_ids[flat as usize] = plain;
         }
     }
-    let all = interner.keys;
+    for &(v, flat) in &flats.members {
+        key_of[v as usize] = flat_ids[flat as usize];
+    }
+    let all: Vec<Key> = interner
+        .keys
+        .into_iter()
+        .chain(flats.first_node.iter().map(|&v| Key::FlatString(v)))
+        .collect();
     let mut sizes = vec![0u32; all.len()];
     for &v in nodes {
         if key_of[v as usize] != NO_KEY {
             sizes[key_of[v as usize] as usize] += 1;
         }
     }
+    // Dense ids for the keys of two or more nodes, in order of their first node.
     let mut renumbered = vec![NO_KEY; all.len()];
-    let mut keys = Vec::new();
-    for (id, key) in all.into_iter().enumerate() {
-        if sizes[id] >= 2 {
-            renumbered[id] = keys.len() as u32;
-            keys.push(key);
-        }
-    }
+    let mut order = Vec::new();
     for &v in nodes {
         let key = &mut key_of[v as usize];
-        if *key != NO_KEY {
-            *key = renumbered[*key as usize];
+        if *key == NO_KEY {
+            continue;
         }
+        let old = *key as usize;
+        if sizes[old] < 2 {
+            *key = NO_KEY;
+            continue;
+        }
+        if renumbered[old] == NO_KEY {
+            renumbered[old] = order.len() as u32;
+            order.push(old as u32);
+        }
+        *key = renumbered[old];
     }
+    let mut all: Vec<Option<Key>> = all.into_iter().map(Some).collect();
+    let keys = order
+        .into_iter()
+        .filter_map(|old| all[old as usize].take())
+        .collect();
     (keys, key_of)
+}
+
+/// Keys of the concatenated strings among some nodes: their flattened texts.
+struct FlatKeys {
+    /// Key by text (local numbering).
+    by_text: FxHashMap<Box<str>, u32>,
+    /// Per key, the first node with its text.
+    first_node: Vec<u32>,
+    /// Every concatenated string and its key, in node order.
+    members: Vec<(u32, u32)>,
+}
+
+impl FlatKeys {
+    fn of(g: &HeapGraph, nodes: &[u32]) -> FlatKeys {
+        let mut keys = FlatKeys {
+            by_text: FxHashMap::default(),
+            first_node: Vec::new(),
+            members: Vec::new(),
+        };
+        let (mut text, mut parts) = (String::new(), Vec::new());
+        for &v in nodes {
+            if !g.is_type(v, g.node_types.cons_string) {
+                continue;
+            }
+            flatten_into(g, v, &mut text, &mut parts);
+            let id = match keys.by_text.get(text.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = keys.first_node.len() as u32;
+                    keys.by_text.insert(text.as_str().into(), id);
+                    keys.first_node.push(v);
+                    id
+                }
+            };
+            keys.members.push((v, id));
+        }
+        keys
+    }
 }
 
 /// Clusters `nodes` (ordinals of `a`'s snapshot; typically the objects allocated between two
@@ -377,11 +439,6 @@ struct KeyInterner<'g> {
     /// Key ids of plain strings by their text's string-table index (`NO_KEY` when not met yet);
     /// sized at the first string. The table holds each text once, so no hashing is needed.
     text_keys: Vec<u32>,
-    /// Key ids of concatenated strings by flattened text.
-    flat_keys: FxHashMap<Box<str>, u32>,
-    /// Scratch text and parts stack of one concatenated string.
-    flat: String,
-    parts: Vec<u32>,
     /// Property sets (string indices, ascending) by value, and objects by (class, set).
     shapes: FxHashMap<Vec<u32>, u32>,
     objects: FxHashMap<(u32, u32), u32>,
@@ -401,9 +458,6 @@ impl<'g> KeyInterner<'g> {
             raw_sites: FxHashMap::default(),
             sites: SiteResolver::new(g),
             text_keys: Vec::new(),
-            flat_keys: FxHashMap::default(),
-            flat: String::new(),
-            parts: Vec::new(),
             shapes: FxHashMap::default(),
             objects: FxHashMap::default(),
             doms: FxHashMap::default(),
@@ -462,20 +516,6 @@ impl<'g> KeyInterner<'g> {
             self.text_keys[text as usize] = id;
             return Some(id);
         }
-        if ty == t.cons_string {
-            let mut flat = std::mem::take(&mut self.flat);
-            flatten_into(g, v, &mut flat, &mut self.parts);
-            let id = match self.flat_keys.get(flat.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.push(Key::FlatString(v));
-                    self.flat_keys.insert(flat.as_str().into(), id);
-                    id
-                }
-            };
-            self.flat = flat;
-            return Some(id);
-        }
         let class = a.classes.class_index[v as usize];
         if ty == t.native && a.dom.state[v as usize] == DETACHED {
             if let Some(&id) = self.doms.get(&class) {
@@ -523,24 +563,16 @@ impl<'g> KeyInterner<'g> {
         None
     }
 
-    /// Joins the keys of plain and concatenated strings that have one text, once every node
-    /// has a key: the map sends the later key (by id, so by first appearance) to the earlier.
-    fn merge_equal_texts(&self) -> FxHashMap<u32, u32> {
-        if self.flat_keys.is_empty() {
-            return FxHashMap::default();
-        }
+    /// Pairs (plain string key, flat key) of the texts that plain strings and concatenated
+    /// strings share.
+    fn plain_texts_in(&self, flats: &FlatKeys) -> Vec<(u32, u32)> {
         let strings = &self.g.strings;
-        let pairs: Vec<(u32, u32)> = self
-            .text_keys
+        self.text_keys
             .par_iter()
             .enumerate()
             .filter(|&(_, &id)| id != NO_KEY)
-            .filter_map(|(text, &id)| {
-                let flat = *self.flat_keys.get(strings.get(text as u32))?;
-                Some((id.max(flat), id.min(flat)))
-            })
-            .collect();
-        pairs.into_iter().collect()
+            .filter_map(|(text, &id)| Some((id, *flats.by_text.get(strings.get(text as u32))?)))
+            .collect()
     }
 }
 
