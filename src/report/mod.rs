@@ -108,7 +108,7 @@ impl From<&ClassRow> for ClassReport {
 
 impl SummaryReport {
     pub fn new(file: &str, a: &Analysis) -> SummaryReport {
-        let rows = a.summary();
+        let (rows, statistics) = rayon::join(|| a.summary(), || a.statistics());
         SummaryReport {
             schema_version: SCHEMA_VERSION,
             command: "summary",
@@ -117,7 +117,7 @@ impl SummaryReport {
             edge_count: a.graph.edge_count() as u64,
             total_size: a.total_size(),
             max_js_object_id: a.graph.max_js_object_id(),
-            statistics: a.statistics().into(),
+            statistics: statistics.into(),
             problems: a.problems.clone(),
             class_count: rows.len() as u64,
             total_count: rows.iter().map(|r| r.count).sum(),
