@@ -63,8 +63,12 @@ fn stages(c: &mut Criterion) {
     group.bench_function("shallow_sizes", |b| {
         b.iter(|| shallow::transfer(&g, &dom.renamed))
     });
+    group.bench_function("retainers", |b| {
+        b.iter(|| heapdiff::graph::Retainers::of(&g).unwrap())
+    });
+    let retainers = heapdiff::graph::Retainers::of(&g).unwrap();
     group.bench_function("dominators", |b| {
-        b.iter(|| dominators::dominators(&dominators::FlowGraph::of(&g, &essential)))
+        b.iter(|| dominators::dominators(&dominators::FlowGraph::of(&g, &retainers, &essential)))
     });
     group.bench_function("distances", |b| {
         b.iter(|| {
@@ -78,7 +82,7 @@ fn stages(c: &mut Criterion) {
             classes::ClassKeys::compute(&g, &dom, &interfaces)
         })
     });
-    let a = Analysis::run(heapdiff::read::parse(&text).unwrap());
+    let a = Analysis::run(heapdiff::read::parse(&text).unwrap()).unwrap();
     group.bench_function("summary_rows", |b| b.iter(|| a.summary()));
     group.bench_function("clusters_of_all_nodes", |b| {
         let all: Vec<u32> = (0..a.graph.node_count() as u32).collect();

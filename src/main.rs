@@ -117,12 +117,13 @@ fn read_timed(path: &Path, feedback: Feedback) -> anyhow::Result<HeapGraph> {
 /// Reads and analyses a snapshot.
 fn analyse(path: &Path, feedback: Feedback) -> anyhow::Result<Analysis> {
     let spinner = spinner(path, feedback);
-    let analysis = read_timed(path, feedback).map(|graph| {
+    let analysis = read_timed(path, feedback).and_then(|graph| {
         Analysis::run_with_progress(graph, &mut |phase| {
             if let Some(bar) = &spinner {
                 bar.set_message(format!("{}: {phase} done", path.display()));
             }
         })
+        .map_err(|e| e.with_path(path).into())
     });
     if let Some(bar) = &spinner {
         bar.finish_and_clear();

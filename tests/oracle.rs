@@ -52,7 +52,7 @@ fn read_json(path: &Path) -> Value {
 
 fn analyse(name: &str) -> Analysis {
     let graph = heapdiff::read::load(&snapshot_path(name)).unwrap();
-    Analysis::run(graph)
+    Analysis::run(graph).unwrap()
 }
 
 fn u64_of(v: &Value, key: &str) -> u64 {

@@ -189,7 +189,7 @@ proptest! {
 
     #[test]
     fn sizes_match_brute_force(c in case()) {
-        let a = Analysis::run(heapdiff::read::parse(build(&c).as_bytes()).unwrap());
+        let a = Analysis::run(heapdiff::read::parse(build(&c).as_bytes()).unwrap()).unwrap();
         if let Some((shallow, retained)) = brute_force(&c) {
             let got: Vec<u64> = a.self_size.iter().map(|&s| s as u64).collect();
             prop_assert_eq!(got, shallow);

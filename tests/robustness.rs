@@ -25,7 +25,7 @@ fn real_snapshot() -> Vec<u8> {
 /// Parses and, when that works, runs every analysis and both reports.
 fn outcome(bytes: &[u8]) -> Result<Analysis, Error> {
     let graph = heapdiff::read::parse(bytes)?;
-    let a = Analysis::run(graph);
+    let a = Analysis::run(graph)?;
     let _ = heapdiff::report::SummaryReport::new("case", &a);
     Ok(a)
 }

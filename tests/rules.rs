@@ -7,7 +7,7 @@ use heapdiff::analysis::Analysis;
 use support::builder::SnapshotBuilder;
 
 fn analyse(b: &SnapshotBuilder) -> Analysis {
-    Analysis::run(heapdiff::read::parse(b.build().as_bytes()).unwrap())
+    Analysis::run(heapdiff::read::parse(b.build().as_bytes()).unwrap()).unwrap()
 }
 
 /// root -shortcut-> global, root -element-> (GC roots): the Node layout.

@@ -873,6 +873,7 @@ fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64) {
 /// root group. Rendered from the root side: `global .cache → Map {table} → (array) [] → Function`.
 pub fn retainer_path(a: &Analysis, v: u32) -> String {
     let g = &a.graph;
+    let retainers = &a.retainers;
     let mut steps: Vec<(u32, usize)> = Vec::new();
     let mut current = v;
     let mut visited = vec![current];
@@ -880,23 +881,23 @@ pub fn retainer_path(a: &Analysis, v: u32) -> String {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
         }
-        let best = g
-            .retainers(current)
+        let best = retainers
+            .slots(current)
             .filter(|&r| {
-                let e = g.retainer_edge[r] as usize;
-                let from = g.retainer_node[r];
+                let e = retainers.edge[r] as usize;
+                let from = retainers.node[r];
                 !g.is_edge_type(e, g.edge_types.weak)
                     && from != g.root.0
                     && !visited.contains(&from)
             })
             .min_by_key(|&r| {
-                let from = g.retainer_node[r];
+                let from = retainers.node[r];
                 let d = a.distance[from as usize];
                 (if d < 0 { i32::MAX } else { d }, from)
             });
         let Some(r) = best else { break };
-        let from = g.retainer_node[r];
-        steps.push((from, g.retainer_edge[r] as usize));
+        let from = retainers.node[r];
+        steps.push((from, retainers.edge[r] as usize));
         visited.push(from);
         current = from;
     }

@@ -48,13 +48,17 @@ pub struct Dominators {
 
 impl<'a> FlowGraph<'a> {
     /// The flow graph of a heap graph, restricted to the `essential` edges, from its root.
-    pub fn of(g: &'a crate::graph::HeapGraph, essential: &'a BitSet) -> FlowGraph<'a> {
+    pub fn of(
+        g: &'a crate::graph::HeapGraph,
+        retainers: &'a crate::graph::Retainers,
+        essential: &'a BitSet,
+    ) -> FlowGraph<'a> {
         FlowGraph {
             first_edge: &g.first_edge,
             edge_to: &g.edge_to,
-            first_retainer: &g.first_retainer,
-            retainer_edge: &g.retainer_edge,
-            retainer_node: &g.retainer_node,
+            first_retainer: &retainers.first,
+            retainer_edge: &retainers.edge,
+            retainer_node: &retainers.node,
             essential,
             root: g.root.0,
         }

@@ -18,7 +18,8 @@ pub mod summary;
 
 use std::time::{Duration, Instant};
 
-use crate::graph::HeapGraph;
+use crate::error::Result;
+use crate::graph::{HeapGraph, Retainers};
 use classes::{ClassKeys, Interface};
 use dom_state::DomState;
 use dominators::{Dominators, FlowGraph};
@@ -26,6 +27,8 @@ use dominators::{Dominators, FlowGraph};
 /// A snapshot with every per-node number DevTools shows.
 pub struct Analysis {
     pub graph: HeapGraph,
+    /// Who points at each node (dominators and retainer paths walk edges backwards).
+    pub retainers: Retainers,
     pub dom: DomState,
     /// DevTools' shallow sizes (after the transfer of owned internals).
     pub self_size: Vec<u32>,
@@ -51,15 +54,18 @@ fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
 }
 
 impl Analysis {
-    /// Runs every phase on a loaded graph.
-    pub fn run(graph: HeapGraph) -> Analysis {
+    /// Runs every phase on a loaded graph. Fails only when memory runs out.
+    pub fn run(graph: HeapGraph) -> Result<Analysis> {
         Analysis::run_with_progress(graph, &mut |_| {})
     }
 
     /// Runs every phase, calling `progress` with the name of each phase as it finishes.
-    /// Independent phases run side by side: shallow sizes beside essential edges, and
-    /// distances and classes beside the dominator tree.
-    pub fn run_with_progress(graph: HeapGraph, progress: &mut dyn FnMut(&'static str)) -> Analysis {
+    /// Independent phases run side by side: the retainers beside essential edges and shallow
+    /// sizes, and distances and classes beside the dominator tree.
+    pub fn run_with_progress(
+        graph: HeapGraph,
+        progress: &mut dyn FnMut(&'static str),
+    ) -> Result<Analysis> {
         let mut timings = Vec::new();
         let mut done = |phases: &[(&'static str, Duration)]| {
             for &(name, took) in phases {
@@ -71,23 +77,32 @@ impl Analysis {
         let (dom, took) = timed(|| dom_state::propagate(g));
         done(&[("dom state", took)]);
         let weak_maps = essential::WeakMapNames::new(g);
-        let ((essential, essential_took), (self_size, shallow_took)) = rayon::join(
-            || {
-                timed(|| {
-                    let page_owned = flags::page_owned(g);
-                    essential::essential_edges(g, &page_owned, &weak_maps)
-                })
-            },
-            || timed(|| shallow::transfer(g, &dom.renamed)),
-        );
+        let ((retainers, retainers_took), ((essential, essential_took), (self_size, shallow_took))) =
+            rayon::join(
+                || timed(|| Retainers::of(g)),
+                || {
+                    rayon::join(
+                        || {
+                            timed(|| {
+                                let page_owned = flags::page_owned(g);
+                                essential::essential_edges(g, &page_owned, &weak_maps)
+                            })
+                        },
+                        || timed(|| shallow::transfer(g, &dom.renamed)),
+                    )
+                },
+            );
+        let retainers = retainers?;
         done(&[
+            ("retainers", retainers_took),
             ("essential edges", essential_took),
             ("shallow sizes", shallow_took),
         ]);
         let (tree, (far, names)) = rayon::join(
             || {
                 timed(|| {
-                    let dominators = dominators::dominators(&FlowGraph::of(g, &essential));
+                    let dominators =
+                        dominators::dominators(&FlowGraph::of(g, &retainers, &essential));
                     let retained = dominators::retained_sizes(&dominators, &self_size);
                     let dominated = dominators::dominated_nodes(&dominators, g.root.0);
                     (dominators, retained, dominated)
@@ -126,8 +141,9 @@ impl Analysis {
                 dominators.unreachable_cycles
             ));
         }
-        Analysis {
+        Ok(Analysis {
             graph,
+            retainers,
             dom,
             self_size,
             dominators,
@@ -138,7 +154,7 @@ impl Analysis {
             classes,
             problems,
             timings,
-        }
+        })
     }
 
     /// DevTools' total: the root's retained size plus `extra_native_bytes`.

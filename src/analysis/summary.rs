@@ -160,7 +160,7 @@ fn array_size(a: &Analysis, v: u32) -> u64 {
     for e in g.edges(v) {
         if g.is_edge_type(e, g.edge_types.internal) && g.strings.get(g.edge_name[e]) == "elements" {
             let elements = g.edge_to[e];
-            if g.retainers(elements).len() == 1 {
+            if a.retainers.slots(elements).len() == 1 {
                 size += a.self_size[elements as usize] as u64;
             }
             break;

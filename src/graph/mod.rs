@@ -1,10 +1,12 @@
-//! The heap graph: a struct-of-arrays arena of nodes and edges with forward (CSR) and reverse
-//! (retainer) adjacency, built once by the reader and read-only afterwards.
+//! The heap graph: a struct-of-arrays arena of nodes and edges with forward (CSR) adjacency,
+//! built once by the reader and read-only afterwards; reverse (retainer) adjacency on demand.
 
 mod ids;
+mod retainers;
 mod strings;
 
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
+pub use retainers::Retainers;
 pub use strings::StringTable;
 
 use rustc_hash::FxHashMap;
@@ -145,8 +147,7 @@ pub type Timings = Vec<(&'static str, std::time::Duration)>;
 ///
 /// Encoding: node `i` (an ordinal, `NodeIdx(i)`) has its fields at index `i` of each `node_*`
 /// column; its outgoing edges are `first_edge[i]..first_edge[i + 1]` of the `edge_*` columns, in
-/// file order; the edges pointing at it are `first_retainer[i]..first_retainer[i + 1]` of
-/// `retainer_edge` / `retainer_node` (edge ordinal and source ordinal), in ascending source order.
+/// file order. The edges pointing at a node are in [`Retainers`], which the analysis builds.
 #[derive(Debug)]
 pub struct HeapGraph {
     pub node_types: NodeTypes,
@@ -162,9 +163,6 @@ pub struct HeapGraph {
     pub edge_type: Vec<u8>,
     pub edge_name: Vec<u32>,
     pub edge_to: Vec<u32>,
-    pub first_retainer: Vec<u32>,
-    pub retainer_edge: Vec<u32>,
-    pub retainer_node: Vec<u32>,
     pub strings: StringTable,
     /// Allocation sites by node ordinal (closures and objects whose constructor has one).
     pub locations: FxHashMap<u32, Location>,
@@ -238,10 +236,6 @@ impl HeapGraph {
         first_edge.push(sum as u32);
 
         timings.push(("graph checks", started.elapsed()));
-        let started = std::time::Instant::now();
-        let (first_retainer, retainer_edge, retainer_node) =
-            build_retainers(n, &first_edge, &raw.edge_to)?;
-        timings.push(("retainers", started.elapsed()));
 
         Ok(HeapGraph {
             node_types: raw.node_types,
@@ -255,9 +249,6 @@ impl HeapGraph {
             edge_type: raw.edge_type,
             edge_name: raw.edge_name,
             edge_to: raw.edge_to,
-            first_retainer,
-            retainer_edge,
-            retainer_node,
             strings: raw.strings,
             locations: raw.locations,
             root: NodeIdx(raw.root),
@@ -279,11 +270,6 @@ impl HeapGraph {
     /// The edge ordinals leaving node `n`.
     pub fn edges(&self, n: u32) -> std::ops::Range<usize> {
         self.first_edge[n as usize] as usize..self.first_edge[n as usize + 1] as usize
-    }
-
-    /// The retainer slots of node `n` (indices into `retainer_edge` / `retainer_node`).
-    pub fn retainers(&self, n: u32) -> std::ops::Range<usize> {
-        self.first_retainer[n as usize] as usize..self.first_retainer[n as usize + 1] as usize
     }
 
     pub fn is_type(&self, n: u32, ty: Option<u8>) -> bool {
@@ -327,33 +313,4 @@ impl HeapGraph {
             .max()
             .unwrap_or(0)
     }
-}
-
-/// Builds the reverse adjacency in CSR form: for each node, the (edge, source) pairs pointing
-/// at it, in ascending source order.
-fn build_retainers(
-    n: usize,
-    first_edge: &[u32],
-    edge_to: &[u32],
-) -> Result<(Vec<u32>, Vec<u32>, Vec<u32>)> {
-    let mut first = try_filled(n + 1, 0u32, "retainer offsets")?;
-    for &to in edge_to {
-        first[to as usize + 1] += 1;
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-    }
-    let mut fill = first.clone();
-    let mut retainer_edge = try_filled(edge_to.len(), 0u32, "retainers")?;
-    let mut retainer_node = try_filled(edge_to.len(), 0u32, "retainers")?;
-    for src in 0..n {
-        for e in first_edge[src] as usize..first_edge[src + 1] as usize {
-            let to = edge_to[e] as usize;
-            let slot = fill[to] as usize;
-            fill[to] += 1;
-            retainer_edge[slot] = e as u32;
-            retainer_node[slot] = src as u32;
-        }
-    }
-    Ok((first, retainer_edge, retainer_node))
 }
