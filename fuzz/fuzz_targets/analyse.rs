@@ -3,6 +3,7 @@
 #![no_main]
 
 use heapdiff::analysis::Analysis;
+use heapdiff::analysis::diff::Baseline;
 use heapdiff::report::{DiffOptions, DiffReport, SummaryReport};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,11 +14,17 @@ fuzz_target!(|data: &[u8]| {
     if graph.node_count() > 20_000 || graph.edge_count() > 100_000 {
         return;
     }
-    let a = Analysis::run(graph);
+    let Ok(a) = Analysis::run(graph) else {
+        return;
+    };
     let _ = SummaryReport::new("fuzz", &a);
     let options = DiffOptions {
         compare: true,
         ..DiffOptions::default()
     };
-    let _ = DiffReport::new("fuzz", &a, None, "fuzz", &a, &options);
+    let Ok(Ok(base)) = heapdiff::read::parse(data).map(Analysis::run) else {
+        return;
+    };
+    let base = Baseline::Analysed(Box::new(base));
+    let _ = DiffReport::new("fuzz", &base, None, "fuzz", &a, &options);
 });
