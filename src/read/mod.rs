@@ -311,7 +311,9 @@ fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
     if raw.node_type.is_empty() {
         return Err(Error::invalid("the snapshot has no nodes"));
     }
+    let started = Instant::now();
     check_counts(&meta, &mut raw)?;
+    raw.timings.push(("edge targets", started.elapsed()));
     raw.node_types = meta.node_types.clone();
     raw.edge_types = meta.edge_types.clone();
     raw.extra_native_bytes = meta.extra_native_bytes;
@@ -637,17 +639,48 @@ fn check_counts(meta: &Meta, raw: &mut RawGraph) -> Result<()> {
         )));
     }
     let fields = meta.node.field_count as u32;
-    for (e, to) in raw.edge_to.iter_mut().enumerate() {
-        if *to % fields != 0 || (*to / fields) as usize >= nodes {
-            return Err(Error::invalid(format!(
-                "edge {e} points at node index {to}, which is not a node \
-                 (must be a multiple of {fields} below {})",
-                nodes as u64 * fields as u64
-            )));
-        }
-        *to /= fields;
+    let first_bad = match fields {
+        6 => to_node_ordinals::<6>(&mut raw.edge_to, nodes),
+        7 => to_node_ordinals::<7>(&mut raw.edge_to, nodes),
+        _ => to_node_ordinals_by(&mut raw.edge_to, nodes, fields),
+    };
+    if let Some((e, to)) = first_bad {
+        return Err(Error::invalid(format!(
+            "edge {e} points at node index {to}, which is not a node \
+             (must be a multiple of {fields} below {})",
+            nodes as u64 * fields as u64
+        )));
     }
     Ok(())
+}
+
+/// Edges per parallel block of [`to_node_ordinals_by`].
+const TO_NODE_BLOCK: usize = 1 << 16;
+
+/// [`to_node_ordinals_by`] with the node field count known at compile time (every V8 writes
+/// 6 or 7), so that the division is a multiplication.
+fn to_node_ordinals<const FIELDS: u32>(edge_to: &mut [u32], nodes: usize) -> Option<(usize, u32)> {
+    to_node_ordinals_by(edge_to, nodes, FIELDS)
+}
+
+/// Turns the edges' `to_node` field indices into node ordinals in parallel blocks; on failure,
+/// the first edge (ordinal and value) whose index is not a node's.
+#[inline(always)]
+fn to_node_ordinals_by(edge_to: &mut [u32], nodes: usize, fields: u32) -> Option<(usize, u32)> {
+    use rayon::prelude::*;
+    edge_to
+        .par_chunks_mut(TO_NODE_BLOCK)
+        .enumerate()
+        .filter_map(|(block, chunk)| {
+            for (i, to) in chunk.iter_mut().enumerate() {
+                if *to % fields != 0 || (*to / fields) as usize >= nodes {
+                    return Some((block * TO_NODE_BLOCK + i, *to));
+                }
+                *to /= fields;
+            }
+            None
+        })
+        .min_by_key(|&(e, _)| e)
 }
 
 fn resolve_node_index(index: u64, meta: &Meta, nodes: usize, what: &str) -> Result<u32> {
@@ -685,4 +718,42 @@ fn resolve_locations(
         );
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Field indices of `n` edges pointing at nodes `0, 1, 2, ...` (mod `nodes`), 7 fields each.
+    fn edge_targets(n: usize, nodes: usize) -> Vec<u32> {
+        (0..n).map(|e| (e % nodes) as u32 * 7).collect()
+    }
+
+    #[test]
+    fn edge_targets_become_ordinals() {
+        let mut to = edge_targets(3 * TO_NODE_BLOCK + 5, 1000);
+        assert_eq!(to_node_ordinals::<7>(&mut to, 1000), None);
+        let expected: Vec<u32> = (0..to.len()).map(|e| (e % 1000) as u32).collect();
+        assert_eq!(to, expected);
+        let mut generic = edge_targets(3 * TO_NODE_BLOCK + 5, 1000);
+        assert_eq!(to_node_ordinals_by(&mut generic, 1000, 7), None);
+        assert_eq!(generic, expected);
+    }
+
+    #[test]
+    fn the_first_bad_edge_target_is_reported_whatever_block_finds_one() {
+        let mut to = edge_targets(4 * TO_NODE_BLOCK, 1000);
+        let first = TO_NODE_BLOCK + 17;
+        to[first] = 7 * 1000;
+        to[first + 1] = 3;
+        to[3 * TO_NODE_BLOCK + 2] = 5;
+        assert_eq!(to_node_ordinals::<7>(&mut to, 1000), Some((first, 7000)));
+        let mut to = edge_targets(4 * TO_NODE_BLOCK, 1000);
+        to[2 * TO_NODE_BLOCK] = 1;
+        to[3 * TO_NODE_BLOCK] = 7 * 2000;
+        assert_eq!(
+            to_node_ordinals_by(&mut to, 1000, 7),
+            Some((2 * TO_NODE_BLOCK, 1))
+        );
+    }
 }
