@@ -25,11 +25,16 @@ pub fn try_vec<T>(len: usize, what: &str) -> Result<Vec<T>> {
     Ok(v)
 }
 
-/// A vector of `len` copies of `value`, or an error when memory runs out.
-pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> {
-    let mut v = try_vec(len, what)?;
-    v.resize(len, value);
-    Ok(v)
+/// A vector of `len` zeros, or an error when memory runs out. The allocator hands big blocks
+/// out already zeroed (fresh pages), so their pages are first touched where they are written,
+/// by the parallel parsers, rather than all here on one thread.
+pub fn try_zeroed<T: bytemuck::Zeroable>(len: usize, what: &str) -> Result<Vec<T>> {
+    bytemuck::allocation::try_zeroed_vec(len).map_err(|()| {
+        Error::too_large(format!(
+            "not enough memory for {len} {what} ({} bytes)",
+            len.saturating_mul(std::mem::size_of::<T>())
+        ))
+    })
 }
 
 /// Node types of the snapshot resolved by name (`snapshot.meta.node_types[type]`); each is

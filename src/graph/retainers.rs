@@ -3,7 +3,7 @@
 //! Built by the analysis rather than the reader: a diff's base never needs it, and building it
 //! beside the essential-edge pass hides most of its cost on a second core.
 
-use super::{HeapGraph, try_filled};
+use super::{HeapGraph, try_zeroed};
 use crate::error::Result;
 
 /// For node `v`, the edges pointing at it are slots `first[v]..first[v + 1]` of `edge` (edge
@@ -19,7 +19,7 @@ impl Retainers {
     /// The retainers of every node of `g`; an error instead of an abort when memory runs out.
     pub fn of(g: &HeapGraph) -> Result<Retainers> {
         let n = g.node_count();
-        let mut first = try_filled(n + 1, 0u32, "retainer offsets")?;
+        let mut first = try_zeroed(n + 1, "retainer offsets")?;
         for &to in &g.edge_to {
             first[to as usize + 1] += 1;
         }
@@ -27,8 +27,8 @@ impl Retainers {
             first[i + 1] += first[i];
         }
         let mut fill = first.clone();
-        let mut edge = try_filled(g.edge_to.len(), 0u32, "retainers")?;
-        let mut node = try_filled(g.edge_to.len(), 0u32, "retainers")?;
+        let mut edge = try_zeroed(g.edge_to.len(), "retainers")?;
+        let mut node = try_zeroed(g.edge_to.len(), "retainers")?;
         for src in 0..n {
             for e in g.edges(src as u32) {
                 let to = g.edge_to[e] as usize;

@@ -15,7 +15,7 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_filled};
+use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_zeroed};
 use meta::Meta;
 use scan::Scanner;
 
@@ -397,13 +397,13 @@ fn read_numeric(
             let layout = &meta.node;
             let (body, records) = numeric_body(s, layout.field_count, "node", context, paging)?;
             let cap = records;
-            raw.node_type = try_filled(cap, 0u8, "nodes")?;
-            raw.node_name = try_filled(cap, 0u32, "nodes")?;
-            raw.node_id = try_filled(cap, 0u32, "nodes")?;
-            raw.self_size = try_filled(cap, 0u32, "nodes")?;
-            raw.edge_count = try_filled(cap, 0u32, "nodes")?;
+            raw.node_type = try_zeroed(cap, "nodes")?;
+            raw.node_name = try_zeroed(cap, "nodes")?;
+            raw.node_id = try_zeroed(cap, "nodes")?;
+            raw.self_size = try_zeroed(cap, "nodes")?;
+            raw.edge_count = try_zeroed(cap, "nodes")?;
             let mut detachedness = match layout.detachedness {
-                Some(_) => Some(try_filled(cap, 0u8, "nodes")?),
+                Some(_) => Some(try_zeroed(cap, "nodes")?),
                 None => None,
             };
             let columns = NodeColumns {
@@ -430,9 +430,9 @@ fn read_numeric(
         Section::Edges => {
             let layout = &meta.edge;
             let (body, records) = numeric_body(s, layout.field_count, "edge", context, paging)?;
-            raw.edge_type = try_filled(records, 0u8, "edges")?;
-            raw.edge_name = try_filled(records, 0u32, "edges")?;
-            raw.edge_to = try_filled(records, 0u32, "edges")?;
+            raw.edge_type = try_zeroed(records, "edges")?;
+            raw.edge_name = try_zeroed(records, "edges")?;
+            raw.edge_to = try_zeroed(records, "edges")?;
             let columns = EdgeColumns {
                 layout,
                 ty: &mut raw.edge_type,
@@ -455,7 +455,7 @@ fn read_numeric(
             Some(layout) => {
                 let fields = layout.field_count;
                 let (body, records) = numeric_body(s, fields, "location", context, paging)?;
-                let mut flat = try_filled(records.saturating_mul(fields), 0u32, "locations")?;
+                let mut flat = try_zeroed(records.saturating_mul(fields), "locations")?;
                 let columns = numbers::Flat {
                     values: &mut flat,
                     fields,
