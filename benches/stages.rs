@@ -86,7 +86,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("summary_rows", |b| b.iter(|| a.summary()));
     group.bench_function("clusters_of_all_nodes", |b| {
         let all: Vec<u32> = (0..a.graph.node_count() as u32).collect();
-        b.iter(|| heapdiff::analysis::clusters::clusters(&a, &all))
+        b.iter(|| heapdiff::leaks::clusters::clusters(&a, &all))
     });
     group.finish();
 }

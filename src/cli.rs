@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use heapdiff::report::budget::{Budget, parse_size};
+use heapdiff::leaks::budget::{Budget, BudgetError, parse_size};
+use heapdiff::leaks::{DiffOptions, SortKey};
+use heapdiff::report::table::TableOptions;
+use heapdiff::session::{SnapshotsRequest, SummaryRequest};
 
 const AFTER_HELP: &str = "\
 Snapshots:
@@ -168,13 +171,52 @@ pub struct SummaryArgs {
 }
 
 /// Checks a size argument (`5MiB`) and keeps the text as written.
-fn size_arg(text: &str) -> Result<String, heapdiff::report::budget::BudgetError> {
+fn size_arg(text: &str) -> Result<String, BudgetError> {
     parse_size(text).map(|_| text.to_string())
 }
 
 impl DiffArgs {
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
+    }
+
+    /// The library's request for these arguments: `--fail-on-growth` first among the budgets.
+    pub fn request(&self, layout: TableOptions) -> Result<SnapshotsRequest, BudgetError> {
+        let mut budgets = self.fail_if.clone();
+        if let Some(size) = &self.fail_on_growth {
+            budgets.insert(0, Budget::on_growth(size)?);
+        }
+        Ok(SnapshotsRequest {
+            files: self.files.clone(),
+            series: self.series,
+            options: DiffOptions {
+                budgets,
+                sort: match self.sort {
+                    Sort::Retained => SortKey::Retained,
+                    Sort::SelfSize => SortKey::SelfSize,
+                    Sort::Count => SortKey::Count,
+                },
+                compare: self.compare,
+                show_churn: self.show_churn,
+            },
+            strict: self.strict,
+            format: match self.format() {
+                Format::Table => heapdiff::report::Format::Table,
+                Format::Json => heapdiff::report::Format::Json,
+                Format::Markdown => heapdiff::report::Format::Markdown,
+            },
+            layout,
+        })
+    }
+}
+
+impl SummaryArgs {
+    pub fn request(&self, layout: TableOptions) -> SummaryRequest {
+        SummaryRequest {
+            file: self.file.clone(),
+            json: self.json,
+            layout,
+        }
     }
 }
 

@@ -30,6 +30,11 @@ pub enum ErrorKind {
     TooLarge(String),
     /// A budget or argument given by the user cannot be used.
     Usage(String),
+    /// The report could not be written to `what` (stdout or a file).
+    Write {
+        what: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -51,6 +56,12 @@ impl Error {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Whether the reader of the output went away (`heapdiff … | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(&self.kind, ErrorKind::Io(e) | ErrorKind::Write { source: e, .. }
+            if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     pub(crate) fn syntax(offset: usize, message: impl Into<String>) -> Error {
@@ -102,6 +113,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Invalid(m) => write!(f, "corrupt heap snapshot: {m}"),
             ErrorKind::TooLarge(m) => write!(f, "snapshot too large: {m}"),
             ErrorKind::Usage(m) => write!(f, "{m}"),
+            ErrorKind::Write { what, source } => write!(f, "writing {what}: {source}"),
         }
     }
 }

@@ -1,9 +1,14 @@
 //! heapdiff: finds memory leaks in V8 heap snapshots, with the numbers Chrome DevTools shows.
 //!
-//! Data flows one way: [`read`] parses a `.heapsnapshot` into a [`graph::HeapGraph`];
-//! [`analysis`] computes DevTools' per-node numbers (shallow and retained sizes, dominators,
-//! distances, class keys) and per-class aggregates; [`report`] turns results into a serializable
-//! model and renders it as a table or JSON.
+//! Data flows one way, one module per stage:
+//! [`read`] parses a `.heapsnapshot` into a [`graph::HeapGraph`] →
+//! [`analysis`] computes DevTools' numbers for one snapshot (shallow and retained sizes,
+//! dominators, distances, class keys, the Summary view) →
+//! [`leaks`], the leak engine, compares snapshots (allocated between, Comparison, clusters,
+//! lockstep, series, budgets) and returns typed results →
+//! [`report`] turns those into serializable structs and renders them (table, JSON, markdown).
+//! [`session`] runs the stages for one command line: it picks the snapshots, reads and
+//! analyses them with progress feedback, and writes the report.
 
 // Graph code walks CSR ranges by index on purpose: the index is the node or edge ordinal.
 #![allow(clippy::needless_range_loop)]
@@ -12,7 +17,9 @@
 pub mod analysis;
 pub mod error;
 pub mod graph;
+pub mod leaks;
 pub mod read;
 pub mod report;
+pub mod session;
 
 pub use error::{Error, ErrorKind, Result};

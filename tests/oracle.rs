@@ -78,7 +78,7 @@ fn summary_rows_equal_devtools() {
         );
         assert_eq!(a.total_size(), u64_of(&expected, "totalSize"), "{name}");
         // Diffs take the base's total from the graph alone, without analysing it.
-        let info = heapdiff::report::SnapshotInfo::new(&name, &a.graph);
+        let info = heapdiff::leaks::SnapshotFacts::of(&name, &a.graph);
         assert_eq!(info.total_size, a.total_size(), "{name}");
         assert_eq!(
             a.graph.max_js_object_id() as u64,
@@ -219,7 +219,7 @@ fn allocated_between_equals_devtools() {
         );
         let base = analyse(&format!("{pair}-base"));
         let late = analyse(&format!("{pair}-late"));
-        let between = heapdiff::analysis::diff::between(&base, &late);
+        let between = heapdiff::leaks::between::between(&base, &late);
         assert_eq!(
             between.min_id as u64,
             u64_of(&expected, "minNodeId"),
@@ -262,7 +262,7 @@ fn comparison_equals_devtools() {
         let expected = read_json(&fixtures().join("oracle").join(format!("{pair}.diff.json")));
         let base = analyse(&format!("{pair}-base"));
         let late = analyse(&format!("{pair}-late"));
-        let rows = heapdiff::analysis::diff::compare(&base, &late);
+        let rows = heapdiff::leaks::comparison::compare(&base, &late);
         let want = expected["classes"].as_array().unwrap();
         assert_eq!(rows.len(), want.len(), "{pair}: comparison rows");
         for (row, want) in rows.iter().zip(want) {

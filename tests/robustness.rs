@@ -26,7 +26,7 @@ fn real_snapshot() -> Vec<u8> {
 fn outcome(bytes: &[u8]) -> Result<Analysis, Error> {
     let graph = heapdiff::read::parse(bytes)?;
     let a = Analysis::run(graph)?;
-    let _ = heapdiff::report::SummaryReport::new("case", &a);
+    let _ = heapdiff::report::SummaryReport::new("case", &a.summarize());
     Ok(a)
 }
 

@@ -206,7 +206,7 @@ fn class_names_keys_and_interfaces() {
 /// text, whichever comes first, and a text met once is no cluster.
 #[test]
 fn strings_cluster_by_text_across_representations() {
-    use heapdiff::analysis::clusters::{ClusterKind, clusters};
+    use heapdiff::leaks::clusters::{ClusterKind, clusters};
     for cons_first in [false, true] {
         let (mut b, global, _) = node_like();
         let holder = b.node("object", "Holder", 7, 16);

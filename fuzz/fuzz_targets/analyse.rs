@@ -3,8 +3,9 @@
 #![no_main]
 
 use heapdiff::analysis::Analysis;
-use heapdiff::analysis::diff::Baseline;
-use heapdiff::report::{DiffOptions, DiffReport, SummaryReport};
+use heapdiff::leaks::between::Baseline;
+use heapdiff::leaks::{self, DiffOptions};
+use heapdiff::report::{DiffReport, SummaryReport};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(a) = Analysis::run(graph) else {
         return;
     };
-    let _ = SummaryReport::new("fuzz", &a);
+    let _ = SummaryReport::new("fuzz", &a.summarize());
     let options = DiffOptions {
         compare: true,
         ..DiffOptions::default()
@@ -26,5 +27,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let base = Baseline::Analysed(Box::new(base));
-    let _ = DiffReport::new("fuzz", &base, None, "fuzz", &a, &options);
+    let diff = leaks::diff(("fuzz", &base), None, ("fuzz", &a), &options);
+    let _ = DiffReport::new(&diff);
 });

@@ -1,18 +1,15 @@
 //! Everything DevTools computes from one snapshot, in DevTools' order: DOM state, page
 //! ownership, essential edges, shallow-size transfer, dominators and retained sizes, distances,
 //! class names and keys. See `../shared/SEMANTICS.md` §1.3–§1.10 for the rules reproduced here.
+//! One snapshot only: nothing here knows about pairs or series (that is [`crate::leaks`]).
 
 pub mod bits;
 pub mod classes;
-pub mod clusters;
-pub mod diff;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;
 pub mod essential;
 pub mod flags;
-pub mod lockstep;
-pub mod series;
 pub mod shallow;
 pub mod summary;
 
@@ -170,4 +167,31 @@ impl Analysis {
     pub fn statistics(&self) -> summary::Statistics {
         summary::statistics(self)
     }
+
+    /// Everything DevTools' Summary and Statistics views show of this snapshot.
+    pub fn summarize(&self) -> SnapshotSummary {
+        let (classes, statistics) = rayon::join(|| self.summary(), || self.statistics());
+        SnapshotSummary {
+            node_count: self.graph.node_count() as u64,
+            edge_count: self.graph.edge_count() as u64,
+            total_size: self.total_size(),
+            max_js_object_id: self.graph.max_js_object_id(),
+            statistics,
+            problems: self.problems.clone(),
+            classes,
+        }
+    }
+}
+
+/// DevTools' Summary view of one snapshot, with its Statistics and problems.
+#[derive(Debug, Clone)]
+pub struct SnapshotSummary {
+    pub node_count: u64,
+    pub edge_count: u64,
+    pub total_size: u64,
+    pub max_js_object_id: u32,
+    pub statistics: summary::Statistics,
+    pub problems: Vec<String>,
+    /// Every class, in DevTools' order.
+    pub classes: Vec<summary::ClassRow>,
 }

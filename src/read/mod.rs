@@ -2,13 +2,13 @@
 //! that knows JSON: it walks the top-level object once, streams `nodes`, `edges` and `locations`
 //! straight into columns and never builds a document tree of the big arrays.
 
+mod columns;
 mod meta;
 mod numbers;
 mod scan;
+mod source;
 
-use std::fs::File;
 use std::io::Read;
-use std::ops::Range;
 use std::path::Path;
 use std::time::Instant;
 
@@ -16,70 +16,11 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_zeroed};
+use columns::{EdgeColumns, NodeColumns};
 use meta::Meta;
 use scan::Scanner;
-
-/// The bytes of a snapshot file: memory-mapped when plain, decompressed into memory when gzip'd.
-enum Source {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl Source {
-    fn paging(&self) -> &dyn Paging {
-        match self {
-            Source::Mapped(m) => m,
-            Source::Owned(_) => &InMemory,
-        }
-    }
-}
-
-/// Which parts of the input the parser is about to read and which it is done with. A mapped
-/// file is paged in a window at a time and released behind the parser, so a multi-GB snapshot
-/// is never resident all at once: what stays is the parsed columns.
-pub(crate) trait Paging: Sync {
-    /// `range` is read next: page it in now (one system call instead of a fault per page,
-    /// which parallel parsers would contend on).
-    fn will_need(&self, _range: Range<usize>) {}
-    /// `range` has been parsed and is not read again.
-    fn done_with(&self, _range: Range<usize>) {}
-}
-
-/// Input already in memory: nothing to page.
-pub(crate) struct InMemory;
-
-impl Paging for InMemory {}
-
-impl Paging for memmap2::Mmap {
-    fn will_need(&self, range: Range<usize>) {
-        // Advice only: on kernels without MADV_POPULATE_READ (before 5.14) pages fault in.
-        let _ = self.advise_range(memmap2::Advice::PopulateRead, range.start, range.len());
-    }
-
-    fn done_with(&self, range: Range<usize>) {
-        // SAFETY: the map is a read-only private mapping of a file that heapdiff never writes,
-        // so dropped pages read back the same bytes from the file if they are touched again.
-        let _ = unsafe {
-            self.unchecked_advise_range(
-                memmap2::UncheckedAdvice::DontNeed,
-                range.start,
-                range.len(),
-            )
-        };
-    }
-}
-
-impl std::ops::Deref for Source {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Source::Mapped(m) => m,
-            Source::Owned(v) => v,
-        }
-    }
-}
-
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+use source::{GZIP_MAGIC, decompress_if_compressed, open};
+pub(crate) use source::{InMemory, Paging};
 
 /// Loads a snapshot file; `-` reads standard input. Errors name the file (`<stdin>`).
 pub fn load(path: &Path) -> Result<HeapGraph> {
@@ -99,96 +40,6 @@ pub fn load(path: &Path) -> Result<HeapGraph> {
     let mut graph = parse_paged(&source, source.paging()).map_err(|e| e.with_path(path))?;
     graph.timings.insert(0, ("file mapping", opened));
     Ok(graph)
-}
-
-/// How a file's bytes are compressed, recognised by their first bytes (not the file name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
-
-fn compression(head: &[u8]) -> Compression {
-    if head.starts_with(&GZIP_MAGIC) {
-        Compression::Gzip
-    } else if head.starts_with(&ZSTD_MAGIC) {
-        Compression::Zstd
-    } else {
-        Compression::None
-    }
-}
-
-/// Decompresses a whole stream. Errors say how far decompression got.
-fn decompress(kind: Compression, mut reader: impl Read) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    let (format, result) = match kind {
-        Compression::None => ("plain", reader.read_to_end(&mut out).map(drop)),
-        Compression::Gzip => (
-            "gzip",
-            flate2::read::MultiGzDecoder::new(reader)
-                .read_to_end(&mut out)
-                .map(drop),
-        ),
-        Compression::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
-            Ok(mut decoder) => ("zstd", decoder.read_to_end(&mut out).map(drop)),
-            Err(e) => {
-                return Err(Error::invalid(format!("zstd data is corrupt: {e}")));
-            }
-        },
-    };
-    result.map_err(|e| {
-        Error::invalid(format!(
-            "{format} data is corrupt or cut short after {} decompressed bytes: {e}",
-            out.len()
-        ))
-    })?;
-    Ok(out)
-}
-
-fn decompress_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>> {
-    match compression(&bytes) {
-        Compression::None => Ok(bytes),
-        kind => decompress(kind, &bytes[..]),
-    }
-}
-
-fn open(path: &Path) -> Result<Source> {
-    let mut file = File::open(path)?;
-    let mut head = [0u8; 4];
-    let got = read_up_to(&mut file, &mut head)?;
-    let kind = compression(&head[..got]);
-    if kind != Compression::None {
-        let reader = std::io::BufReader::new(File::open(path)?);
-        return Ok(Source::Owned(decompress(kind, reader)?));
-    }
-    let metadata = file.metadata()?;
-    if metadata.is_dir() {
-        return Err(Error::not_snapshot("it is a directory"));
-    }
-    if metadata.len() == 0 {
-        return Err(Error::not_snapshot("the file is empty"));
-    }
-    // SAFETY: the map is read-only and lives only while parsing; heapdiff never writes to its
-    // inputs. A file truncated by another process while mapped would raise SIGBUS, the
-    // documented hazard of every mmap reader (ripgrep accepts the same). The parser pages it
-    // in and out section by section (see `Paging`).
-    let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
-    Ok(Source::Mapped(map))
-}
-
-/// Reads into `buf` until it is full or the input ends; returns how much was read.
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// Parses snapshot text (already decompressed).
@@ -491,105 +342,6 @@ fn numeric_body(
     let records = usize::try_from(values / fields as u64)
         .map_err(|_| Error::too_large(format!("{values} numbers in the {what}s array")))?;
     Ok((body, records))
-}
-
-/// Slices of the node columns that one chunk of records is written into.
-struct NodeColumns<'a> {
-    layout: &'a meta::NodeLayout,
-    ty: &'a mut [u8],
-    name: &'a mut [u32],
-    id: &'a mut [u32],
-    self_size: &'a mut [u32],
-    edge_count: &'a mut [u32],
-    detachedness: Option<&'a mut [u8]>,
-}
-
-impl numbers::Columns for NodeColumns<'_> {
-    fn split(self, records: usize) -> (Self, Self) {
-        let (ty, ty_rest) = self.ty.split_at_mut(records);
-        let (name, name_rest) = self.name.split_at_mut(records);
-        let (id, id_rest) = self.id.split_at_mut(records);
-        let (size, size_rest) = self.self_size.split_at_mut(records);
-        let (count, count_rest) = self.edge_count.split_at_mut(records);
-        let (det, det_rest) = match self.detachedness {
-            Some(d) => {
-                let (a, b) = d.split_at_mut(records);
-                (Some(a), Some(b))
-            }
-            None => (None, None),
-        };
-        (
-            NodeColumns {
-                layout: self.layout,
-                ty,
-                name,
-                id,
-                self_size: size,
-                edge_count: count,
-                detachedness: det,
-            },
-            NodeColumns {
-                layout: self.layout,
-                ty: ty_rest,
-                name: name_rest,
-                id: id_rest,
-                self_size: size_rest,
-                edge_count: count_rest,
-                detachedness: det_rest,
-            },
-        )
-    }
-
-    fn store(&mut self, record: usize, values: &[u32]) {
-        let l = self.layout;
-        // Types above 255 are kept as 255, which no type table has: the graph check rejects
-        // them.
-        self.ty[record] = values[l.ty].min(u8::MAX as u32) as u8;
-        self.name[record] = values[l.name];
-        self.id[record] = values[l.id];
-        self.self_size[record] = values[l.self_size];
-        self.edge_count[record] = values[l.edge_count];
-        if let (Some(d), Some(column)) = (l.detachedness, self.detachedness.as_deref_mut()) {
-            column[record] = (values[d] & 3) as u8;
-        }
-    }
-}
-
-/// Slices of the edge columns that one chunk of records is written into.
-struct EdgeColumns<'a> {
-    layout: &'a meta::EdgeLayout,
-    ty: &'a mut [u8],
-    name: &'a mut [u32],
-    to: &'a mut [u32],
-}
-
-impl numbers::Columns for EdgeColumns<'_> {
-    fn split(self, records: usize) -> (Self, Self) {
-        let (ty, ty_rest) = self.ty.split_at_mut(records);
-        let (name, name_rest) = self.name.split_at_mut(records);
-        let (to, to_rest) = self.to.split_at_mut(records);
-        (
-            EdgeColumns {
-                layout: self.layout,
-                ty,
-                name,
-                to,
-            },
-            EdgeColumns {
-                layout: self.layout,
-                ty: ty_rest,
-                name: name_rest,
-                to: to_rest,
-            },
-        )
-    }
-
-    fn store(&mut self, record: usize, values: &[u32]) {
-        let l = self.layout;
-        self.ty[record] = values[l.ty].min(u8::MAX as u32) as u8;
-        self.name[record] = values[l.name];
-        self.to[record] = values[l.to];
-    }
 }
 
 fn read_strings(s: &mut Scanner<'_>) -> Result<StringTable> {

@@ -2,9 +2,16 @@
 
 use serde::Serialize;
 
+use crate::error::{Error, ErrorKind, Result};
+
 /// The report as JSON text.
-pub fn to_string<T: Serialize>(report: &T) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
+pub fn to_string<T: Serialize>(report: &T) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(report).map_err(|e| {
+        Error::new(ErrorKind::Write {
+            what: "the JSON report".to_string(),
+            source: std::io::Error::other(e),
+        })
+    })?;
     text.push('\n');
     Ok(text)
 }

@@ -1,22 +1,35 @@
-//! The report model: plain serializable structs built from analysis results, rendered by
-//! [`table`] for people and [`json`] for scripts. Renderers see only these structs.
+//! The report model: plain serializable structs built from the leak engine's results (and a
+//! snapshot's summary), rendered by [`table`] for people, [`json`] for scripts and [`markdown`]
+//! for pull requests. Nothing here analyses: renderers see only these structs.
 
-pub mod budget;
+mod format;
 pub mod json;
 pub mod markdown;
 pub mod table;
 
 use serde::Serialize;
 
-use crate::analysis::Analysis;
-use crate::analysis::clusters::{self, Cluster};
-use crate::analysis::diff::{self, Baseline, DiffRow};
-use crate::analysis::distances::{NO_DISTANCE, SYSTEM_DISTANCE};
-use crate::analysis::lockstep::{self, Lockstep};
-use crate::analysis::series::{self, Observation, Trend};
+use crate::analysis::SnapshotSummary;
 use crate::analysis::summary::{ClassRow, Statistics};
-use crate::graph::HeapGraph;
-use budget::{Budget, BudgetResult};
+use crate::leaks::budget::BudgetResult;
+use crate::leaks::clusters::Cluster;
+use crate::leaks::comparison::DiffRow;
+use crate::leaks::lockstep::Lockstep;
+use crate::leaks::series::{Series, Trend};
+use crate::leaks::{Diff, SnapshotFacts};
+pub use format::{display_distance, human_bytes, signed_bytes, signed_count, sparkline, thousands};
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Tables for a terminal.
+    #[default]
+    Table,
+    /// One JSON document.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
 
 /// Version of the JSON wire format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -107,45 +120,24 @@ impl From<&ClassRow> for ClassReport {
 }
 
 impl SummaryReport {
-    pub fn new(file: &str, a: &Analysis) -> SummaryReport {
-        let (rows, statistics) = rayon::join(|| a.summary(), || a.statistics());
+    pub fn new(file: &str, summary: &SnapshotSummary) -> SummaryReport {
+        let rows = &summary.classes;
         SummaryReport {
             schema_version: SCHEMA_VERSION,
             command: "summary",
             file: file.to_string(),
-            node_count: a.graph.node_count() as u64,
-            edge_count: a.graph.edge_count() as u64,
-            total_size: a.total_size(),
-            max_js_object_id: a.graph.max_js_object_id(),
-            statistics: statistics.into(),
-            problems: a.problems.clone(),
+            node_count: summary.node_count,
+            edge_count: summary.edge_count,
+            total_size: summary.total_size,
+            max_js_object_id: summary.max_js_object_id,
+            statistics: summary.statistics.into(),
+            problems: summary.problems.clone(),
             class_count: rows.len() as u64,
             total_count: rows.iter().map(|r| r.count).sum(),
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
         }
     }
-}
-
-/// How clusters and classes are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    Retained,
-    SelfSize,
-    Count,
-}
-
-/// What goes into a diff report.
-#[derive(Debug, Clone, Default)]
-pub struct DiffOptions {
-    /// Budgets to check; an exceeded one is reported and makes heapdiff exit with 1.
-    pub budgets: Vec<Budget>,
-    pub sort: SortKey,
-    /// Include DevTools' Comparison view (the base must be [`Baseline::Analysed`]).
-    pub compare: bool,
-    /// Keep Comparison rows that are only embedder-object churn.
-    pub show_churn: bool,
 }
 
 /// `heapdiff BASE LATE`: what was allocated between two snapshots of one process and is still
@@ -200,7 +192,18 @@ pub struct DiffReport {
     /// Comparison rows left out as embedder churn (without `--show-churn`).
     pub hidden_churn_rows: u64,
     /// The budgets checked, in the order given.
-    pub budgets: Vec<BudgetResult>,
+    pub budgets: Vec<BudgetReport>,
+}
+
+/// The outcome of one budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetReport {
+    pub budget: String,
+    pub actual: i64,
+    pub limit: i64,
+    pub exceeded: bool,
+    /// What `actual` measured, e.g. the cluster that was largest.
+    pub subject: Option<String>,
 }
 
 /// One snapshot of a pair.
@@ -287,29 +290,19 @@ pub struct ComparisonRow {
     pub embedder_churn: bool,
 }
 
-/// How many example ids a cluster lists.
-const EXAMPLE_IDS: usize = 5;
-
-impl SnapshotInfo {
-    /// The facts of one snapshot. The total needs no analysis: every node hangs somewhere in
-    /// the dominator tree, so the root retains the sum of all self sizes.
-    pub fn new(file: &str, g: &HeapGraph) -> SnapshotInfo {
+impl From<&SnapshotFacts> for SnapshotInfo {
+    fn from(s: &SnapshotFacts) -> SnapshotInfo {
         SnapshotInfo {
-            file: file.to_string(),
-            node_count: g.node_count() as u64,
-            total_size: g
-                .self_size
-                .iter()
-                .map(|&s| s as u64)
-                .sum::<u64>()
-                .saturating_add(g.extra_native_bytes),
-            max_js_object_id: g.max_js_object_id(),
+            file: s.file.clone(),
+            node_count: s.node_count,
+            total_size: s.total_size,
+            max_js_object_id: s.max_js_object_id,
         }
     }
 }
 
 impl ClusterReport {
-    fn new(rank: usize, c: &Cluster, a: &Analysis) -> ClusterReport {
+    fn new(rank: usize, c: &Cluster) -> ClusterReport {
         ClusterReport {
             rank: rank as u64,
             kind: c.kind.as_str(),
@@ -329,12 +322,7 @@ impl ClusterReport {
             }),
             captured: c.captured.clone(),
             properties: c.properties.clone(),
-            example_ids: c
-                .members
-                .iter()
-                .take(EXAMPLE_IDS)
-                .map(|&v| a.graph.node_id[v as usize])
-                .collect(),
+            example_ids: c.example_ids.clone(),
             paths: c
                 .paths
                 .iter()
@@ -344,6 +332,18 @@ impl ClusterReport {
                 })
                 .collect(),
             paths_sampled: c.paths_sampled,
+        }
+    }
+}
+
+impl From<&BudgetResult> for BudgetReport {
+    fn from(b: &BudgetResult) -> BudgetReport {
+        BudgetReport {
+            budget: b.budget.clone(),
+            actual: b.actual,
+            limit: b.limit,
+            exceeded: b.exceeded,
+            subject: b.subject.clone(),
         }
     }
 }
@@ -381,111 +381,41 @@ impl From<&DiffRow> for ComparisonRow {
     }
 }
 
-/// Orders by the sort key, largest first (stable, so ties keep the retained order).
-fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u64, u64)) {
-    match key {
-        SortKey::Retained => items.sort_by_key(|x| std::cmp::Reverse(fields(x).0)),
-        SortKey::SelfSize => items.sort_by_key(|x| std::cmp::Reverse(fields(x).1)),
-        SortKey::Count => items.sort_by_key(|x| std::cmp::Reverse(fields(x).2)),
-    }
-}
-
 impl DiffReport {
-    /// The report on `late` against `base`. With `target` (three snapshots), the new objects are
-    /// those allocated between `base` and `target` and still alive in `late`.
-    pub fn new(
-        base_file: &str,
-        base: &Baseline,
-        target: Option<SnapshotInfo>,
-        late_file: &str,
-        late: &Analysis,
-        options: &DiffOptions,
-    ) -> DiffReport {
-        let min_id = base.graph().max_js_object_id();
-        let max_id = target
+    /// The report of a diff, as the engine computed it.
+    pub fn new(d: &Diff) -> DiffReport {
+        let comparison = d
+            .comparison
             .as_ref()
-            .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
-        let between = diff::between_ids(late, min_id, max_id);
-        let nodes = &between.nodes;
-        let mut clusters = clusters::clusters(late, nodes);
-        sort_by_key(&mut clusters, options.sort, |c| {
-            (c.retained, c.self_size, c.members.len() as u64)
-        });
-        let class_counts: Vec<(String, u64)> = between
-            .rows
-            .iter()
-            .map(|r| (r.name.clone(), r.count))
-            .collect();
-        let mut classes: Vec<ClassReport> = between.rows.iter().map(ClassReport::from).collect();
-        sort_by_key(&mut classes, options.sort, |c| {
-            (c.retained_size, c.self_size, c.count)
-        });
-        let (comparison, hidden_churn_rows) =
-            if let (true, Some(base)) = (options.compare, base.analysis()) {
-                let rows = diff::compare(base, late);
-                let total = rows.len();
-                let kept: Vec<ComparisonRow> = rows
-                    .iter()
-                    .filter(|r| options.show_churn || !r.is_embedder_churn())
-                    .map(ComparisonRow::from)
-                    .collect();
-                let hidden = (total - kept.len()) as u64;
-                (Some(kept), hidden)
-            } else {
-                (None, 0)
-            };
-        let mut warnings = diff::sanity_warnings(base.graph(), &late.graph);
-        if let Some(t) = &target {
-            if t.max_js_object_id <= min_id {
-                warnings.push(format!(
-                    "the target snapshot's newest object id ({}) is not above the base's \
-                     ({min_id}): are the files in the wrong order?",
-                    t.max_js_object_id
-                ));
-            }
-            if late.graph.max_js_object_id() < t.max_js_object_id {
-                warnings.push(format!(
-                    "the final snapshot's newest object id ({}) is below the target's ({}): \
-                     are the files in the wrong order?",
-                    late.graph.max_js_object_id(),
-                    t.max_js_object_id
-                ));
-            }
-        }
-        let base_info = SnapshotInfo::new(base_file, base.graph());
-        let late_info = SnapshotInfo::new(late_file, &late.graph);
-        let mut report = DiffReport {
+            .map(|c| c.rows.iter().map(ComparisonRow::from).collect());
+        DiffReport {
             schema_version: SCHEMA_VERSION,
             command: "diff",
-            growth: late_info.total_size as i64 - base_info.total_size as i64,
-            base: base_info,
-            target,
-            late: late_info,
+            base: (&d.base).into(),
+            target: d.target.as_ref().map(SnapshotInfo::from),
+            late: (&d.late).into(),
+            growth: d.growth,
             between: BetweenInfo {
-                min_id: between.min_id,
-                max_id: between.max_id,
-                count: nodes.len() as u64,
-                self_size: between.rows.iter().map(|r| r.self_size).sum(),
-                retained_size: clusters::set_retained(late, nodes),
-                class_count: between.rows.len() as u64,
+                min_id: d.between.min_id,
+                max_id: d.between.max_id,
+                count: d.between.count,
+                self_size: d.between.self_size,
+                retained_size: d.between.retained_size,
+                class_count: d.between.class_count,
             },
-            warnings,
-            clusters: clusters
+            warnings: d.warnings.clone(),
+            clusters: d
+                .clusters
                 .iter()
                 .enumerate()
-                .map(|(i, c)| ClusterReport::new(i + 1, c, late))
+                .map(|(i, c)| ClusterReport::new(i + 1, c))
                 .collect(),
-            lockstep: lockstep::lockstep(&class_counts)
-                .iter()
-                .map(LockstepReport::from)
-                .collect(),
-            classes,
+            lockstep: d.lockstep.iter().map(LockstepReport::from).collect(),
+            classes: d.classes.iter().map(ClassReport::from).collect(),
             comparison,
-            hidden_churn_rows,
-            budgets: Vec::new(),
-        };
-        report.budgets = options.budgets.iter().map(|b| b.check(&report)).collect();
-        report
+            hidden_churn_rows: d.comparison.as_ref().map_or(0, |c| c.hidden_churn_rows),
+            budgets: d.budgets.iter().map(BudgetReport::from).collect(),
+        }
     }
 
     /// The snapshots with their roles (`base`, `target` when there are three, `late`).
@@ -570,107 +500,15 @@ impl From<&Trend> for TrendReport {
 }
 
 impl SeriesReport {
-    /// Builds the report from what each snapshot contributed (see
-    /// [`crate::analysis::series::observe`]), in series order.
-    pub fn new(
-        snapshots: Vec<SnapshotInfo>,
-        classes: &[Vec<Observation>],
-        clusters: &[Vec<Observation>],
-    ) -> SeriesReport {
-        let mut warnings = Vec::new();
-        for w in snapshots.windows(2) {
-            if w[1].max_js_object_id < w[0].max_js_object_id {
-                warnings.push(format!(
-                    "{} has older objects than {} (newest id {} < {}): are the snapshots in order?",
-                    w[1].file, w[0].file, w[1].max_js_object_id, w[0].max_js_object_id
-                ));
-            }
-        }
+    /// The report of a series, as the engine computed it.
+    pub fn new(series: &Series) -> SeriesReport {
         SeriesReport {
             schema_version: SCHEMA_VERSION,
             command: "series",
-            snapshots,
-            warnings,
-            classes: series::trends(classes)
-                .iter()
-                .map(TrendReport::from)
-                .collect(),
-            clusters: series::trends(clusters)
-                .iter()
-                .map(TrendReport::from)
-                .collect(),
+            snapshots: series.snapshots.iter().map(SnapshotInfo::from).collect(),
+            warnings: series.warnings.clone(),
+            classes: series.classes.iter().map(TrendReport::from).collect(),
+            clusters: series.clusters.iter().map(TrendReport::from).collect(),
         }
-    }
-}
-
-/// A distance as DevTools displays it: `−` when unreachable or reachable only from system roots.
-pub fn display_distance(d: i32) -> String {
-    if d == NO_DISTANCE || !(0..SYSTEM_DISTANCE).contains(&d) {
-        "\u{2212}".to_string()
-    } else {
-        d.to_string()
-    }
-}
-
-/// Bytes in decimal units, as DevTools shows them (1 kB = 1000 B).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if value < 100.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
-}
-
-/// `+1.2 MB` / `−300 kB` for a signed byte count.
-pub fn signed_bytes(delta: i64) -> String {
-    let sign = if delta < 0 { "\u{2212}" } else { "+" };
-    format!("{sign}{}", human_bytes(delta.unsigned_abs()))
-}
-
-/// `+2,663` / `−12`.
-pub fn signed_count(delta: i64) -> String {
-    let sign = if delta < 0 { "\u{2212}" } else { "+" };
-    format!("{sign}{}", thousands(delta.unsigned_abs()))
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_like_devtools() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(27_540), "27.5 kB");
-        assert_eq!(human_bytes(760_000), "760 kB");
-        assert_eq!(human_bytes(12_345_678), "12.3 MB");
-        assert_eq!(display_distance(3), "3");
-        assert_eq!(display_distance(-5), "\u{2212}");
-        assert_eq!(display_distance(100_000_005), "\u{2212}");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(signed_count(-12), "\u{2212}12");
-        assert_eq!(signed_bytes(2_500), "+2.5 kB");
     }
 }

@@ -356,7 +356,7 @@ fn trend_row(t: &TrendReport) -> Vec<Cell> {
     vec![
         Cell::new(if t.growing { "\u{2191}" } else { "" }),
         Cell::new(&t.name),
-        Cell::new(crate::analysis::series::sparkline(&t.counts)),
+        Cell::new(super::sparkline(&t.counts)),
         Cell::new(thousands(first)),
         Cell::new(thousands(last)),
         Cell::new(format!("{:+.1}", t.count_slope)),

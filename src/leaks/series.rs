@@ -1,8 +1,11 @@
 //! Trends over a series of snapshots: per class (or cluster), its count and sizes in each
 //! snapshot, and whether it grows at every step. A cache that fills once and then stays full
-//! grows in one step only, so it is not flagged; a leak grows at every step.
+//! grows in one step only, so it is not flagged; a leak grows at every step. Numbers only.
 
 use std::collections::HashMap;
+
+use super::SnapshotFacts;
+use crate::analysis::Analysis;
 
 /// A group's numbers in one snapshot.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,26 +73,10 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
     out
 }
 
-/// A one-line chart of values (`▁▂▃▅█`), scaled from 0 to the largest.
-pub fn sparkline(values: &[u64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = values.iter().copied().max().unwrap_or(0);
-    values
-        .iter()
-        .map(|&v| {
-            if max == 0 {
-                BARS[0]
-            } else {
-                BARS[((v as u128 * 7 + max as u128 / 2) / max as u128) as usize]
-            }
-        })
-        .collect()
-}
-
 /// What one snapshot of a series contributes: every class of the Summary view, and the
 /// clusters of the objects allocated since the first snapshot (`since_id` is its newest id;
 /// `None` for the first snapshot itself).
-pub fn observe(a: &super::Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observation>) {
+fn observe(a: &Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observation>) {
     let classes = a
         .summary()
         .into_iter()
@@ -108,7 +95,7 @@ pub fn observe(a: &super::Analysis, since_id: Option<u32>) -> (Vec<Observation>,
     let clusters = match since_id {
         None => Vec::new(),
         Some(min_id) => {
-            let between = super::diff::between_ids(a, min_id, a.graph.max_js_object_id());
+            let between = super::between::between_ids(a, min_id, a.graph.max_js_object_id());
             super::clusters::clusters(a, &between.nodes)
                 .into_iter()
                 .map(|c| {
@@ -126,6 +113,53 @@ pub fn observe(a: &super::Analysis, since_id: Option<u32>) -> (Vec<Observation>,
         }
     };
     (classes, clusters)
+}
+
+/// What a series of snapshots says: each snapshot's facts, warnings about their order, and
+/// the trend of every class and cluster.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub snapshots: Vec<SnapshotFacts>,
+    pub warnings: Vec<String>,
+    pub classes: Vec<Trend>,
+    pub clusters: Vec<Trend>,
+}
+
+/// Collects a series one snapshot at a time, so that only one analysis is in memory at once.
+#[derive(Debug, Default)]
+pub struct SeriesBuilder {
+    snapshots: Vec<SnapshotFacts>,
+    classes: Vec<Vec<Observation>>,
+    clusters: Vec<Vec<Observation>>,
+}
+
+impl SeriesBuilder {
+    /// Adds the next snapshot of the series.
+    pub fn observe(&mut self, file: &str, a: &Analysis) {
+        let since = self.snapshots.first().map(|s| s.max_js_object_id);
+        let (classes, clusters) = observe(a, since);
+        self.snapshots.push(SnapshotFacts::of(file, &a.graph));
+        self.classes.push(classes);
+        self.clusters.push(clusters);
+    }
+
+    pub fn finish(self) -> Series {
+        let mut warnings = Vec::new();
+        for w in self.snapshots.windows(2) {
+            if w[1].max_js_object_id < w[0].max_js_object_id {
+                warnings.push(format!(
+                    "{} has older objects than {} (newest id {} < {}): are the snapshots in order?",
+                    w[1].file, w[0].file, w[1].max_js_object_id, w[0].max_js_object_id
+                ));
+            }
+        }
+        Series {
+            warnings,
+            classes: trends(&self.classes),
+            clusters: trends(&self.clusters),
+            snapshots: self.snapshots,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -163,11 +197,5 @@ mod tests {
         let t = trends(&[vec![obs("a", 1)], vec![], vec![obs("a", 3)]]);
         assert_eq!(t[0].points[1], Point::default());
         assert!(!t[0].growing);
-    }
-
-    #[test]
-    fn sparklines_scale_to_the_largest_value() {
-        assert_eq!(sparkline(&[0, 50, 100]), "▁▅█");
-        assert_eq!(sparkline(&[0, 0]), "▁▁");
     }
 }

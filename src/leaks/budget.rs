@@ -1,5 +1,5 @@
-//! Budgets for CI: conditions such as `new-retained>5MiB` checked against a diff report. A
-//! budget that is exceeded makes heapdiff exit with status 1.
+//! Budgets for CI: conditions such as `new-retained>5MiB`, parsed from the command line and
+//! checked against a [`Diff`]. A budget that is exceeded makes heapdiff exit with status 1.
 //!
 //! Syntax: `METRIC>LIMIT` or `METRIC>=LIMIT`, where METRIC is one of
 //! - `new-retained`, `new-self`, `new-count`: the objects allocated between the snapshots and
@@ -15,9 +15,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
-
-use super::DiffReport;
+use super::Diff;
+use super::clusters::Cluster;
 
 /// What a budget measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +49,7 @@ pub struct Budget {
 }
 
 /// The outcome of one budget on one report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetResult {
     pub budget: String,
     pub actual: i64,
@@ -194,31 +193,31 @@ impl Budget {
         format!("new-retained>{size}").parse()
     }
 
-    /// Measures the budget's metric on `r` and compares it with the limit.
-    pub fn check(&self, r: &DiffReport) -> BudgetResult {
+    /// Measures the budget's metric on `d` and compares it with the limit.
+    pub fn check(&self, d: &Diff) -> BudgetResult {
         let (actual, subject) = match &self.metric {
-            Metric::NewRetained => (r.between.retained_size as i64, None),
-            Metric::NewSelf => (r.between.self_size as i64, None),
-            Metric::NewCount => (r.between.count as i64, None),
-            Metric::Growth => (r.growth, None),
+            Metric::NewRetained => (d.between.retained_size as i64, None),
+            Metric::NewSelf => (d.between.self_size as i64, None),
+            Metric::NewCount => (d.between.count as i64, None),
+            Metric::Growth => (d.growth, None),
             Metric::Class { name, measure } => {
-                let rows = r.classes.iter().filter(|c| &c.name == name);
+                let rows = d.classes.iter().filter(|c| &c.name == name);
                 let total: u64 = rows
                     .map(|c| match measure {
                         Measure::Count => c.count,
                         Measure::SelfSize => c.self_size,
-                        Measure::Retained => c.retained_size,
+                        Measure::Retained => c.retained,
                     })
                     .sum();
                 (total as i64, None)
             }
             Metric::Cluster(measure) => {
-                let value = |c: &super::ClusterReport| match measure {
-                    Measure::Count => c.count,
+                let value = |c: &Cluster| match measure {
+                    Measure::Count => c.members.len() as u64,
                     Measure::SelfSize => c.self_size,
-                    Measure::Retained => c.retained_size,
+                    Measure::Retained => c.retained,
                 };
-                match r.clusters.iter().max_by_key(|c| value(c)) {
+                match d.clusters.iter().max_by_key(|c| value(c)) {
                     Some(c) => (value(c) as i64, Some(c.label.clone())),
                     None => (0, None),
                 }

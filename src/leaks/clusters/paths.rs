@@ -1,0 +1,142 @@
+//! Retainer paths of cluster members: the greedy shortest path DevTools expands, rendered as
+//! `global .cache → Map {table} → (array) [] → Function`, and the most common shapes per cluster.
+
+use std::collections::HashMap;
+
+use crate::analysis::Analysis;
+use crate::analysis::distances::SYSTEM_DISTANCE;
+use crate::graph::HeapGraph;
+
+/// A distinct retainer path shape, from a root to a member, and how many sampled members have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathShape {
+    pub path: String,
+    pub count: u64,
+}
+
+/// How many members per cluster get a retainer path.
+const PATH_SAMPLES: usize = 200;
+/// How many steps a retainer path may take before it is cut.
+const MAX_PATH_STEPS: usize = 24;
+/// How many path shapes a cluster reports.
+const PATH_SHAPES: usize = 3;
+
+/// The most common shapes of the shortest retainer paths of up to [`PATH_SAMPLES`] members
+/// (spread evenly over the list), and how many members were sampled.
+pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64) {
+    let step = members.len().div_ceil(PATH_SAMPLES).max(1);
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut sampled = 0;
+    for &v in members.iter().step_by(step) {
+        sampled += 1;
+        let path = retainer_path(a, v);
+        match counts.get_mut(&path) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(path.clone(), 1);
+                order.push(path);
+            }
+        }
+    }
+    let mut shapes: Vec<PathShape> = order
+        .into_iter()
+        .map(|path| PathShape {
+            count: counts[&path],
+            path,
+        })
+        .collect();
+    shapes.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.path.cmp(&y.path)));
+    shapes.truncate(PATH_SHAPES);
+    (shapes, sampled)
+}
+
+/// The greedy shortest retainer path DevTools expands: from `v`, repeatedly the retainer with
+/// the smallest distance (weak edges and the root excluded), up to a user root or a synthetic
+/// root group. Rendered from the root side: `global .cache → Map {table} → (array) [] → Function`.
+pub fn retainer_path(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    let retainers = &a.retainers;
+    let mut steps: Vec<(u32, usize)> = Vec::new();
+    let mut current = v;
+    let mut visited = vec![current];
+    while steps.len() < MAX_PATH_STEPS {
+        if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
+            break;
+        }
+        let best = retainers
+            .slots(current)
+            .filter(|&r| {
+                let e = retainers.edge[r] as usize;
+                let from = retainers.node[r];
+                !g.is_edge_type(e, g.edge_types.weak)
+                    && from != g.root.0
+                    && !visited.contains(&from)
+            })
+            .min_by_key(|&r| {
+                let from = retainers.node[r];
+                let d = a.distance[from as usize];
+                (if d < 0 { i32::MAX } else { d }, from)
+            });
+        let Some(r) = best else { break };
+        let from = retainers.node[r];
+        steps.push((from, retainers.edge[r] as usize));
+        visited.push(from);
+        current = from;
+    }
+    let mut text = String::new();
+    match steps.last() {
+        Some(&(top, _)) => text.push_str(&path_node(a, top)),
+        None => text.push_str(&path_node(a, v)),
+    }
+    if steps.len() == MAX_PATH_STEPS {
+        text = format!("… {text}");
+    }
+    for (i, &(_, e)) in steps.iter().enumerate().rev() {
+        let to = if i == 0 { v } else { steps[i - 1].0 };
+        text.push_str(&format!(" {} → {}", edge_label(g, e), path_node(a, to)));
+    }
+    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
+        text.push_str(" (system roots only)");
+    }
+    text
+}
+
+fn path_node(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    if g.is_type(v, g.node_types.synthetic) {
+        return g.raw_name(v).to_string();
+    }
+    a.classes.class_name(g, v).to_string()
+}
+
+/// An edge as DevTools writes it, with element indices collapsed so that paths to different
+/// slots of one array look the same.
+fn edge_label(g: &HeapGraph, e: usize) -> String {
+    let t = &g.edge_types;
+    let ty = Some(g.edge_type[e]);
+    if ty == t.element {
+        return "[]".to_string();
+    }
+    if ty == t.hidden {
+        return "{}".to_string();
+    }
+    let name = g.strings.get(g.edge_name[e]);
+    if ty == t.context {
+        format!("->{name}")
+    } else if ty == t.weak {
+        format!("[[{name}]]")
+    } else if ty == t.internal {
+        if name.contains(" / part of key ") {
+            "{weakmap entry}".to_string()
+        } else if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+            "[]".to_string()
+        } else {
+            format!("{{{name}}}")
+        }
+    } else if name.contains(' ') {
+        format!("[\"{name}\"]")
+    } else {
+        format!(".{name}")
+    }
+}

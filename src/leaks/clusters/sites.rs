@@ -1,0 +1,145 @@
+//! Source sites of closures: the function's normalised name, its script (or `<eval>` and the
+//! function that compiled it), line and column. Reads the graph only.
+
+use std::collections::HashMap;
+
+use crate::graph::HeapGraph;
+
+/// Where a function was defined.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// The function's name with a trailing number replaced by `*` (code generators number the
+    /// functions they emit: `validate1`, `validate2`, … are one site).
+    pub function: String,
+    /// The script's name (file or URL), or `<eval>` for code from `eval`/`new Function`.
+    pub script: String,
+    /// 0-based line and column of the function (V8's `locations`: the parameter list; for
+    /// numbered names, where the name starts).
+    pub line: u32,
+    pub column: u32,
+    /// For eval'd code: the function that ran `eval`/`new Function`, and its script.
+    pub created_by: Option<String>,
+}
+
+/// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
+/// `script` / `script_or_debug_info` (Script, named by its URL; unnamed for eval'd code, whose
+/// Script links to the SharedFunctionInfo that ran the eval).
+pub(super) struct SiteResolver<'g> {
+    g: &'g HeapGraph,
+    script_names: HashMap<u32, (String, Option<String>)>,
+}
+
+impl<'g> SiteResolver<'g> {
+    pub(super) fn new(g: &'g HeapGraph) -> SiteResolver<'g> {
+        SiteResolver {
+            g,
+            script_names: HashMap::new(),
+        }
+    }
+
+    /// The target of the first string-named edge of `v` called one of `names`.
+    pub(super) fn edge_named(&self, v: u32, names: &[&str]) -> Option<u32> {
+        let g = self.g;
+        g.edges(v)
+            .find(|&e| {
+                g.edge_types.has_string_name(g.edge_type[e])
+                    && names.contains(&g.strings.get(g.edge_name[e]))
+            })
+            .map(|e| g.edge_to[e])
+    }
+
+    pub(super) fn script_of_shared(&self, shared: u32) -> Option<u32> {
+        self.edge_named(shared, &["script_or_debug_info", "script"])
+    }
+
+    pub(super) fn site(&mut self, closure: u32) -> Site {
+        let g = self.g;
+        let raw = g.raw_name(closure);
+        let function = normalise_function_name(raw);
+        let (script, created_by) = match self
+            .edge_named(closure, &["shared"])
+            .and_then(|s| self.script_of_shared(s))
+        {
+            Some(script) => self.script_name(script),
+            None => ("<unknown>".to_string(), None),
+        };
+        let (line, mut column) = g
+            .locations
+            .get(&closure)
+            .map_or((0, 0), |l| (l.line, l.column));
+        // V8's column is that of the parameter list, after the name: for numbered names
+        // (`validate9(`, `validate10(`) use the column where the name starts instead.
+        if function.ends_with('*') {
+            column = column.saturating_sub(raw.chars().map(char::len_utf16).sum::<usize>() as u32);
+        }
+        Site {
+            function,
+            script,
+            line,
+            column,
+            created_by,
+        }
+    }
+
+    /// A script's name, or `<eval>` and who ran the eval.
+    fn script_name(&mut self, script: u32) -> (String, Option<String>) {
+        if let Some(known) = self.script_names.get(&script) {
+            return known.clone();
+        }
+        let g = self.g;
+        // Chromium names Script objects `system / Script / <url>`; Node by the URL alone.
+        let name = g.raw_name(script);
+        let name = name.strip_prefix("system / Script / ").unwrap_or(name);
+        let resolved = if !name.is_empty() {
+            (name.to_string(), None)
+        } else {
+            // The eval origin: an edge to a SharedFunctionInfo (a node with a script edge).
+            let origin = g.edges(script).map(|e| g.edge_to[e]).find(|&t| {
+                t != script
+                    && g.is_type(t, g.node_types.code)
+                    && self.script_of_shared(t).is_some_and(|s| s != script)
+            });
+            let created_by = origin.map(|sfi| {
+                let function = match g.raw_name(sfi) {
+                    "" => "(anonymous)",
+                    f => f,
+                };
+                let from = self
+                    .script_of_shared(sfi)
+                    .map(|s| g.raw_name(s).to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "<eval>".to_string());
+                format!("{function} ({from})")
+            });
+            ("<eval>".to_string(), created_by)
+        };
+        self.script_names.insert(script, resolved.clone());
+        resolved
+    }
+}
+
+/// `validate17` → `validate*`; an empty name → `(anonymous)`.
+fn normalise_function_name(name: &str) -> String {
+    if name.is_empty() {
+        return "(anonymous)".to_string();
+    }
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if stem.len() < name.len() && !stem.is_empty() {
+        format!("{stem}*")
+    } else {
+        name.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_function_name;
+
+    #[test]
+    fn numbered_functions_share_a_name() {
+        assert_eq!(normalise_function_name("validate17"), "validate*");
+        assert_eq!(normalise_function_name("run"), "run");
+        assert_eq!(normalise_function_name("42"), "42");
+        assert_eq!(normalise_function_name(""), "(anonymous)");
+    }
+}

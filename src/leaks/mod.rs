@@ -1,0 +1,203 @@
+//! The leak engine: what two or more analysed snapshots of one process say about a leak.
+//! It takes [`Analysis`] results and returns typed results ([`Diff`], [`series::Series`]);
+//! it never formats text or chooses files.
+//!
+//! - [`between`]: DevTools' "allocated between" set; [`comparison`]: its Comparison view;
+//! - [`clusters`]: groups of new objects pointing at one cause; [`lockstep`]: classes grown
+//!   together; [`series`]: trends across many snapshots;
+//! - [`sanity`]: whether snapshots can be compared; [`budget`]: CI conditions on a diff.
+
+pub mod between;
+pub mod budget;
+pub mod clusters;
+pub mod comparison;
+pub mod lockstep;
+pub mod sanity;
+pub mod series;
+
+use crate::analysis::Analysis;
+use crate::analysis::summary::ClassRow;
+use crate::graph::HeapGraph;
+use between::Baseline;
+use budget::{Budget, BudgetResult};
+use clusters::Cluster;
+use comparison::DiffRow;
+use lockstep::Lockstep;
+
+/// How clusters and classes are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Retained,
+    SelfSize,
+    Count,
+}
+
+/// What a diff computes.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Budgets to check; an exceeded one makes heapdiff exit with 1.
+    pub budgets: Vec<Budget>,
+    pub sort: SortKey,
+    /// Include DevTools' Comparison view (the base must be [`Baseline::Analysed`]).
+    pub compare: bool,
+    /// Keep Comparison rows that are only embedder-object churn.
+    pub show_churn: bool,
+}
+
+/// The facts of one snapshot that every report names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotFacts {
+    pub file: String,
+    pub node_count: u64,
+    /// DevTools' total: every node hangs somewhere in the dominator tree, so the root retains
+    /// the sum of all self sizes (plus the embedder's extra native bytes); no analysis needed.
+    pub total_size: u64,
+    pub max_js_object_id: u32,
+}
+
+impl SnapshotFacts {
+    pub fn of(file: &str, g: &HeapGraph) -> SnapshotFacts {
+        SnapshotFacts {
+            file: file.to_string(),
+            node_count: g.node_count() as u64,
+            total_size: g
+                .self_size
+                .iter()
+                .map(|&s| s as u64)
+                .sum::<u64>()
+                .saturating_add(g.extra_native_bytes),
+            max_js_object_id: g.max_js_object_id(),
+        }
+    }
+}
+
+/// The totals of the new objects (allocated between the snapshots and still alive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BetweenTotals {
+    /// Object ids in `(min_id, max_id]` are new.
+    pub min_id: u32,
+    pub max_id: u32,
+    pub count: u64,
+    pub self_size: u64,
+    /// Bytes freed if all of them were freed (no double counting).
+    pub retained_size: u64,
+    pub class_count: u64,
+}
+
+/// DevTools' Comparison view, with embedder churn hidden unless asked for.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub rows: Vec<DiffRow>,
+    /// Rows left out as embedder churn.
+    pub hidden_churn_rows: u64,
+}
+
+/// What a pair (or base, target and final) of snapshots says: the new objects by class and by
+/// cluster, classes grown in lockstep, the Comparison view, warnings and budgets.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub base: SnapshotFacts,
+    /// With three snapshots: the one that bounds the new objects; they are looked up in `late`.
+    pub target: Option<SnapshotFacts>,
+    pub late: SnapshotFacts,
+    /// Late total minus base total.
+    pub growth: i64,
+    pub between: BetweenTotals,
+    /// The new objects' class rows, by the sort key.
+    pub classes: Vec<ClassRow>,
+    /// Clusters of new objects, by the sort key.
+    pub clusters: Vec<Cluster>,
+    pub lockstep: Vec<Lockstep>,
+    pub comparison: Option<Comparison>,
+    pub warnings: Vec<String>,
+    /// The budgets checked, in the order given.
+    pub budgets: Vec<BudgetResult>,
+}
+
+impl Diff {
+    /// Whether any budget was exceeded.
+    pub fn over_budget(&self) -> bool {
+        self.budgets.iter().any(|b| b.exceeded)
+    }
+}
+
+/// Orders by the sort key, largest first (stable, so ties keep the retained order).
+fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u64, u64)) {
+    match key {
+        SortKey::Retained => items.sort_by_key(|x| std::cmp::Reverse(fields(x).0)),
+        SortKey::SelfSize => items.sort_by_key(|x| std::cmp::Reverse(fields(x).1)),
+        SortKey::Count => items.sort_by_key(|x| std::cmp::Reverse(fields(x).2)),
+    }
+}
+
+/// The diff of `late` against `base`. With `target` (three snapshots), the new objects are
+/// those allocated between `base` and `target` and still alive in `late`.
+pub fn diff(
+    base: (&str, &Baseline),
+    target: Option<SnapshotFacts>,
+    late: (&str, &Analysis),
+    options: &DiffOptions,
+) -> Diff {
+    let ((base_file, base), (late_file, late)) = (base, late);
+    let min_id = base.graph().max_js_object_id();
+    let max_id = target
+        .as_ref()
+        .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
+    let set = between::between_ids(late, min_id, max_id);
+    let mut clusters = clusters::clusters(late, &set.nodes);
+    sort_by_key(&mut clusters, options.sort, |c| {
+        (c.retained, c.self_size, c.members.len() as u64)
+    });
+    let class_counts: Vec<(String, u64)> =
+        set.rows.iter().map(|r| (r.name.clone(), r.count)).collect();
+    let comparison = match (options.compare, base.analysis()) {
+        (true, Some(base)) => {
+            let mut rows = comparison::compare(base, late);
+            let total = rows.len();
+            rows.retain(|r| options.show_churn || !r.is_embedder_churn());
+            Some(Comparison {
+                hidden_churn_rows: (total - rows.len()) as u64,
+                rows,
+            })
+        }
+        _ => None,
+    };
+    let mut warnings = sanity::sanity_warnings(base.graph(), &late.graph);
+    if let Some(t) = &target {
+        warnings.extend(sanity::target_warnings(
+            min_id,
+            t.max_js_object_id,
+            late.graph.max_js_object_id(),
+        ));
+    }
+    let base_facts = SnapshotFacts::of(base_file, base.graph());
+    let late_facts = SnapshotFacts::of(late_file, &late.graph);
+    let totals = BetweenTotals {
+        min_id: set.min_id,
+        max_id: set.max_id,
+        count: set.nodes.len() as u64,
+        self_size: set.rows.iter().map(|r| r.self_size).sum(),
+        retained_size: clusters::set_retained(late, &set.nodes),
+        class_count: set.rows.len() as u64,
+    };
+    let mut classes = set.rows;
+    sort_by_key(&mut classes, options.sort, |c| {
+        (c.retained, c.self_size, c.count)
+    });
+    let mut diff = Diff {
+        growth: late_facts.total_size as i64 - base_facts.total_size as i64,
+        base: base_facts,
+        target,
+        late: late_facts,
+        between: totals,
+        classes,
+        clusters,
+        lockstep: lockstep::lockstep(&class_counts),
+        comparison,
+        warnings,
+        budgets: Vec::new(),
+    };
+    diff.budgets = options.budgets.iter().map(|b| b.check(&diff)).collect();
+    diff
+}

@@ -1,0 +1,162 @@
+//! One command line's work, start to end: picks the snapshots and their roles (base, target,
+//! final, series), reads and analyses them, runs the leak engine, renders the report. It never
+//! prints the report nor decides the exit status: that is the binary's job.
+
+mod inputs;
+pub mod output;
+pub mod progress;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::leaks::between::Baseline;
+use crate::leaks::budget::BudgetResult;
+use crate::leaks::series::SeriesBuilder;
+use crate::leaks::{self, DiffOptions, SnapshotFacts};
+use crate::report::table::TableOptions;
+use crate::report::{self, DiffReport, Format, SeriesReport, SummaryReport};
+pub use inputs::snapshot_paths;
+pub use progress::Feedback;
+
+/// `heapdiff summary FILE`.
+#[derive(Debug, Clone)]
+pub struct SummaryRequest {
+    pub file: PathBuf,
+    pub json: bool,
+    pub layout: TableOptions,
+}
+
+/// `heapdiff SNAPSHOT…`: two snapshots (base, late), three (base, target, final) or a series.
+#[derive(Debug, Clone)]
+pub struct SnapshotsRequest {
+    /// The files as given: two or more, or one directory.
+    pub files: Vec<PathBuf>,
+    /// Treat three snapshots as a series.
+    pub series: bool,
+    pub options: DiffOptions,
+    /// Warnings about the snapshots become errors.
+    pub strict: bool,
+    pub format: Format,
+    pub layout: TableOptions,
+}
+
+/// A rendered report and what the binary reports beside it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub text: String,
+    /// Problems with the snapshots (also in the report).
+    pub warnings: Vec<String>,
+    /// The budgets that were exceeded.
+    pub exceeded: Vec<BudgetResult>,
+}
+
+/// DevTools' Summary view of one snapshot.
+pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> {
+    let analysis = progress::analyse(&request.file, feedback)?;
+    let started = Instant::now();
+    let report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
+    feedback.report_took(started.elapsed());
+    let text = if request.json {
+        report::json::to_string(&report)?
+    } else {
+        report::table::summary(&report, &request.layout)
+    };
+    Ok(Outcome {
+        text,
+        warnings: Vec::new(),
+        exceeded: Vec::new(),
+    })
+}
+
+/// The report on two or more snapshots.
+pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outcome> {
+    let files = snapshot_paths(&request.files)?;
+    let is_dir = request.files.first().is_some_and(|f| f.is_dir());
+    if files.len() > 3 || (files.len() == 3 && request.series) || is_dir {
+        return series(request, &files, feedback);
+    }
+    let options = &request.options;
+    let (base_path, late_path) = (&files[0], &files[files.len() - 1]);
+    // With three snapshots the target only bounds the ids: its graph is dropped at once.
+    let target = match &files[..] {
+        [_, target, _] => {
+            let graph = progress::load(target, feedback)?;
+            Some(SnapshotFacts::of(&target.display().to_string(), &graph))
+        }
+        _ => None,
+    };
+    // The base is analysed only for the Comparison view; the rest needs its ids alone. It is
+    // read while the late snapshot is analysed, on the core that the late one's sequential
+    // phases leave idle (without a spinner of its own: the late one's shows).
+    let (base, late) = rayon::join(
+        || -> Result<Baseline> {
+            Ok(if options.compare {
+                Baseline::Analysed(Box::new(progress::analyse(base_path, feedback.quiet())?))
+            } else {
+                Baseline::Loaded(Box::new(progress::load(base_path, feedback.quiet())?))
+            })
+        },
+        || progress::analyse(late_path, feedback),
+    );
+    let (base, late) = (base?, late?);
+    let started = Instant::now();
+    let diff = leaks::diff(
+        (&base_path.display().to_string(), &base),
+        target,
+        (&late_path.display().to_string(), &late),
+        options,
+    );
+    let report = DiffReport::new(&diff);
+    feedback.report_took(started.elapsed());
+    check_strict(request, &diff.warnings)?;
+    let text = match request.format {
+        Format::Json => report::json::to_string(&report)?,
+        Format::Markdown => report::markdown::diff(&report, request.layout.top),
+        Format::Table => report::table::diff(&report, &request.layout),
+    };
+    Ok(Outcome {
+        text,
+        warnings: diff.warnings,
+        exceeded: diff.budgets.into_iter().filter(|b| b.exceeded).collect(),
+    })
+}
+
+/// With `--strict`, warnings about the snapshots are an error.
+fn check_strict(request: &SnapshotsRequest, warnings: &[String]) -> Result<()> {
+    if request.strict && !warnings.is_empty() {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "{} (--strict)",
+            warnings.join("; ")
+        ))));
+    }
+    Ok(())
+}
+
+/// A series: every snapshot analysed in turn, one in memory at a time.
+fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> Result<Outcome> {
+    let options = &request.options;
+    if !options.budgets.is_empty() || options.compare {
+        return Err(Error::new(ErrorKind::Usage(
+            "budgets and --compare apply to two or three snapshots, not to a series".to_string(),
+        )));
+    }
+    let mut builder = SeriesBuilder::default();
+    for path in files {
+        let analysis = progress::analyse(path, feedback)?;
+        builder.observe(&path.display().to_string(), &analysis);
+    }
+    let series = builder.finish();
+    let report = SeriesReport::new(&series);
+    check_strict(request, &series.warnings)?;
+    let text = match request.format {
+        Format::Json => report::json::to_string(&report)?,
+        Format::Markdown => report::markdown::series(&report, request.layout.top),
+        Format::Table => report::table::series(&report, &request.layout),
+    };
+    Ok(Outcome {
+        text,
+        warnings: series.warnings,
+        exceeded: Vec::new(),
+    })
+}

@@ -1,0 +1,90 @@
+//! Reading and analysing snapshots with feedback on stderr: a spinner naming the current step
+//! when stderr is a terminal, phase timings with `--verbose`. No analysis logic of its own.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::analysis::Analysis;
+use crate::error::Result;
+use crate::graph::HeapGraph;
+
+/// How the work is reported on stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Feedback {
+    /// Time each phase (`--verbose`).
+    pub verbose: bool,
+    /// A spinner naming the current phase (stderr is a terminal and `--quiet` was not given).
+    pub spinner: bool,
+}
+
+impl Feedback {
+    /// The same feedback without a spinner (for work beside a step that shows one).
+    pub fn quiet(self) -> Feedback {
+        Feedback {
+            spinner: false,
+            ..self
+        }
+    }
+
+    /// With `--verbose`, how long the report (classes, clusters, retainer paths) took.
+    pub fn report_took(self, took: Duration) {
+        if self.verbose {
+            eprintln!("report in {took:.3?}");
+        }
+    }
+}
+
+/// A spinner naming the file and its current step, when `feedback` asks for one.
+fn spinner(path: &Path, feedback: Feedback) -> Option<indicatif::ProgressBar> {
+    feedback.spinner.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message(format!("{}: reading", path.display()));
+        bar
+    })
+}
+
+/// Reads a snapshot into its graph (no analysis).
+pub fn load(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
+    let spinner = spinner(path, feedback);
+    let graph = read_timed(path, feedback);
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    graph
+}
+
+fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
+    let start = Instant::now();
+    let graph = crate::read::load(path)?;
+    if feedback.verbose {
+        for (step, took) in &graph.timings {
+            eprintln!("{}: {step} in {took:.3?}", path.display());
+        }
+        eprintln!("{}: read in {:.3?}", path.display(), start.elapsed());
+    }
+    Ok(graph)
+}
+
+/// Reads and analyses a snapshot.
+pub fn analyse(path: &Path, feedback: Feedback) -> Result<Analysis> {
+    let spinner = spinner(path, feedback);
+    let analysis = read_timed(path, feedback).and_then(|graph| {
+        Analysis::run_with_progress(graph, &mut |phase| {
+            if let Some(bar) = &spinner {
+                bar.set_message(format!("{}: {phase} done", path.display()));
+            }
+        })
+        .map_err(|e| e.with_path(path))
+    });
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    let analysis = analysis?;
+    if feedback.verbose {
+        for (phase, took) in &analysis.timings {
+            eprintln!("{}: {phase} in {took:.3?}", path.display());
+        }
+    }
+    Ok(analysis)
+}
