@@ -11,8 +11,10 @@ use heapdiff::session::{SnapshotsRequest, SummaryRequest};
 const AFTER_HELP: &str = "\
 Snapshots:
   2 files      BASE LATE: objects allocated between them, still alive in LATE
-  3 files      BASE TARGET FINAL: allocated between BASE and TARGET, still alive in FINAL
-  4+ files, or a directory, or --series: the trend of every class and cluster
+  3+ files, or a directory: a series; findings are the objects that grew at every step,
+               with the trend of every class and cluster
+  3 files with --memlab: BASE TARGET FINAL, memlab's filter: allocated between BASE and
+               TARGET, still alive in FINAL
 
 Budgets (--fail-if, repeatable; exit 1 when one is exceeded):
   new-retained>SIZE  new-self>SIZE  new-count>N  growth>SIZE
@@ -128,9 +130,14 @@ pub struct DiffArgs {
     #[arg(long, value_name = "BUDGET", value_parser = clap::value_parser!(Budget))]
     pub fail_if: Vec<Budget>,
 
-    /// Treat three snapshots as a series rather than base, target and final.
-    #[arg(long)]
+    /// Accepted for compatibility: three or more snapshots are a series.
+    #[arg(long, hide = true)]
     pub series: bool,
+
+    /// With three snapshots BASE TARGET FINAL: memlab's filter (objects allocated between BASE
+    /// and TARGET and still alive in FINAL) instead of a series.
+    #[arg(long, conflicts_with = "series")]
+    pub memlab: bool,
 }
 
 /// Output formats.
@@ -188,7 +195,7 @@ impl DiffArgs {
         }
         Ok(SnapshotsRequest {
             files: self.files.clone(),
-            series: self.series,
+            memlab: self.memlab,
             options: DiffOptions {
                 budgets,
                 sort: match self.sort {

@@ -11,6 +11,8 @@ pub mod between;
 pub mod budget;
 pub mod clusters;
 pub mod comparison;
+pub mod findings;
+pub mod growth;
 pub mod lockstep;
 pub mod sanity;
 pub mod series;
@@ -22,7 +24,11 @@ use between::Baseline;
 use budget::{Budget, BudgetResult};
 use clusters::Cluster;
 use comparison::DiffRow;
+use findings::Finding;
 use lockstep::Lockstep;
+
+/// Most findings a report keeps.
+pub const MAX_FINDINGS: usize = 50;
 
 /// How clusters and classes are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -104,6 +110,8 @@ pub struct Diff {
     /// Late total minus base total.
     pub growth: i64,
     pub between: BetweenTotals,
+    /// What most likely leaks, most likely first.
+    pub findings: Vec<Finding>,
     /// The new objects' class rows, by the sort key.
     pub classes: Vec<ClassRow>,
     /// Clusters of new objects, by the sort key.
@@ -171,6 +179,10 @@ pub fn diff(
             late.graph.max_js_object_id(),
         ));
     }
+    let findings = match &target {
+        None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
+        Some(_) => Vec::new(),
+    };
     let base_facts = SnapshotFacts::of(base_file, base.graph());
     let late_facts = SnapshotFacts::of(late_file, &late.graph);
     let totals = BetweenTotals {
@@ -191,6 +203,7 @@ pub fn diff(
         target,
         late: late_facts,
         between: totals,
+        findings,
         classes,
         clusters,
         lockstep: lockstep::lockstep(&class_counts),

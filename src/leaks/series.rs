@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::SnapshotFacts;
+use super::findings::{self, Finding};
+use super::growth::Trace;
+use super::{MAX_FINDINGS, SnapshotFacts};
 use crate::analysis::Analysis;
 
 /// A group's numbers in one snapshot.
@@ -121,6 +123,8 @@ fn observe(a: &Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observ
 pub struct Series {
     pub snapshots: Vec<SnapshotFacts>,
     pub warnings: Vec<String>,
+    /// What most likely leaks: holders that grew at every step first.
+    pub findings: Vec<Finding>,
     pub classes: Vec<Trend>,
     pub clusters: Vec<Trend>,
 }
@@ -129,15 +133,27 @@ pub struct Series {
 #[derive(Debug, Default)]
 pub struct SeriesBuilder {
     snapshots: Vec<SnapshotFacts>,
+    traces: Vec<Trace>,
+    findings: Vec<Finding>,
     classes: Vec<Vec<Observation>>,
     clusters: Vec<Vec<Observation>>,
 }
 
 impl SeriesBuilder {
-    /// Adds the next snapshot of the series.
-    pub fn observe(&mut self, file: &str, a: &Analysis) {
+    /// Adds the next snapshot of the series; `last` says it is the last one, whose objects the
+    /// findings are about.
+    pub fn observe(&mut self, file: &str, a: &Analysis, last: bool) {
         let since = self.snapshots.first().map(|s| s.max_js_object_id);
         let (classes, clusters) = observe(a, since);
+        if last {
+            let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
+            if !max_ids.is_empty() {
+                self.findings = findings::of_series(a, &self.traces, &max_ids, MAX_FINDINGS);
+            }
+        } else {
+            let up_to = since.unwrap_or_else(|| a.graph.max_js_object_id());
+            self.traces.push(Trace::of(a, up_to));
+        }
         self.snapshots.push(SnapshotFacts::of(file, &a.graph));
         self.classes.push(classes);
         self.clusters.push(clusters);
@@ -155,6 +171,7 @@ impl SeriesBuilder {
         }
         Series {
             warnings,
+            findings: self.findings,
             classes: trends(&self.classes),
             clusters: trends(&self.clusters),
             snapshots: self.snapshots,

@@ -14,6 +14,7 @@ use crate::analysis::summary::{ClassRow, Statistics};
 use crate::leaks::budget::BudgetResult;
 use crate::leaks::clusters::Cluster;
 use crate::leaks::comparison::DiffRow;
+use crate::leaks::findings::{Evidence, Finding, Suspicion};
 use crate::leaks::lockstep::Lockstep;
 use crate::leaks::series::{Series, Trend};
 use crate::leaks::{Diff, SnapshotFacts};
@@ -185,6 +186,8 @@ pub struct DiffReport {
     pub growth: i64,
     pub between: BetweenInfo,
     pub warnings: Vec<String>,
+    /// What most likely leaks, most likely first.
+    pub findings: Vec<FindingReport>,
     pub clusters: Vec<ClusterReport>,
     pub lockstep: Vec<LockstepReport>,
     pub classes: Vec<ClassReport>,
@@ -204,6 +207,115 @@ pub struct BudgetReport {
     pub exceeded: bool,
     /// What `actual` measured, e.g. the cluster that was largest.
     pub subject: Option<String>,
+}
+
+/// One suspected leak: an old object (the holder) that keeps gaining new ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingReport {
+    pub rank: u64,
+    /// `growing` (three or more snapshots, grew at every step), `not-growing`, or
+    /// `two-snapshots` (a third snapshot tells growth from a one-time fill).
+    pub evidence: &'static str,
+    pub growing: bool,
+    /// With two snapshots: `one-time-fill` or `churn` when the holder looks like one.
+    pub suspicion: Option<&'static str>,
+    /// The holder and how its owner holds it: `MemoryStore .sessions → Object`.
+    pub label: String,
+    pub holder: HolderReport,
+    /// Per step (between consecutive snapshots): bytes and count of the new objects the holder
+    /// gained then and still has.
+    pub step_bytes: Vec<u64>,
+    pub step_counts: Vec<u64>,
+    pub gained_bytes: u64,
+    pub gained_count: u64,
+    /// Per snapshot, where known: the holder's retained size and entries.
+    pub retained_sizes: Vec<Option<u64>>,
+    pub entries: Vec<Option<u32>>,
+    /// The largest groups of what it gained.
+    pub parts: Vec<PartReport>,
+}
+
+/// The object a finding is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct HolderReport {
+    pub id: u32,
+    pub class: String,
+    /// From a root to the holder; repeated hops folded (`._idleNext ×240`).
+    pub path: String,
+}
+
+/// A group of the new objects a holder gained.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartReport {
+    pub label: String,
+    pub count: u64,
+    pub self_size: u64,
+    /// Engine internals (arrays, code, contexts) rather than what the program created.
+    pub internal: bool,
+}
+
+impl FindingReport {
+    fn new(rank: usize, f: &Finding) -> FindingReport {
+        FindingReport {
+            rank: rank as u64,
+            evidence: match f.evidence {
+                Evidence::Growing => "growing",
+                Evidence::NotGrowing => "not-growing",
+                Evidence::TwoSnapshots => "two-snapshots",
+            },
+            growing: f.evidence == Evidence::Growing,
+            suspicion: match f.suspicion {
+                Suspicion::None => None,
+                Suspicion::OneTimeFill => Some("one-time-fill"),
+                Suspicion::Churn => Some("churn"),
+            },
+            label: f.label.clone(),
+            holder: HolderReport {
+                id: f.id,
+                class: f.class_name.clone(),
+                path: f.path.clone(),
+            },
+            step_bytes: f.step_bytes.clone(),
+            step_counts: f.step_counts.clone(),
+            gained_bytes: f.gained_bytes(),
+            gained_count: f.gained_count(),
+            retained_sizes: f.retained.clone(),
+            entries: f.entries.clone(),
+            parts: f
+                .parts
+                .iter()
+                .map(|p| PartReport {
+                    label: p.label.clone(),
+                    count: p.count,
+                    self_size: p.self_size,
+                    internal: p.internal,
+                })
+                .collect(),
+        }
+    }
+
+    /// `(string) ×600, Object ×200`: the user-visible parts, or all when there are none.
+    pub fn parts_summary(&self, max: usize) -> String {
+        let visible: Vec<&PartReport> = self.parts.iter().filter(|p| !p.internal).collect();
+        let shown: Vec<&PartReport> = if visible.is_empty() {
+            self.parts.iter().collect()
+        } else {
+            visible
+        };
+        shown
+            .iter()
+            .take(max)
+            .map(|p| format!("{} \u{d7}{}", p.label, thousands(p.count)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn findings_of(list: &[Finding]) -> Vec<FindingReport> {
+    list.iter()
+        .enumerate()
+        .map(|(i, f)| FindingReport::new(i + 1, f))
+        .collect()
 }
 
 /// One snapshot of a pair.
@@ -404,6 +516,7 @@ impl DiffReport {
                 class_count: d.between.class_count,
             },
             warnings: d.warnings.clone(),
+            findings: findings_of(&d.findings),
             clusters: d
                 .clusters
                 .iter()
@@ -467,6 +580,8 @@ pub struct SeriesReport {
     pub command: &'static str,
     pub snapshots: Vec<SnapshotInfo>,
     pub warnings: Vec<String>,
+    /// What most likely leaks: holders that grew at every step first.
+    pub findings: Vec<FindingReport>,
     pub classes: Vec<TrendReport>,
     pub clusters: Vec<TrendReport>,
 }
@@ -507,6 +622,7 @@ impl SeriesReport {
             command: "series",
             snapshots: series.snapshots.iter().map(SnapshotInfo::from).collect(),
             warnings: series.warnings.clone(),
+            findings: findings_of(&series.findings),
             classes: series.classes.iter().map(TrendReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
         }

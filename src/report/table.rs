@@ -4,7 +4,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use super::{
-    DiffReport, SeriesReport, SummaryReport, TrendReport, display_distance, human_bytes,
+    DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport, display_distance, human_bytes,
     signed_bytes, signed_count, thousands,
 };
 
@@ -136,6 +136,9 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
     ));
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
+    }
+    if r.target.is_none() {
+        findings(&mut out, &r.findings, false, options);
     }
 
     out.push_str("\nClusters of new objects\n");
@@ -310,6 +313,7 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
+    findings(&mut out, &r.findings, true, options);
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),
         (
@@ -362,4 +366,60 @@ fn trend_row(t: &TrendReport) -> Vec<Cell> {
         Cell::new(format!("{:+.1}", t.count_slope)),
         Cell::new(signed_bytes(t.retained_slope.round() as i64)),
     ]
+}
+
+/// The findings section: a table of holders (growing ones marked ↑), then each one's path.
+fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &TableOptions) {
+    out.push_str("\nFindings: old objects that keep gaining new ones\n");
+    if series {
+        let growing = list.iter().filter(|f| f.growing).count();
+        out.push_str(&format!(
+            "{growing} grew at every step (↑); the others gained objects at some steps only\n"
+        ));
+    } else {
+        out.push_str(
+            "two snapshots: a one-time fill looks like growth here; a third snapshot shows which \
+             of these grow at every step\n",
+        );
+    }
+    if list.is_empty() {
+        out.push_str("(none: no old object gained new ones)\n");
+        return;
+    }
+    let mut table = new_table(&["#", "Holder", "Gained", "Objects", "What it gained"], options);
+    for i in [1, 4] {
+        if let Some(col) = table.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Left);
+        }
+    }
+    for f in list.iter().take(options.top) {
+        let mark = if f.growing { "\u{2191} " } else { "" };
+        let note = match f.suspicion {
+            Some("one-time-fill") => " (one-time fill?)",
+            Some("churn") => " (churning cache?)",
+            _ => "",
+        };
+        let gained = if f.step_bytes.len() > 1 {
+            f.step_bytes
+                .iter()
+                .map(|&b| format!("+{}", human_bytes(b)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            format!("+{}", human_bytes(f.gained_bytes))
+        };
+        table.add_row(vec![
+            Cell::new(f.rank),
+            Cell::new(format!("{mark}{}{note}", f.label)),
+            Cell::new(gained),
+            Cell::new(thousands(f.gained_count)),
+            Cell::new(f.parts_summary(3)),
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    more(out, list.len(), options.top, "findings");
+    for f in list.iter().take(options.top) {
+        out.push_str(&format!("#{} @{}  {}\n", f.rank, f.holder.id, f.holder.path));
+    }
 }

@@ -32,8 +32,8 @@ pub struct SummaryRequest {
 pub struct SnapshotsRequest {
     /// The files as given: two or more, or one directory.
     pub files: Vec<PathBuf>,
-    /// Treat three snapshots as a series.
-    pub series: bool,
+    /// Three snapshots are base, target and final with memlab's filter, not a series.
+    pub memlab: bool,
     pub options: DiffOptions,
     /// Warnings about the snapshots become errors.
     pub strict: bool,
@@ -73,7 +73,13 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
 pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outcome> {
     let files = snapshot_paths(&request.files)?;
     let is_dir = request.files.first().is_some_and(|f| f.is_dir());
-    if files.len() > 3 || (files.len() == 3 && request.series) || is_dir {
+    if request.memlab && files.len() != 3 {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "--memlab takes three snapshots (BASE TARGET FINAL), not {}",
+            files.len()
+        ))));
+    }
+    if (files.len() >= 3 && !request.memlab) || is_dir {
         return series(request, &files, feedback);
     }
     let options = &request.options;
@@ -138,13 +144,15 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     let options = &request.options;
     if !options.budgets.is_empty() || options.compare {
         return Err(Error::new(ErrorKind::Usage(
-            "budgets and --compare apply to two or three snapshots, not to a series".to_string(),
+            "budgets and --compare apply to two snapshots (or three with --memlab), not to a \
+             series"
+                .to_string(),
         )));
     }
     let mut builder = SeriesBuilder::default();
-    for path in files {
+    for (i, path) in files.iter().enumerate() {
         let analysis = progress::analyse(path, feedback)?;
-        builder.observe(&path.display().to_string(), &analysis);
+        builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());
     }
     let series = builder.finish();
     let report = SeriesReport::new(&series);

@@ -15,7 +15,7 @@ use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
-pub use paths::{PathShape, retainer_path};
+pub use paths::{PathShape, holder_path, named_node, retainer_path};
 pub use sites::Site;
 
 /// What kind of objects a cluster groups.
@@ -272,4 +272,9 @@ pub fn set_retained(a: &Analysis, nodes: &[u32]) -> u64 {
         stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
     }
     total
+}
+
+/// Where closure `v` was defined (its normalised name, script, line and column).
+pub fn closure_site(g: &crate::graph::HeapGraph, v: u32) -> Site {
+    sites::SiteResolver::new(g).site(v)
 }

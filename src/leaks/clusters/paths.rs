@@ -56,11 +56,35 @@ pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64
 /// root group. Rendered from the root side: `global .cache → Map {table} → (array) [] → Function`.
 pub fn retainer_path(a: &Analysis, v: u32) -> String {
     let g = &a.graph;
+    let (steps, current) = greedy_steps(a, v, MAX_PATH_STEPS);
+    let mut text = String::new();
+    match steps.last() {
+        Some(&(top, _)) => text.push_str(&path_node(a, top)),
+        None => text.push_str(&path_node(a, v)),
+    }
+    if steps.len() == MAX_PATH_STEPS {
+        text = format!("… {text}");
+    }
+    for (i, &(_, e)) in steps.iter().enumerate().rev() {
+        let to = if i == 0 { v } else { steps[i - 1].0 };
+        text.push_str(&format!(" {} → {}", edge_label(g, e), path_node(a, to)));
+    }
+    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
+        text.push_str(" (system roots only)");
+    }
+    text
+}
+
+/// The greedy path's steps from `v` toward the roots, at most `max_steps`: each the retainer
+/// and the edge it holds the previous node by; and the node where the walk stopped.
+fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u32) {
+    let g = &a.graph;
     let retainers = &a.retainers;
     let mut steps: Vec<(u32, usize)> = Vec::new();
     let mut current = v;
-    let mut visited = vec![current];
-    while steps.len() < MAX_PATH_STEPS {
+    let mut visited = rustc_hash::FxHashSet::default();
+    visited.insert(current);
+    while steps.len() < max_steps {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
         }
@@ -81,25 +105,76 @@ pub fn retainer_path(a: &Analysis, v: u32) -> String {
         let Some(r) = best else { break };
         let from = retainers.node[r];
         steps.push((from, retainers.edge[r] as usize));
-        visited.push(from);
+        visited.insert(from);
         current = from;
     }
-    let mut text = String::new();
-    match steps.last() {
-        Some(&(top, _)) => text.push_str(&path_node(a, top)),
-        None => text.push_str(&path_node(a, v)),
-    }
-    if steps.len() == MAX_PATH_STEPS {
-        text = format!("… {text}");
-    }
+    (steps, current)
+}
+
+/// Most steps a holder's path may take (a list thousands of nodes long is folded, not cut).
+const MAX_HOLDER_STEPS: usize = 100_000;
+/// Hops a folded holder path shows in full at each end.
+const HOLDER_HOPS_SHOWN: usize = 6;
+
+/// The path from a root to `v` (a growth root), with runs of one repeated hop folded
+/// (`Timeout ._idleNext ×240`), closures named (`Function renewLease`) and, for a long path,
+/// the middle left out so that both the root side and the holder itself stay visible.
+pub fn holder_path(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    let (steps, _) = greedy_steps(a, v, MAX_HOLDER_STEPS);
+    // Hops from the root side: (edge label, node it leads to).
+    let mut hops: Vec<(String, String, u64)> = Vec::new();
     for (i, &(_, e)) in steps.iter().enumerate().rev() {
         let to = if i == 0 { v } else { steps[i - 1].0 };
-        text.push_str(&format!(" {} → {}", edge_label(g, e), path_node(a, to)));
+        let hop = (edge_label(g, e), named_node(a, to));
+        match hops.last_mut() {
+            Some(last) if last.0 == hop.0 && last.1 == hop.1 => last.2 += 1,
+            _ => hops.push((hop.0, hop.1, 1)),
+        }
     }
-    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
-        text.push_str(" (system roots only)");
+    let start = named_node(a, steps.last().map_or(v, |s| s.0));
+    let rendered: Vec<String> = hops
+        .iter()
+        .map(|(edge, node, times)| {
+            if *times > 1 {
+                format!("{edge} \u{d7}{times} → {node}")
+            } else {
+                format!("{edge} → {node}")
+            }
+        })
+        .collect();
+    let mut text = start;
+    if rendered.len() > 2 * HOLDER_HOPS_SHOWN {
+        for hop in &rendered[..HOLDER_HOPS_SHOWN] {
+            text.push(' ');
+            text.push_str(hop);
+        }
+        text.push_str(&format!(" … ({} hops) …", rendered.len() - 2 * HOLDER_HOPS_SHOWN));
+        for hop in &rendered[rendered.len() - HOLDER_HOPS_SHOWN..] {
+            text.push(' ');
+            text.push_str(hop);
+        }
+    } else {
+        for hop in &rendered {
+            text.push(' ');
+            text.push_str(hop);
+        }
     }
     text
+}
+
+/// A node as a holder path shows it: its class, and a closure's function name.
+pub fn named_node(a: &Analysis, v: u32) -> String {
+    let g = &a.graph;
+    if g.is_type(v, g.node_types.closure) {
+        let name = g.raw_name(v);
+        return if name.is_empty() {
+            "Function (anonymous)".to_string()
+        } else {
+            format!("Function {name}")
+        };
+    }
+    path_node(a, v)
 }
 
 fn path_node(a: &Analysis, v: u32) -> String {

@@ -1,0 +1,323 @@
+//! Findings: one ranked list of what most likely leaks, each an old object that keeps
+//! accumulating new ones (its holder, see [`super::growth`]), with the path that keeps the
+//! holder alive, what it accumulates and how much per step. Typed results only; no text layout.
+
+use rustc_hash::FxHashMap;
+
+use super::clusters::{closure_site, holder_path, named_node};
+use super::growth::{self, Holder, Trace};
+use crate::analysis::Analysis;
+use crate::graph::HeapGraph;
+
+/// Fewest bytes a holder must gain (in all) to be a finding.
+const MIN_BYTES: u64 = 2048;
+/// Fewest bytes a holder must gain at each step to count as growing at every step.
+const MIN_STEP_BYTES: u64 = 512;
+/// How many parts a finding lists.
+const MAX_PARTS: usize = 5;
+
+/// How sure a finding is that it leaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Three or more snapshots: it gained new objects at every step and its size grew.
+    Growing,
+    /// Three or more snapshots, but it did not grow at every step (a fill, a cache).
+    NotGrowing,
+    /// Two snapshots: it gained objects; a third snapshot tells growth from a one-time fill.
+    TwoSnapshots,
+}
+
+/// What a finding suspects about a holder that two snapshots cannot settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suspicion {
+    None,
+    /// Most of what it gained is one new object: a one-time initialisation?
+    OneTimeFill,
+    /// Most of what it held in the base is gone: a cache that replaces its entries?
+    Churn,
+}
+
+/// A group of the new objects a holder accumulates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// `Function onConfigChanged @ app.js:12:5`, a class name, `(string)`, `Detached <div>`.
+    pub label: String,
+    pub count: u64,
+    pub self_size: u64,
+    /// Engine internals (arrays, code, contexts): shown after what a program creates.
+    pub internal: bool,
+}
+
+/// One suspected leak.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub evidence: Evidence,
+    pub suspicion: Suspicion,
+    /// The holder: ordinal in the last snapshot, object id, class.
+    pub node: u32,
+    pub id: u32,
+    pub class_name: String,
+    /// Root to holder, folded (see [`holder_path`]).
+    pub path: String,
+    /// `MemoryStore .sessions → Object`: the holder and how its owner holds it.
+    pub label: String,
+    /// Per step: bytes and count of the new objects it gained that are still alive.
+    pub step_bytes: Vec<u64>,
+    pub step_counts: Vec<u64>,
+    /// Per snapshot, where known: its retained size and entries.
+    pub retained: Vec<Option<u64>>,
+    pub entries: Vec<Option<u32>>,
+    /// The largest groups of what it gained, user-visible ones first.
+    pub parts: Vec<Part>,
+    /// Bytes by which findings are ranked (within one evidence level).
+    pub score: u64,
+}
+
+impl Finding {
+    pub fn gained_bytes(&self) -> u64 {
+        self.step_bytes.iter().sum()
+    }
+
+    pub fn gained_count(&self) -> u64 {
+        self.step_counts.iter().sum()
+    }
+}
+
+/// The findings of a series, from its last snapshot `last` and the traces and newest ids of
+/// the snapshots before it (oldest first; `traces[0]` is the first snapshot's).
+pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize) -> Vec<Finding> {
+    let (holders, holder_of) = growth::charge(last, max_ids, MIN_BYTES);
+    let g = &last.graph;
+    let mut findings: Vec<Finding> = holders
+        .iter()
+        .map(|h| {
+            let id = g.node_id[h.node as usize];
+            let mut retained: Vec<Option<u64>> = traces.iter().map(|t| t.get(id).map(|p| p.0)).collect();
+            let mut entries: Vec<Option<u32>> = traces.iter().map(|t| t.get(id).map(|p| p.1)).collect();
+            retained.push(Some(last.retained[h.node as usize]));
+            entries.push(Some(growth::entries(g, h.node)));
+            let growing = grows_at_every_step(h, &retained, &entries);
+            let mut f = finding(last, h, retained, entries);
+            f.evidence = if growing { Evidence::Growing } else { Evidence::NotGrowing };
+            f.score = if growing {
+                h.bytes.iter().copied().min().unwrap_or(0)
+            } else {
+                h.total_bytes()
+            };
+            f
+        })
+        .collect();
+    rank(&mut findings, top);
+    describe(last, &mut findings, &holder_of, max_ids[0]);
+    findings
+}
+
+/// The findings of two snapshots: the base is only loaded (its graph tells entries and which
+/// of the holder's old entries are gone), the late one analysed.
+pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
+    let max_ids = [base.max_js_object_id()];
+    let (holders, holder_of) = growth::charge(late, &max_ids, MIN_BYTES);
+    let g = &late.graph;
+    let wanted: FxHashMap<u32, usize> = holders
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (g.node_id[h.node as usize], i))
+        .collect();
+    let mut in_base = vec![None; holders.len()];
+    for v in 0..base.node_count() as u32 {
+        if let Some(&i) = wanted.get(&base.node_id[v as usize]) {
+            in_base[i] = Some(v);
+        }
+    }
+    let alive = IdSet::of(g);
+    let mut findings: Vec<Finding> = holders
+        .iter()
+        .zip(&in_base)
+        .map(|(h, &old)| {
+            let base_entries = old.map(|b| growth::entries(base, b));
+            let late_entries = growth::entries(g, h.node);
+            let entries = vec![base_entries, Some(late_entries)];
+            let retained = vec![None, Some(late.retained[h.node as usize])];
+            let mut f = finding(late, h, retained, entries);
+            f.evidence = Evidence::TwoSnapshots;
+            let grew = base_entries.is_some_and(|b| late_entries > b);
+            f.suspicion = if old.is_some_and(|b| churned(base, b, &alive)) {
+                Suspicion::Churn
+            } else if !grew && h.largest_top * 5 >= h.total_bytes() * 4 {
+                Suspicion::OneTimeFill
+            } else {
+                Suspicion::None
+            };
+            f.score = h.total_bytes();
+            f
+        })
+        .collect();
+    rank(&mut findings, top);
+    describe(late, &mut findings, &holder_of, max_ids[0]);
+    findings
+}
+
+/// Gained at every step, and its size grew at every step by at least half of what it gained
+/// (entries or retained bytes): a full cache gains entries but does not grow.
+fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u32>]) -> bool {
+    let steps = h.bytes.len();
+    if steps < 2 {
+        return false;
+    }
+    let mean = h.total_bytes() / steps as u64;
+    (0..steps).all(|i| {
+        let gained = h.bytes[i];
+        let sized = match (retained[i], retained[i + 1]) {
+            (Some(a), Some(b)) => b >= a.saturating_add(gained / 2) && b > a,
+            _ => false,
+        };
+        let counted = match (entries[i], entries[i + 1]) {
+            (Some(a), Some(b)) => b > a,
+            _ => false,
+        };
+        gained >= MIN_STEP_BYTES && gained * 10 >= mean && (sized || counted)
+    })
+}
+
+/// Whether most of what `b` (a base node) referenced is gone from the late snapshot.
+fn churned(base: &HeapGraph, b: u32, alive: &IdSet) -> bool {
+    let t = &base.edge_types;
+    let mut targets = Vec::new();
+    for e in base.edges(b) {
+        let ty = Some(base.edge_type[e]);
+        if ty == t.element || ty == t.property {
+            targets.push(base.edge_to[e]);
+        } else if ty == t.internal && matches!(base.strings.get(base.edge_name[e]), "table" | "elements" | "properties") {
+            targets.extend(base.edges(base.edge_to[e]).map(|x| base.edge_to[x]));
+        }
+    }
+    let old: Vec<u32> = targets
+        .into_iter()
+        .filter(|&v| growth::is_candidate(base, v))
+        .map(|v| base.node_id[v as usize])
+        .collect();
+    let gone = old.iter().filter(|&&id| !alive.contains(id)).count();
+    old.len() >= 4 && gone * 2 >= old.len()
+}
+
+/// The object ids of a snapshot, as a bit set.
+struct IdSet(Vec<u64>);
+
+impl IdSet {
+    fn of(g: &HeapGraph) -> IdSet {
+        let max = g.node_id.iter().copied().max().unwrap_or(0) as usize;
+        let mut bits = vec![0u64; max / 64 + 1];
+        for &id in &g.node_id {
+            bits[id as usize / 64] |= 1 << (id % 64);
+        }
+        IdSet(bits)
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.0.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+}
+
+fn finding(a: &Analysis, h: &Holder, retained: Vec<Option<u64>>, entries: Vec<Option<u32>>) -> Finding {
+    let g = &a.graph;
+    Finding {
+        evidence: Evidence::TwoSnapshots,
+        suspicion: Suspicion::None,
+        node: h.node,
+        id: g.node_id[h.node as usize],
+        class_name: named_node(a, h.node),
+        path: String::new(),
+        label: String::new(),
+        step_bytes: h.bytes.clone(),
+        step_counts: h.counts.clone(),
+        retained,
+        entries,
+        parts: Vec::new(),
+        score: 0,
+    }
+}
+
+/// Orders findings (growing first, then by score) and keeps the first `top`.
+fn rank(findings: &mut Vec<Finding>, top: usize) {
+    // With two snapshots, what looks like a one-time fill or a churning cache goes after
+    // the holders that simply gained objects.
+    let level = |f: &Finding| match (f.evidence, f.suspicion) {
+        (Evidence::Growing, _) => 0,
+        (Evidence::TwoSnapshots, Suspicion::None) => 1,
+        (Evidence::TwoSnapshots, Suspicion::OneTimeFill) => 2,
+        (Evidence::TwoSnapshots, Suspicion::Churn) => 3,
+        (Evidence::NotGrowing, _) => 4,
+    };
+    findings.sort_by(|x, y| {
+        level(x)
+            .cmp(&level(y))
+            .then(y.score.cmp(&x.score))
+            .then(y.gained_bytes().cmp(&x.gained_bytes()))
+            .then(x.id.cmp(&y.id))
+    });
+    findings.truncate(top);
+}
+
+/// Paths, labels and parts of the kept findings.
+fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max_id: u32) {
+    let g = &a.graph;
+    let index: FxHashMap<u32, usize> = findings.iter().enumerate().map(|(i, f)| (f.node, i)).collect();
+    // (finding, closure name or class index, is closure) → (count, bytes, first node).
+    let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
+    for v in 0..g.node_count() as u32 {
+        if g.node_id[v as usize] <= first_max_id {
+            continue;
+        }
+        let Some(&f) = index.get(&holder_of[v as usize]) else {
+            continue;
+        };
+        let closure = g.is_type(v, g.node_types.closure);
+        let key = if closure { g.node_name[v as usize] } else { a.classes.class_index[v as usize] };
+        let entry = groups.entry((f, key, closure)).or_insert((0, 0, v));
+        entry.0 += 1;
+        entry.1 += a.self_size[v as usize] as u64;
+    }
+    let mut parts: Vec<Vec<Part>> = vec![Vec::new(); findings.len()];
+    for ((f, _, closure), (count, bytes, v)) in groups {
+        let label = if closure {
+            let site = closure_site(g, v);
+            format!("Function {} @ {}:{}", site.function, site.script, site.line + 1)
+        } else {
+            a.classes.class_name(g, v).to_string()
+        };
+        let internal = !closure && !user_visible(g, v);
+        parts[f].push(Part { label, count, self_size: bytes, internal });
+    }
+    for (f, mut list) in findings.iter_mut().zip(parts) {
+        list.sort_by(|x, y| {
+            x.internal
+                .cmp(&y.internal)
+                .then(y.self_size.cmp(&x.self_size))
+                .then_with(|| x.label.cmp(&y.label))
+        });
+        list.truncate(MAX_PARTS);
+        f.parts = list;
+        f.path = holder_path(a, f.node);
+        f.label = short_label(&f.path);
+    }
+}
+
+/// Objects a program creates and a user recognises: its objects, strings and DOM nodes.
+fn user_visible(g: &HeapGraph, v: u32) -> bool {
+    let t = &g.node_types;
+    let ty = Some(g.node_type[v as usize]);
+    growth::is_candidate(g, v)
+        || ty == t.string
+        || ty == t.cons_string
+        || ty == t.sliced_string
+        || (ty == t.native && !g.raw_name(v).starts_with("system / "))
+}
+
+/// The last two nodes of a path and the edge between them: `MemoryStore .sessions → Object`.
+fn short_label(path: &str) -> String {
+    let parts: Vec<&str> = path.split(" → ").collect();
+    match parts.len() {
+        0 | 1 => path.to_string(),
+        n => format!("{} → {}", parts[n - 2], parts[n - 1]),
+    }
+}

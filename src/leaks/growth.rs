@@ -1,0 +1,180 @@
+//! Growth roots: old objects that keep accumulating new ones (the idea of BLeak, Vilk and
+//! Berger, PLDI 2018, made exact with V8's stable object ids). Numbers only; no labels.
+//!
+//! An object id names one object for its whole life and ids only grow, so an object of the
+//! last snapshot whose id is at most the first snapshot's newest id was alive in every snapshot
+//! of the series (a *persistent* object). Every new object of the last snapshot is charged to
+//! its nearest persistent ancestor in the dominator tree (its *holder*), in the step its id
+//! falls in: ids in `(max_id(s_k), max_id(s_k+1)]` were allocated between s_k and s_k+1. A leak
+//! charges its holder at every step; a one-time initialisation only in its step; a full cache
+//! that churns keeps only its last entries, and its size (entries, retained bytes, from the
+//! earlier snapshots' [`Trace`]s) does not grow.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::Analysis;
+use crate::graph::HeapGraph;
+
+/// A node with no holder (nothing persistent above it).
+const NO_HOLDER: u32 = u32::MAX;
+
+/// Can `v` hold a leak? JavaScript objects, closures and regexps that a program creates;
+/// not engine internals (`system / …`), arrays of the engine, strings, code or DOM nodes.
+pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
+    let t = &g.node_types;
+    let ty = Some(g.node_type[v as usize]);
+    (ty == t.object || ty == t.closure || ty == t.regexp) && !g.raw_name(v).starts_with("system / ")
+}
+
+/// Is `v` code or a hidden class (whose subtrees the JIT grows on its own)?
+fn is_engine_metadata(g: &HeapGraph, v: u32) -> bool {
+    let t = &g.node_types;
+    let ty = g.node_type[v as usize];
+    Some(ty) == t.code || t.names.get(ty as usize).is_some_and(|n| n == "object shape")
+}
+
+/// How many entries `v` holds: its element, property and context edges (`__proto__` aside),
+/// plus the slots of its hash table (`Map`, `Set`, `WeakMap` keep entries in a `table`).
+pub fn entries(g: &HeapGraph, v: u32) -> u32 {
+    let t = &g.edge_types;
+    let mut count = 0;
+    for e in g.edges(v) {
+        let ty = Some(g.edge_type[e]);
+        if ty == t.element || ty == t.context {
+            count += 1;
+        } else if ty == t.property {
+            count += u32::from(g.strings.get(g.edge_name[e]) != "__proto__");
+        } else if ty == t.internal && g.strings.get(g.edge_name[e]) == "table" {
+            let table = g.edge_to[e];
+            count += g
+                .edges(table)
+                .filter(|&x| g.strings.get(g.edge_name[x]) != "map")
+                .count() as u32;
+        }
+    }
+    count
+}
+
+/// What an earlier snapshot of a series tells about the objects that may still be alive in the
+/// last one: for each candidate with an id up to `up_to`, its retained size and entries.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// `(id, retained, entries)`, ascending by id.
+    points: Vec<(u32, u64, u32)>,
+}
+
+impl Trace {
+    /// The trace of `a`, for objects with ids up to `up_to` (the first snapshot's newest id:
+    /// only those can be alive in every snapshot).
+    pub fn of(a: &Analysis, up_to: u32) -> Trace {
+        let g = &a.graph;
+        let mut points: Vec<(u32, u64, u32)> = (0..g.node_count() as u32)
+            .filter(|&v| g.node_id[v as usize] <= up_to && is_candidate(g, v))
+            .map(|v| (g.node_id[v as usize], a.retained[v as usize], entries(g, v)))
+            .collect();
+        points.sort_unstable_by_key(|p| p.0);
+        Trace { points }
+    }
+
+    /// Retained size and entries of object `id`, if it is in the trace.
+    pub fn get(&self, id: u32) -> Option<(u64, u32)> {
+        let i = self.points.binary_search_by_key(&id, |p| p.0).ok()?;
+        Some((self.points[i].1, self.points[i].2))
+    }
+}
+
+/// One persistent object and what the new objects charged to it add up to, per step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The object (ordinal of the last snapshot).
+    pub node: u32,
+    /// Per step: shallow bytes and count of the new objects charged to it that were allocated
+    /// in that step and are still alive in the last snapshot.
+    pub bytes: Vec<u64>,
+    pub counts: Vec<u64>,
+    /// New objects charged to it with no other candidate between them and it: how many
+    /// separate things were added (one big new subtree looks like a one-time fill).
+    pub tops: u64,
+    /// The largest such top's retained size.
+    pub largest_top: u64,
+}
+
+impl Holder {
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes.iter().sum()
+    }
+}
+
+/// Charges the new objects of `a` to their holders. `max_ids` are the newest ids of the
+/// snapshots before `a`, oldest first: objects with ids up to `max_ids[0]` are persistent;
+/// those above it are new, in the step their id falls in (the last step ends at `a`'s newest
+/// id). Returns every holder charged at least `min_bytes` in total, and each node's holder.
+pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Vec<u32>) {
+    let g = &a.graph;
+    let n = g.node_count();
+    let steps = max_ids.len();
+    let first = max_ids.first().copied().unwrap_or(0);
+    let step_of = |id: u32| max_ids.partition_point(|&m| m < id).saturating_sub(1);
+    let mut holder_of = vec![NO_HOLDER; n];
+    let mut slot_of: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut holders: Vec<Holder> = Vec::new();
+    // Depth-first over the dominator tree: (node, its nearest persistent candidate ancestor,
+    // whether any candidate lies between them).
+    let (first_child, children) = &a.dominated;
+    let mut stack: Vec<(u32, u32, bool)> = vec![(g.root.0, NO_HOLDER, false)];
+    while let Some((v, holder, covered)) = stack.pop() {
+        if is_engine_metadata(g, v) {
+            // Compiled code, feedback and hidden classes come and go with the JIT: what they
+            // hold (boilerplates, optimized code) is nobody's leak.
+            continue;
+        }
+        let id = g.node_id[v as usize];
+        let candidate = is_candidate(g, v);
+        let persistent = candidate && id <= first && id % 2 == 1;
+        let (below, below_covered) = if persistent {
+            holder_of[v as usize] = v;
+            (v, false)
+        } else {
+            holder_of[v as usize] = holder;
+            if holder != NO_HOLDER && id > first {
+                let slot = *slot_of.entry(holder).or_insert_with(|| {
+                    holders.push(Holder {
+                        node: holder,
+                        bytes: vec![0; steps],
+                        counts: vec![0; steps],
+                        tops: 0,
+                        largest_top: 0,
+                    });
+                    holders.len() - 1
+                });
+                let h = &mut holders[slot];
+                let step = step_of(id).min(steps.saturating_sub(1));
+                h.bytes[step] += a.self_size[v as usize] as u64;
+                h.counts[step] += 1;
+                if candidate && !covered {
+                    h.tops += 1;
+                    h.largest_top = h.largest_top.max(a.retained[v as usize]);
+                }
+            }
+            (holder, covered || candidate)
+        };
+        let range = first_child[v as usize] as usize..first_child[v as usize + 1] as usize;
+        stack.extend(children[range].iter().map(|&c| (c, below, below_covered)));
+    }
+    holders.retain(|h| h.total_bytes() >= min_bytes);
+    (holders, holder_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traces_look_up_by_id() {
+        let t = Trace {
+            points: vec![(3, 100, 2), (7, 50, 1)],
+        };
+        assert_eq!(t.get(7), Some((50, 1)));
+        assert_eq!(t.get(5), None);
+    }
+}
