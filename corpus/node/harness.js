@@ -29,9 +29,18 @@ class GeoEntry {
   }
 }
 
-const responseCache = new LRUCache({ max: 400 });
+// Decoy shapes vary by scenario (a stable hash of its file name), so that no one cache size,
+// churn rate or kind of initialisation is all the corpus knows.
+const variant = [...path.basename(require.main.filename)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+const CACHE_MAX = [300, 500, 800][variant % 3];
+const CACHE_CHURN = [150, 300, 900][(variant >> 2) % 3];
+const INIT_INTO_EXISTING = (variant >> 4) % 2 === 1;
+
+const responseCache = new LRUCache({ max: CACHE_MAX });
 let cacheCounter = 0;
 let geoIndex = null;
+// Created at start-up, filled once on first use (when INIT_INTO_EXISTING).
+const regionRegistry = { regions: [] };
 
 function churnCache(count) {
   for (let i = 0; i < count; i++) {
@@ -52,7 +61,13 @@ function makeGarbage() {
 
 /** The one-time lazy initialisation: an index built on first use, never changed again. */
 function lazyInit(bytes) {
-  const entries = Math.max(2000, Math.ceil(bytes / 220));
+  const entries = Math.max(1000, Math.ceil(bytes / 220));
+  if (INIT_INTO_EXISTING) {
+    for (let i = 0; i < entries; i++) {
+      regionRegistry.regions.push(new GeoEntry(i));
+    }
+    return;
+  }
   geoIndex = new Map();
   for (let i = 0; i < entries; i++) {
     geoIndex.set('GEO-' + i, new GeoEntry(i));
@@ -99,7 +114,7 @@ async function run(scenario) {
     v8.writeHeapSnapshot(path.join(outDir, name + '.heapsnapshot'));
   };
   const context = scenario.setup ? await scenario.setup() : {};
-  churnCache(400);
+  churnCache(CACHE_MAX);
   await scenario.step(context, 0);
   await snapshot('s1');
   for (let step = 1; step <= 3; step++) {
@@ -107,7 +122,7 @@ async function run(scenario) {
     await scenario.step(context, step);
     await settle();
     const leaked = Math.max(0, heapUsed() - before);
-    churnCache(600);
+    churnCache(CACHE_CHURN);
     makeGarbage();
     if (step === 1) {
       // At least the leak's whole growth (three steps like this one), within reason.
@@ -123,11 +138,12 @@ async function run(scenario) {
     description: scenario.description,
     leak: scenario.markers,
     cache: ['CachedResponse', 'LRUCache'],
-    init: ['GeoEntry', 'geoIndex'],
+    init: ['GeoEntry', 'geoIndex', 'regionRegistry'],
+    decoys: { cache_max: CACHE_MAX, cache_churn_per_step: CACHE_CHURN, init_into_existing: INIT_INTO_EXISTING },
   };
   fs.writeFileSync(path.join(outDir, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
   // Keep the decoys reachable to the very end.
-  if (responseCache.size === 0 || (geoIndex && geoIndex.size === 0)) {
+  if (responseCache.size === 0 || (geoIndex === null && regionRegistry.regions.length === 0)) {
     throw new Error('decoys lost');
   }
   process.exit(0);

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{closure_site, holder_path, named_node};
+use super::clusters::{closure_site, edge_label, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -59,6 +59,9 @@ pub struct Finding {
     pub class_name: String,
     /// Root to holder, folded (see [`holder_path`]).
     pub path: String,
+    /// Holder to where most of what it gained sits, when that is one place: `.todos .past →
+    /// Array` (empty when the gains hang on the holder itself).
+    pub inside: String,
     /// `MemoryStore .sessions → Object`: the holder and how its owner holds it.
     pub label: String,
     /// Per step: bytes and count of the new objects it gained that are still alive.
@@ -141,9 +144,19 @@ pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
             let mut f = finding(late, h, retained, entries);
             f.evidence = Evidence::TwoSnapshots;
             let grew = base_entries.is_some_and(|b| late_entries > b);
-            f.suspicion = if old.is_some_and(|b| churned(base, b, &alive)) {
+            // Losing about as many objects near it as it gained is replacing them (a full
+            // cache); an empty container that fills, or one new object that holds nearly all,
+            // is the shape of a first use (lazy initialisation).
+            let lost = old.map_or(0, |b| {
+                count_near(base, b, |w| !alive.contains(base.node_id[w as usize]))
+            });
+            let added = count_near(g, h.node, |w| g.node_id[w as usize] > max_ids[0]);
+            let replaced = lost >= 4 && lost * 2 >= added;
+            let filled_from_empty = base_entries == Some(0) && late_entries >= 8;
+            let one_new_object = !grew && h.largest_top * 5 >= h.total_bytes() * 4;
+            f.suspicion = if replaced {
                 Suspicion::Churn
-            } else if !grew && h.largest_top * 5 >= h.total_bytes() * 4 {
+            } else if filled_from_empty || one_new_object {
                 Suspicion::OneTimeFill
             } else {
                 Suspicion::None
@@ -179,25 +192,35 @@ fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u
     })
 }
 
-/// Whether most of what `b` (a base node) referenced is gone from the late snapshot.
-fn churned(base: &HeapGraph, b: u32, alive: &IdSet) -> bool {
-    let t = &base.edge_types;
-    let mut targets = Vec::new();
-    for e in base.edges(b) {
-        let ty = Some(base.edge_type[e]);
-        if ty == t.element || ty == t.property {
-            targets.push(base.edge_to[e]);
-        } else if ty == t.internal && matches!(base.strings.get(base.edge_name[e]), "table" | "elements" | "properties") {
-            targets.extend(base.edges(base.edge_to[e]).map(|x| base.edge_to[x]));
+/// Most objects [`count_near`] looks at around one holder.
+const NEIGHBOURHOOD: usize = 200_000;
+
+/// How many JavaScript objects and strings within two hops of `v` satisfy `wanted`: with
+/// "gone from the late snapshot" on the base, what a cache that replaces entries loses; with
+/// "new" on the late snapshot, what it gained.
+fn count_near(g: &HeapGraph, v: u32, wanted: impl Fn(u32) -> bool) -> u64 {
+    let t = &g.node_types;
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut frontier = vec![v];
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for &u in &frontier {
+            for e in g.edges(u) {
+                let w = g.edge_to[e];
+                if !g.is_edge_type(e, g.edge_types.weak) && seen.len() < NEIGHBOURHOOD && seen.insert(w) {
+                    next.push(w);
+                }
+            }
         }
+        frontier = next;
     }
-    let old: Vec<u32> = targets
-        .into_iter()
-        .filter(|&v| growth::is_candidate(base, v))
-        .map(|v| base.node_id[v as usize])
-        .collect();
-    let gone = old.iter().filter(|&&id| !alive.contains(id)).count();
-    old.len() >= 4 && gone * 2 >= old.len()
+    seen.iter()
+        .filter(|&&w| {
+            let ty = Some(g.node_type[w as usize]);
+            let kept = growth::is_candidate(g, w) || ty == t.string || ty == t.cons_string;
+            kept && g.node_id[w as usize] % 2 == 1 && wanted(w)
+        })
+        .count() as u64
 }
 
 /// The object ids of a snapshot, as a bit set.
@@ -227,6 +250,7 @@ fn finding(a: &Analysis, h: &Holder, retained: Vec<Option<u64>>, entries: Vec<Op
         id: g.node_id[h.node as usize],
         class_name: named_node(a, h.node),
         path: String::new(),
+        inside: String::new(),
         label: String::new(),
         step_bytes: h.bytes.clone(),
         step_counts: h.counts.clone(),
@@ -288,6 +312,7 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
         let internal = !closure && !user_visible(g, v);
         parts[f].push(Part { label, count, self_size: bytes, internal });
     }
+    let charged = charged_subtrees(a, holder_of, first_max_id);
     for (f, mut list) in findings.iter_mut().zip(parts) {
         list.sort_by(|x, y| {
             x.internal
@@ -299,7 +324,62 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
         f.parts = list;
         f.path = holder_path(a, f.node);
         f.label = short_label(&f.path);
+        f.inside = inside_path(a, f.node, holder_of, &charged);
     }
+}
+
+/// Per node: the shallow bytes of the new objects in its dominator subtree that are charged to
+/// the same holder as it (a holder's region stops at the persistent objects below it).
+fn charged_subtrees(a: &Analysis, holder_of: &[u32], first_max_id: u32) -> Vec<u64> {
+    let g = &a.graph;
+    let idom = &a.dominators.idom;
+    let mut sub = vec![0u64; g.node_count()];
+    for &v in a.dominators.preorder.iter().rev() {
+        let v = v as usize;
+        let holder = holder_of[v];
+        if holder == u32::MAX {
+            continue;
+        }
+        if g.node_id[v] > first_max_id {
+            sub[v] += a.self_size[v] as u64;
+        }
+        let parent = idom[v] as usize;
+        if parent != v && holder as usize != v && (holder_of[parent] == holder || parent == holder as usize) {
+            sub[parent] += sub[v];
+        }
+    }
+    sub
+}
+
+/// Most hops an inside path takes.
+const MAX_INSIDE_HOPS: usize = 12;
+
+/// From holder `h` down its dominator subtree, the child that holds most (three fifths or
+/// more) of what `h` gained, while there is one: where the growth concentrates inside it.
+fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> String {
+    let g = &a.graph;
+    let (first, children) = &a.dominated;
+    let total = charged[h as usize];
+    let mut text = String::new();
+    let mut current = h;
+    for _ in 0..MAX_INSIDE_HOPS {
+        let range = first[current as usize] as usize..first[current as usize + 1] as usize;
+        let best = children[range]
+            .iter()
+            .copied()
+            .filter(|&c| holder_of[c as usize] == h && c != h)
+            .max_by_key(|&c| (charged[c as usize], std::cmp::Reverse(c)));
+        let Some(next) = best.filter(|&c| total > 0 && charged[c as usize] * 5 >= total * 3) else {
+            break;
+        };
+        let edge = g
+            .edges(current)
+            .find(|&e| g.edge_to[e] == next && !g.is_edge_type(e, g.edge_types.weak))
+            .map_or_else(|| "…".to_string(), |e| edge_label(g, e));
+        text.push_str(&format!("{edge} → {} ", named_node(a, next)));
+        current = next;
+    }
+    text.trim_end().to_string()
 }
 
 /// Objects a program creates and a user recognises: its objects, strings and DOM nodes.

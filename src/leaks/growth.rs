@@ -161,6 +161,40 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         let range = first_child[v as usize] as usize..first_child[v as usize + 1] as usize;
         stack.extend(children[range].iter().map(|&c| (c, below, below_covered)));
     }
+    // New objects that no persistent object dominates (held by the engine or the embedder as
+    // well as by a program's object, like a vm context) go to the holder of the first
+    // charged object that references them, breadth first.
+    let mut queue = std::collections::VecDeque::new();
+    let unclaimed = |v: u32, holder_of: &[u32]| {
+        holder_of[v as usize] == NO_HOLDER
+            && g.node_id[v as usize] > first
+            && !is_engine_metadata(g, v)
+    };
+    for v in 0..n as u32 {
+        if holder_of[v as usize] != NO_HOLDER
+            && g.edges(v).any(|e| {
+                !g.is_edge_type(e, g.edge_types.weak) && unclaimed(g.edge_to[e], &holder_of)
+            })
+        {
+            queue.push_back(v);
+        }
+    }
+    while let Some(u) = queue.pop_front() {
+        let holder = holder_of[u as usize];
+        for e in g.edges(u) {
+            let w = g.edge_to[e];
+            if g.is_edge_type(e, g.edge_types.weak) || !unclaimed(w, &holder_of) {
+                continue;
+            }
+            holder_of[w as usize] = holder;
+            if let Some(&slot) = slot_of.get(&holder) {
+                let step = step_of(g.node_id[w as usize]).min(steps.saturating_sub(1));
+                holders[slot].bytes[step] += a.self_size[w as usize] as u64;
+                holders[slot].counts[step] += 1;
+            }
+            queue.push_back(w);
+        }
+    }
     holders.retain(|h| h.total_bytes() >= min_bytes);
     (holders, holder_of)
 }

@@ -53,7 +53,10 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
                 });
                 out.len() - 1
             });
-            out[slot].points[i] = *point;
+            let p = &mut out[slot].points[i];
+            p.count += point.count;
+            p.self_size += point.self_size;
+            p.retained += point.retained;
         }
     }
     let steps = n.saturating_sub(1) as f64;
@@ -76,9 +79,8 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
 }
 
 /// What one snapshot of a series contributes: every class of the Summary view, and the
-/// clusters of the objects allocated since the first snapshot (`since_id` is its newest id;
-/// `None` for the first snapshot itself).
-fn observe(a: &Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observation>) {
+/// clusters of all its objects by heapdiff's own keys (their live populations).
+fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>) {
     let classes = a
         .summary()
         .into_iter()
@@ -94,26 +96,25 @@ fn observe(a: &Analysis, since_id: Option<u32>) -> (Vec<Observation>, Vec<Observ
             )
         })
         .collect();
-    let clusters = match since_id {
-        None => Vec::new(),
-        Some(min_id) => {
-            let between = super::between::between_ids(a, min_id, a.graph.max_js_object_id());
-            super::clusters::clusters(a, &between.nodes)
-                .into_iter()
-                .map(|c| {
-                    (
-                        format!("{}:{}", c.kind.as_str(), c.label),
-                        c.label.clone(),
-                        Point {
-                            count: c.members.len() as u64,
-                            self_size: c.self_size,
-                            retained: c.retained,
-                        },
-                    )
-                })
-                .collect()
-        }
-    };
+    // Live populations: every object of the snapshot, grouped by heapdiff's own keys, so that
+    // a full cache that turns over stays flat and old members of a leak count too.
+    let all: Vec<u32> = (0..a.graph.node_count() as u32)
+        .filter(|&v| a.self_size[v as usize] != 0)
+        .collect();
+    let clusters = super::clusters::clusters_with(a, &all, false)
+        .into_iter()
+        .map(|c| {
+            (
+                c.key,
+                c.label,
+                Point {
+                    count: c.members.len() as u64,
+                    self_size: c.self_size,
+                    retained: c.retained,
+                },
+            )
+        })
+        .collect();
     (classes, clusters)
 }
 
@@ -144,7 +145,7 @@ impl SeriesBuilder {
     /// findings are about.
     pub fn observe(&mut self, file: &str, a: &Analysis, last: bool) {
         let since = self.snapshots.first().map(|s| s.max_js_object_id);
-        let (classes, clusters) = observe(a, since);
+        let (classes, clusters) = observe(a);
         if last {
             let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
             if !max_ids.is_empty() {

@@ -242,6 +242,9 @@ pub struct HolderReport {
     pub class: String,
     /// From a root to the holder; repeated hops folded (`._idleNext ×240`).
     pub path: String,
+    /// From the holder to where most of what it gained sits, when that is one place
+    /// (`.todos .past → Array`); empty when the gains hang on the holder itself.
+    pub inside: String,
 }
 
 /// A group of the new objects a holder gained.
@@ -274,6 +277,7 @@ impl FindingReport {
                 id: f.id,
                 class: f.class_name.clone(),
                 path: f.path.clone(),
+                inside: f.inside.clone(),
             },
             step_bytes: f.step_bytes.clone(),
             step_counts: f.step_counts.clone(),

@@ -317,7 +317,7 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),
         (
-            "Clusters of objects allocated since the first snapshot",
+            "Clusters (all objects, by site, shape or content)",
             &r.clusters,
         ),
     ] {
@@ -421,5 +421,8 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &Ta
     more(out, list.len(), options.top, "findings");
     for f in list.iter().take(options.top) {
         out.push_str(&format!("#{} @{}  {}\n", f.rank, f.holder.id, f.holder.path));
+        if !f.holder.inside.is_empty() {
+            out.push_str(&format!("   inside it: {}\n", f.holder.inside));
+        }
     }
 }

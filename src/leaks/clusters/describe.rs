@@ -3,7 +3,7 @@
 
 use super::keys::{Key, flatten_into};
 use super::paths::path_shapes;
-use super::{Cluster, ClusterKind};
+use super::{Cluster, ClusterKind, closure_site};
 use crate::analysis::Analysis;
 use crate::analysis::classes::format_property_name;
 use crate::graph::HeapGraph;
@@ -19,6 +19,7 @@ pub(super) fn describe(
     members: Vec<u32>,
     retained: u64,
     attributed: (u64, u64),
+    with_paths: bool,
 ) -> Cluster {
     let g = &a.graph;
     let first = members[0];
@@ -30,6 +31,7 @@ pub(super) fn describe(
     let mut cluster = Cluster {
         kind: ClusterKind::Objects,
         class_name: class_name.clone(),
+        key: String::new(),
         label: String::new(),
         site: None,
         members: Vec::new(),
@@ -48,8 +50,21 @@ pub(super) fn describe(
         paths_sampled: 0,
     };
     match key {
-        Key::Closure(site) => {
+        Key::Closure(key_site) => {
             cluster.kind = ClusterKind::Closures;
+            cluster.key = format!(
+                "closures\u{1f}{}\u{1f}{}\u{1f}{}:{}\u{1f}{}",
+                key_site.function,
+                key_site.script,
+                key_site.line,
+                key_site.column,
+                key_site.created_by.as_deref().unwrap_or("")
+            );
+            let site = if key_site.script == "<eval>" {
+                Box::new(closure_site(g, first))
+            } else {
+                key_site
+            };
             cluster.label = format!(
                 "{} @ {}:{}:{}{}",
                 site.function,
@@ -69,6 +84,13 @@ pub(super) fn describe(
                 .iter()
                 .map(|&s| g.strings.get(s).to_string())
                 .collect();
+            // DevTools' interface names (`{a, b}`) depend on the snapshot; the constructor's
+            // name and the property set do not.
+            cluster.key = format!(
+                "objects\u{1f}{}\u{1f}{}",
+                g.raw_name(first),
+                cluster.properties.join("\u{1f}")
+            );
             let shown: Vec<String> = cluster
                 .properties
                 .iter()
@@ -86,18 +108,25 @@ pub(super) fn describe(
         }
         Key::String(text) => {
             cluster.kind = ClusterKind::Strings;
+            cluster.key = format!("strings\u{1f}{}", g.strings.get(text));
             cluster.label = quote_string(g.strings.get(text));
         }
         Key::FlatString(node) => {
             let (mut text, mut parts) = (String::new(), Vec::new());
             flatten_into(g, node, &mut text, &mut parts);
             cluster.kind = ClusterKind::Strings;
+            cluster.key = format!("strings\u{1f}{text}");
             cluster.label = quote_string(&text);
         }
         Key::Dom(_) => {
             cluster.kind = ClusterKind::DetachedDom;
+            cluster.key = format!("detached-dom\u{1f}{class_name}");
             cluster.label = class_name.clone();
         }
+    }
+    if !with_paths {
+        cluster.members = members;
+        return cluster;
     }
     let (paths, sampled) = path_shapes(a, &members);
     cluster.paths = paths;

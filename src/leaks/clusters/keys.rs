@@ -207,7 +207,11 @@ impl<'g> KeyInterner<'g> {
             if let Some(&id) = self.raw_sites.get(&raw) {
                 return Some(id);
             }
-            let site = self.sites.site(v);
+            let mut site = self.sites.site(v);
+            if site.script == "<eval>" {
+                // Generated code moves: its functions are one site per compiling function.
+                (site.line, site.column) = (0, 0);
+            }
             let id = self.intern(Key::Closure(Box::new(site)));
             self.raw_sites.insert(raw, id);
             return Some(id);

@@ -15,7 +15,7 @@ use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
-pub use paths::{PathShape, holder_path, named_node, retainer_path};
+pub use paths::{PathShape, edge_label, holder_path, named_node, retainer_path};
 pub use sites::Site;
 
 /// What kind of objects a cluster groups.
@@ -48,6 +48,9 @@ pub struct Cluster {
     pub kind: ClusterKind,
     /// The class name of the members (DevTools' class).
     pub class_name: String,
+    /// heapdiff's own identity of the group, the same in every snapshot of a process (closure
+    /// site, constructor and full property set, full text), whatever the display names.
+    pub key: String,
     /// A one-line description: site, shape or string.
     pub label: String,
     pub site: Option<Site>,
@@ -77,6 +80,11 @@ const MAX_PER_OWNER: u64 = 4;
 /// Clusters `nodes` (ordinals of `a`'s snapshot; typically the objects allocated between two
 /// snapshots). Only groups of two or more are returned, largest retained size first.
 pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
+    clusters_with(a, nodes, true)
+}
+
+/// [`clusters`], with or without the members' retainer paths (a series needs none).
+pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Cluster> {
     let g = &a.graph;
     let n = g.node_count();
     let mut in_set = vec![false; n];
@@ -151,7 +159,7 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
         }
         let mut list = std::mem::take(&mut members[id]);
         list.sort_unstable_by_key(|&v| g.node_id[v as usize]);
-        out.push(describe(a, key, list, retained[id], attributed[id]));
+        out.push(describe(a, key, list, retained[id], attributed[id], with_paths));
     }
     out.sort_by(|x, y| {
         y.retained

@@ -187,7 +187,7 @@ fn path_node(a: &Analysis, v: u32) -> String {
 
 /// An edge as DevTools writes it, with element indices collapsed so that paths to different
 /// slots of one array look the same.
-fn edge_label(g: &HeapGraph, e: usize) -> String {
+pub fn edge_label(g: &HeapGraph, e: usize) -> String {
     let t = &g.edge_types;
     let ty = Some(g.edge_type[e]);
     if ty == t.element {
