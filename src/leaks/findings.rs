@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{closure_site, edge_label, holder_path, named_node};
+use super::clusters::{closure_site, edge_label, fold_hops, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -351,8 +351,8 @@ fn charged_subtrees(a: &Analysis, holder_of: &[u32], first_max_id: u32) -> Vec<u
     sub
 }
 
-/// Most hops an inside path takes.
-const MAX_INSIDE_HOPS: usize = 12;
+/// Most hops an inside path takes (a chain of concatenations is folded).
+const MAX_INSIDE_HOPS: usize = 10_000;
 
 /// From holder `h` down its dominator subtree, the child that holds most (three fifths or
 /// more) of what `h` gained, while there is one: where the growth concentrates inside it.
@@ -360,7 +360,7 @@ fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> Stri
     let g = &a.graph;
     let (first, children) = &a.dominated;
     let total = charged[h as usize];
-    let mut text = String::new();
+    let mut hops = Vec::new();
     let mut current = h;
     for _ in 0..MAX_INSIDE_HOPS {
         let range = first[current as usize] as usize..first[current as usize + 1] as usize;
@@ -376,10 +376,10 @@ fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> Stri
             .edges(current)
             .find(|&e| g.edge_to[e] == next && !g.is_edge_type(e, g.edge_types.weak))
             .map_or_else(|| "…".to_string(), |e| edge_label(g, e));
-        text.push_str(&format!("{edge} → {} ", named_node(a, next)));
+        hops.push((edge, named_node(a, next)));
         current = next;
     }
-    text.trim_end().to_string()
+    fold_hops(hops).join(" ")
 }
 
 /// Objects a program creates and a user recognises: its objects, strings and DOM nodes.

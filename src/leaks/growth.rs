@@ -26,6 +26,11 @@ pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
     (ty == t.object || ty == t.closure || ty == t.regexp) && !g.raw_name(v).starts_with("system / ")
 }
 
+/// Is `v` a scope (V8's `system / Context`: the variables of a function or module)?
+fn is_scope(g: &HeapGraph, v: u32) -> bool {
+    g.is_type(v, g.node_types.object) && g.raw_name(v).starts_with("system / Context")
+}
+
 /// Is `v` code or a hidden class (whose subtrees the JIT grows on its own)?
 fn is_engine_metadata(g: &HeapGraph, v: u32) -> bool {
     let t = &g.node_types;
@@ -130,7 +135,10 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         }
         let id = g.node_id[v as usize];
         let candidate = is_candidate(g, v);
-        let persistent = candidate && id <= first && id % 2 == 1;
+        let old = id <= first && id % 2 == 1;
+        // A scope (a `system / Context`) holds what nothing else persistent above it does: a
+        // module's variables hang on the root through several closures.
+        let persistent = old && (candidate || (holder == NO_HOLDER && is_scope(g, v)));
         let (below, below_covered) = if persistent {
             holder_of[v as usize] = v;
             (v, false)

@@ -123,26 +123,17 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
     let g = &a.graph;
     let (steps, _) = greedy_steps(a, v, MAX_HOLDER_STEPS);
     // Hops from the root side: (edge label, node it leads to).
-    let mut hops: Vec<(String, String, u64)> = Vec::new();
-    for (i, &(_, e)) in steps.iter().enumerate().rev() {
-        let to = if i == 0 { v } else { steps[i - 1].0 };
-        let hop = (edge_label(g, e), named_node(a, to));
-        match hops.last_mut() {
-            Some(last) if last.0 == hop.0 && last.1 == hop.1 => last.2 += 1,
-            _ => hops.push((hop.0, hop.1, 1)),
-        }
-    }
-    let start = named_node(a, steps.last().map_or(v, |s| s.0));
-    let rendered: Vec<String> = hops
+    let hops: Vec<(String, String)> = steps
         .iter()
-        .map(|(edge, node, times)| {
-            if *times > 1 {
-                format!("{edge} \u{d7}{times} → {node}")
-            } else {
-                format!("{edge} → {node}")
-            }
+        .enumerate()
+        .rev()
+        .map(|(i, &(_, e))| {
+            let to = if i == 0 { v } else { steps[i - 1].0 };
+            (edge_label(g, e), named_node(a, to))
         })
         .collect();
+    let start = named_node(a, steps.last().map_or(v, |s| s.0));
+    let rendered = fold_hops(hops);
     let mut text = start;
     if rendered.len() > 2 * HOLDER_HOPS_SHOWN {
         for hop in &rendered[..HOLDER_HOPS_SHOWN] {
@@ -161,6 +152,27 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
         }
     }
     text
+}
+
+/// Hops (edge label, node) rendered `edge → node`, runs of one repeated hop folded into
+/// `edge ×N → node`.
+pub fn fold_hops(hops: Vec<(String, String)>) -> Vec<String> {
+    let mut runs: Vec<(String, String, u64)> = Vec::new();
+    for (edge, node) in hops {
+        match runs.last_mut() {
+            Some(last) if last.0 == edge && last.1 == node => last.2 += 1,
+            _ => runs.push((edge, node, 1)),
+        }
+    }
+    runs.into_iter()
+        .map(|(edge, node, times)| {
+            if times > 1 {
+                format!("{edge} \u{d7}{times} → {node}")
+            } else {
+                format!("{edge} → {node}")
+            }
+        })
+        .collect()
 }
 
 /// A node as a holder path shows it: its class, and a closure's function name.
