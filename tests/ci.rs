@@ -162,9 +162,9 @@ fn stdin_and_gzip_inputs_give_the_same_report() {
 }
 
 #[test]
-fn three_snapshots_keep_what_survives_to_the_final_one() {
+fn three_snapshots_with_memlab_keep_what_survives_to_the_final_one() {
     let out = heapdiff()
-        .arg("--json")
+        .args(["--json", "--memlab"])
         .args([series("s1"), series("s2"), series("s4")])
         .output()
         .unwrap();
@@ -230,9 +230,8 @@ fn a_series_flags_steady_growth_not_a_filled_cache() {
     assert_eq!(cluster["growing"], true);
     // Growing groups come first.
     assert_eq!(r["clusters"][0]["growing"], true);
-    // Three files with --series are a series too; the table has a trend column.
+    // Three files are a series too; the table has a trend column.
     let out = heapdiff()
-        .arg("--series")
         .args([series("s1"), series("s2"), series("s3")])
         .output()
         .unwrap();

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{closure_site, edge_label, fold_hops, holder_path, named_node};
+use super::clusters::{closure_site, edge_label, fold_hops, holder_chain, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -112,6 +112,7 @@ pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize)
         .collect();
     rank(&mut findings, top);
     describe(last, &mut findings, &holder_of, max_ids[0]);
+    merge_lockstep(last, &mut findings);
     findings
 }
 
@@ -167,7 +168,72 @@ pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
         .collect();
     rank(&mut findings, top);
     describe(late, &mut findings, &holder_of, max_ids[0]);
+    merge_lockstep(late, &mut findings);
     findings
+}
+
+/// One leak, two holders: a finding whose holder is reached through another finding's holder
+/// and that gained objects in lockstep with it (counts in a ratio of 1 or 2) is part of that
+/// one (`InterceptorManager` and the `Map` of its internals, say).
+fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
+    let mut merged = vec![false; findings.len()];
+    for i in 0..findings.len() {
+        let chain = holder_chain(a, findings[i].node);
+        let near = &chain[1..chain.len().min(1 + MERGE_HOPS)];
+        let outer = near.iter().find_map(|&v| {
+            (0..findings.len()).find(|&j| j != i && !merged[j] && findings[j].node == v)
+        });
+        let Some(j) = outer else { continue };
+        if !lockstep(unit(&findings[i]), unit(&findings[j])) {
+            continue;
+        }
+        merged[i] = true;
+        let inner = findings[i].clone();
+        let f = &mut findings[j];
+        for (x, y) in f.step_bytes.iter_mut().zip(&inner.step_bytes) {
+            *x += y;
+        }
+        for (x, y) in f.step_counts.iter_mut().zip(&inner.step_counts) {
+            *x += y;
+        }
+        f.parts.extend(inner.parts);
+        f.parts.sort_by(|x, y| {
+            x.internal
+                .cmp(&y.internal)
+                .then(y.self_size.cmp(&x.self_size))
+                .then_with(|| x.label.cmp(&y.label))
+        });
+        f.parts.truncate(MAX_PARTS);
+        if inner.evidence == Evidence::Growing {
+            f.evidence = Evidence::Growing;
+        }
+        f.score = f.score.max(inner.score);
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !merged[i - 1]
+    });
+}
+
+/// How far above a holder another one may be for the two to be one leak.
+const MERGE_HOPS: usize = 3;
+
+/// How many of the objects a finding gained are of its most numerous program-made kind
+/// (objects and closures: V8's `(string)`, `(array)` … categories come along with anything).
+fn unit(f: &Finding) -> u64 {
+    f.parts
+        .iter()
+        .filter(|p| !p.internal && !p.label.starts_with('('))
+        .map(|p| p.count)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Are two counts near multiples of each other (1× or 2×, within 2%)?
+fn lockstep(x: u64, y: u64) -> bool {
+    let (small, large) = (x.min(y), x.max(y));
+    small >= 2 && (1..=2).any(|k| large.abs_diff(k * small) <= (k * small / 50).max(1))
 }
 
 /// Gained at every step, and its size grew at every step by at least half of what it gained
@@ -286,7 +352,11 @@ fn rank(findings: &mut Vec<Finding>, top: usize) {
 fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max_id: u32) {
     let g = &a.graph;
     let index: FxHashMap<u32, usize> = findings.iter().enumerate().map(|(i, f)| (f.node, i)).collect();
-    // (finding, closure name or class index, is closure) → (count, bytes, first node).
+    // (finding, class index or closure site) → (count, bytes, first node). Closures group by
+    // their site: `validate1`, `validate2` … of one generator are one part.
+    let mut sites: FxHashMap<String, u32> = FxHashMap::default();
+    let mut site_labels: Vec<String> = Vec::new();
+    let mut site_of_name: FxHashMap<u32, u32> = FxHashMap::default();
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
     for v in 0..g.node_count() as u32 {
         if g.node_id[v as usize] <= first_max_id {
@@ -296,20 +366,29 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
             continue;
         };
         let closure = g.is_type(v, g.node_types.closure);
-        let key = if closure { g.node_name[v as usize] } else { a.classes.class_index[v as usize] };
+        let key = if closure {
+            *site_of_name.entry(g.node_name[v as usize]).or_insert_with(|| {
+                let site = closure_site(g, v);
+                let label = format!("Function {} @ {}:{}", site.function, site.script, site.line + 1);
+                *sites.entry(label.clone()).or_insert_with(|| {
+                    site_labels.push(label);
+                    site_labels.len() as u32 - 1
+                })
+            })
+        } else {
+            a.classes.class_index[v as usize]
+        };
         let entry = groups.entry((f, key, closure)).or_insert((0, 0, v));
         entry.0 += 1;
         entry.1 += a.self_size[v as usize] as u64;
     }
     let mut parts: Vec<Vec<Part>> = vec![Vec::new(); findings.len()];
-    for ((f, _, closure), (count, bytes, v)) in groups {
-        let label = if closure {
-            let site = closure_site(g, v);
-            format!("Function {} @ {}:{}", site.function, site.script, site.line + 1)
+    for ((f, key, closure), (count, bytes, v)) in groups {
+        let (label, internal) = if closure {
+            (site_labels[key as usize].clone(), false)
         } else {
-            a.classes.class_name(g, v).to_string()
+            (a.classes.names.get(g, key).to_string(), !user_visible(g, v))
         };
-        let internal = !closure && !user_visible(g, v);
         parts[f].push(Part { label, count, self_size: bytes, internal });
     }
     let charged = charged_subtrees(a, holder_of, first_max_id);

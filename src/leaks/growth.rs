@@ -128,9 +128,10 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     let (first_child, children) = &a.dominated;
     let mut stack: Vec<(u32, u32, bool)> = vec![(g.root.0, NO_HOLDER, false)];
     while let Some((v, holder, covered)) = stack.pop() {
-        if is_engine_metadata(g, v) {
-            // Compiled code, feedback and hidden classes come and go with the JIT: what they
-            // hold (boilerplates, optimized code) is nobody's leak.
+        if !covered && is_engine_metadata(g, v) {
+            // Compiled code, feedback and hidden classes of old functions come and go with the
+            // JIT: what they hold (boilerplates, optimized code) is nobody's leak. Code below a
+            // new closure (`new Function`, `eval`) is part of what was added.
             continue;
         }
         let id = g.node_id[v as usize];

@@ -1,7 +1,7 @@
 //! Markdown for pull-request comments: a one-line verdict, the budgets, the top clusters, the
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
 
-use super::{DiffReport, SeriesReport, human_bytes, signed_bytes, thousands};
+use super::{DiffReport, FindingReport, SeriesReport, human_bytes, signed_bytes, thousands};
 
 /// Makes text safe inside a table cell: no pipes or newlines, no backticks in code spans.
 fn cell(text: &str) -> String {
@@ -48,6 +48,9 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
     ));
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
+    }
+    if r.target.is_none() {
+        findings(&mut out, &r.findings, false, top);
     }
     if !r.budgets.is_empty() {
         out.push_str("\n| budget | actual | result |\n| --- | ---: | --- |\n");
@@ -148,6 +151,7 @@ pub fn series(r: &SeriesReport, top: usize) -> String {
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }
+    findings(&mut out, &r.findings, true, top);
     for (title, rows) in [("Classes", &r.classes), ("Clusters", &r.clusters)] {
         out.push_str(&format!(
             "\n#### {title} growing at every step\n\n| name | counts | retained per step |\n| --- | --- | ---: |\n"
@@ -163,4 +167,46 @@ pub fn series(r: &SeriesReport, top: usize) -> String {
         }
     }
     out
+}
+
+/// The findings as a table: holder, what it gained per step, what it gained; then the paths.
+fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) {
+    out.push_str("\n#### Findings: old objects that keep gaining new ones\n\n");
+    if !series {
+        out.push_str(
+            "_Two snapshots: a one-time fill looks like growth here; a third snapshot shows which \
+             of these grow at every step._\n\n",
+        );
+    }
+    if list.is_empty() {
+        out.push_str("None: no old object gained new ones.\n");
+        return;
+    }
+    out.push_str("| # | holder | gained | objects | what it gained |\n| ---: | --- | ---: | ---: | --- |\n");
+    for f in list.iter().take(top) {
+        let mark = if f.growing { "↑ " } else { "" };
+        let note = match f.suspicion {
+            Some("one-time-fill") => " (one-time fill?)",
+            Some("churn") => " (churning cache?)",
+            _ => "",
+        };
+        let gained: Vec<String> = f.step_bytes.iter().map(|&b| format!("+{}", human_bytes(b))).collect();
+        out.push_str(&format!(
+            "| {} | {mark}{}{note} | {} | {} | {} |\n",
+            f.rank,
+            code(&f.label),
+            gained.join(" "),
+            thousands(f.gained_count),
+            cell(&f.parts_summary(3))
+        ));
+    }
+    out.push_str("\n<details><summary>Paths to the holders</summary>\n\n");
+    for f in list.iter().take(top) {
+        out.push_str(&format!("- #{} `@{}` {}", f.rank, f.holder.id, code(&f.holder.path)));
+        if !f.holder.inside.is_empty() {
+            out.push_str(&format!(", inside it {}", code(&f.holder.inside)));
+        }
+        out.push('\n');
+    }
+    out.push_str("\n</details>\n");
 }

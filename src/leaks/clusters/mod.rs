@@ -15,7 +15,9 @@ use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
-pub use paths::{PathShape, edge_label, fold_hops, holder_path, named_node, retainer_path};
+pub use paths::{
+    PathShape, edge_label, fold_hops, holder_chain, holder_path, named_node, retainer_path,
+};
 pub use sites::Site;
 
 /// What kind of objects a cluster groups.

@@ -154,6 +154,12 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
     text
 }
 
+/// The nodes on the path from `v` toward the roots that [`holder_path`] shows, `v` first.
+pub fn holder_chain(a: &Analysis, v: u32) -> Vec<u32> {
+    let (steps, _) = greedy_steps(a, v, MAX_HOLDER_STEPS);
+    std::iter::once(v).chain(steps.iter().map(|s| s.0)).collect()
+}
+
 /// Hops (edge label, node) rendered `edge → node`, runs of one repeated hop folded into
 /// `edge ×N → node`.
 pub fn fold_hops(hops: Vec<(String, String)>) -> Vec<String> {
