@@ -35,7 +35,10 @@ fn is_scope(g: &HeapGraph, v: u32) -> bool {
 fn is_engine_metadata(g: &HeapGraph, v: u32) -> bool {
     let t = &g.node_types;
     let ty = g.node_type[v as usize];
-    Some(ty) == t.code || t.names.get(ty as usize).is_some_and(|n| n == "object shape")
+    Some(ty) == t.code
+        || t.names
+            .get(ty as usize)
+            .is_some_and(|n| n == "object shape")
 }
 
 /// How many entries `v` holds: its element, property and context edges (`__proto__` aside),

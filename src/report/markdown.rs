@@ -182,7 +182,9 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) 
         out.push_str("None: no old object gained new ones.\n");
         return;
     }
-    out.push_str("| # | holder | gained | objects | what it gained |\n| ---: | --- | ---: | ---: | --- |\n");
+    out.push_str(
+        "| # | holder | gained | objects | what it gained |\n| ---: | --- | ---: | ---: | --- |\n",
+    );
     for f in list.iter().take(top) {
         let mark = if f.growing { "↑ " } else { "" };
         let note = match f.suspicion {
@@ -190,7 +192,11 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) 
             Some("churn") => " (churning cache?)",
             _ => "",
         };
-        let gained: Vec<String> = f.step_bytes.iter().map(|&b| format!("+{}", human_bytes(b))).collect();
+        let gained: Vec<String> = f
+            .step_bytes
+            .iter()
+            .map(|&b| format!("+{}", human_bytes(b)))
+            .collect();
         out.push_str(&format!(
             "| {} | {mark}{}{note} | {} | {} | {} |\n",
             f.rank,
@@ -202,7 +208,12 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) 
     }
     out.push_str("\n<details><summary>Paths to the holders</summary>\n\n");
     for f in list.iter().take(top) {
-        out.push_str(&format!("- #{} `@{}` {}", f.rank, f.holder.id, code(&f.holder.path)));
+        out.push_str(&format!(
+            "- #{} `@{}` {}",
+            f.rank,
+            f.holder.id,
+            code(&f.holder.path)
+        ));
         if !f.holder.inside.is_empty() {
             out.push_str(&format!(", inside it {}", code(&f.holder.inside)));
         }

@@ -4,8 +4,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use super::{
-    DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport, display_distance, human_bytes,
-    signed_bytes, signed_count, thousands,
+    DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport, display_distance,
+    human_bytes, signed_bytes, signed_count, thousands,
 };
 
 /// How a table is laid out.
@@ -386,7 +386,10 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &Ta
         out.push_str("(none: no old object gained new ones)\n");
         return;
     }
-    let mut table = new_table(&["#", "Holder", "Gained", "Objects", "What it gained"], options);
+    let mut table = new_table(
+        &["#", "Holder", "Gained", "Objects", "What it gained"],
+        options,
+    );
     for i in [1, 4] {
         if let Some(col) = table.column_mut(i) {
             col.set_cell_alignment(CellAlignment::Left);
@@ -420,7 +423,10 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &Ta
     out.push('\n');
     more(out, list.len(), options.top, "findings");
     for f in list.iter().take(options.top) {
-        out.push_str(&format!("#{} @{}  {}\n", f.rank, f.holder.id, f.holder.path));
+        out.push_str(&format!(
+            "#{} @{}  {}\n",
+            f.rank, f.holder.id, f.holder.path
+        ));
         if !f.holder.inside.is_empty() {
             out.push_str(&format!("   inside it: {}\n", f.holder.inside));
         }

@@ -161,7 +161,14 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
         }
         let mut list = std::mem::take(&mut members[id]);
         list.sort_unstable_by_key(|&v| g.node_id[v as usize]);
-        out.push(describe(a, key, list, retained[id], attributed[id], with_paths));
+        out.push(describe(
+            a,
+            key,
+            list,
+            retained[id],
+            attributed[id],
+            with_paths,
+        ));
     }
     out.sort_by(|x, y| {
         y.retained

@@ -140,7 +140,10 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
             text.push(' ');
             text.push_str(hop);
         }
-        text.push_str(&format!(" … ({} hops) …", rendered.len() - 2 * HOLDER_HOPS_SHOWN));
+        text.push_str(&format!(
+            " … ({} hops) …",
+            rendered.len() - 2 * HOLDER_HOPS_SHOWN
+        ));
         for hop in &rendered[rendered.len() - HOLDER_HOPS_SHOWN..] {
             text.push(' ');
             text.push_str(hop);
@@ -157,7 +160,9 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
 /// The nodes on the path from `v` toward the roots that [`holder_path`] shows, `v` first.
 pub fn holder_chain(a: &Analysis, v: u32) -> Vec<u32> {
     let (steps, _) = greedy_steps(a, v, MAX_HOLDER_STEPS);
-    std::iter::once(v).chain(steps.iter().map(|s| s.0)).collect()
+    std::iter::once(v)
+        .chain(steps.iter().map(|s| s.0))
+        .collect()
 }
 
 /// Hops (edge label, node) rendered `edge → node`, runs of one repeated hop folded into

@@ -2,6 +2,10 @@
 //! accumulating new ones (its holder, see [`super::growth`]), with the path that keeps the
 //! holder alive, what it accumulates and how much per step. Typed results only; no text layout.
 
+mod pair;
+
+pub use pair::of_pair;
+
 use rustc_hash::FxHashMap;
 
 use super::clusters::{closure_site, edge_label, fold_hops, holder_chain, holder_path, named_node};
@@ -10,7 +14,7 @@ use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
 
 /// Fewest bytes a holder must gain (in all) to be a finding.
-const MIN_BYTES: u64 = 2048;
+pub(super) const MIN_BYTES: u64 = 2048;
 /// Fewest bytes a holder must gain at each step to count as growing at every step.
 const MIN_STEP_BYTES: u64 = 512;
 /// How many parts a finding lists.
@@ -95,13 +99,19 @@ pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize)
         .iter()
         .map(|h| {
             let id = g.node_id[h.node as usize];
-            let mut retained: Vec<Option<u64>> = traces.iter().map(|t| t.get(id).map(|p| p.0)).collect();
-            let mut entries: Vec<Option<u32>> = traces.iter().map(|t| t.get(id).map(|p| p.1)).collect();
+            let mut retained: Vec<Option<u64>> =
+                traces.iter().map(|t| t.get(id).map(|p| p.0)).collect();
+            let mut entries: Vec<Option<u32>> =
+                traces.iter().map(|t| t.get(id).map(|p| p.1)).collect();
             retained.push(Some(last.retained[h.node as usize]));
             entries.push(Some(growth::entries(g, h.node)));
             let growing = grows_at_every_step(h, &retained, &entries);
             let mut f = finding(last, h, retained, entries);
-            f.evidence = if growing { Evidence::Growing } else { Evidence::NotGrowing };
+            f.evidence = if growing {
+                Evidence::Growing
+            } else {
+                Evidence::NotGrowing
+            };
             f.score = if growing {
                 h.bytes.iter().copied().min().unwrap_or(0)
             } else {
@@ -116,66 +126,10 @@ pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize)
     findings
 }
 
-/// The findings of two snapshots: the base is only loaded (its graph tells entries and which
-/// of the holder's old entries are gone), the late one analysed.
-pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
-    let max_ids = [base.max_js_object_id()];
-    let (holders, holder_of) = growth::charge(late, &max_ids, MIN_BYTES);
-    let g = &late.graph;
-    let wanted: FxHashMap<u32, usize> = holders
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (g.node_id[h.node as usize], i))
-        .collect();
-    let mut in_base = vec![None; holders.len()];
-    for v in 0..base.node_count() as u32 {
-        if let Some(&i) = wanted.get(&base.node_id[v as usize]) {
-            in_base[i] = Some(v);
-        }
-    }
-    let alive = IdSet::of(g);
-    let mut findings: Vec<Finding> = holders
-        .iter()
-        .zip(&in_base)
-        .map(|(h, &old)| {
-            let base_entries = old.map(|b| growth::entries(base, b));
-            let late_entries = growth::entries(g, h.node);
-            let entries = vec![base_entries, Some(late_entries)];
-            let retained = vec![None, Some(late.retained[h.node as usize])];
-            let mut f = finding(late, h, retained, entries);
-            f.evidence = Evidence::TwoSnapshots;
-            let grew = base_entries.is_some_and(|b| late_entries > b);
-            // Losing about as many objects near it as it gained is replacing them (a full
-            // cache); an empty container that fills, or one new object that holds nearly all,
-            // is the shape of a first use (lazy initialisation).
-            let lost = old.map_or(0, |b| {
-                count_near(base, b, |w| !alive.contains(base.node_id[w as usize]))
-            });
-            let added = count_near(g, h.node, |w| g.node_id[w as usize] > max_ids[0]);
-            let replaced = lost >= 4 && lost * 2 >= added;
-            let filled_from_empty = base_entries == Some(0) && late_entries >= 8;
-            let one_new_object = !grew && h.largest_top * 5 >= h.total_bytes() * 4;
-            f.suspicion = if replaced {
-                Suspicion::Churn
-            } else if filled_from_empty || one_new_object {
-                Suspicion::OneTimeFill
-            } else {
-                Suspicion::None
-            };
-            f.score = h.total_bytes();
-            f
-        })
-        .collect();
-    rank(&mut findings, top);
-    describe(late, &mut findings, &holder_of, max_ids[0]);
-    merge_lockstep(late, &mut findings);
-    findings
-}
-
 /// One leak, two holders: a finding whose holder is reached through another finding's holder
 /// and that gained objects in lockstep with it (counts in a ratio of 1 or 2) is part of that
 /// one (`InterceptorManager` and the `Map` of its internals, say).
-fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
+pub(super) fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
     let mut merged = vec![false; findings.len()];
     for i in 0..findings.len() {
         let chain = holder_chain(a, findings[i].node);
@@ -201,6 +155,7 @@ fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
             x.internal
                 .cmp(&y.internal)
                 .then(y.self_size.cmp(&x.self_size))
+                .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
                 .then_with(|| x.label.cmp(&y.label))
         });
         f.parts.truncate(MAX_PARTS);
@@ -258,56 +213,12 @@ fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u
     })
 }
 
-/// Most objects [`count_near`] looks at around one holder.
-const NEIGHBOURHOOD: usize = 200_000;
-
-/// How many JavaScript objects and strings within two hops of `v` satisfy `wanted`: with
-/// "gone from the late snapshot" on the base, what a cache that replaces entries loses; with
-/// "new" on the late snapshot, what it gained.
-fn count_near(g: &HeapGraph, v: u32, wanted: impl Fn(u32) -> bool) -> u64 {
-    let t = &g.node_types;
-    let mut seen = rustc_hash::FxHashSet::default();
-    let mut frontier = vec![v];
-    for _ in 0..2 {
-        let mut next = Vec::new();
-        for &u in &frontier {
-            for e in g.edges(u) {
-                let w = g.edge_to[e];
-                if !g.is_edge_type(e, g.edge_types.weak) && seen.len() < NEIGHBOURHOOD && seen.insert(w) {
-                    next.push(w);
-                }
-            }
-        }
-        frontier = next;
-    }
-    seen.iter()
-        .filter(|&&w| {
-            let ty = Some(g.node_type[w as usize]);
-            let kept = growth::is_candidate(g, w) || ty == t.string || ty == t.cons_string;
-            kept && g.node_id[w as usize] % 2 == 1 && wanted(w)
-        })
-        .count() as u64
-}
-
-/// The object ids of a snapshot, as a bit set.
-struct IdSet(Vec<u64>);
-
-impl IdSet {
-    fn of(g: &HeapGraph) -> IdSet {
-        let max = g.node_id.iter().copied().max().unwrap_or(0) as usize;
-        let mut bits = vec![0u64; max / 64 + 1];
-        for &id in &g.node_id {
-            bits[id as usize / 64] |= 1 << (id % 64);
-        }
-        IdSet(bits)
-    }
-
-    fn contains(&self, id: u32) -> bool {
-        self.0.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
-    }
-}
-
-fn finding(a: &Analysis, h: &Holder, retained: Vec<Option<u64>>, entries: Vec<Option<u32>>) -> Finding {
+pub(super) fn finding(
+    a: &Analysis,
+    h: &Holder,
+    retained: Vec<Option<u64>>,
+    entries: Vec<Option<u32>>,
+) -> Finding {
     let g = &a.graph;
     Finding {
         evidence: Evidence::TwoSnapshots,
@@ -328,7 +239,7 @@ fn finding(a: &Analysis, h: &Holder, retained: Vec<Option<u64>>, entries: Vec<Op
 }
 
 /// Orders findings (growing first, then by score) and keeps the first `top`.
-fn rank(findings: &mut Vec<Finding>, top: usize) {
+pub(super) fn rank(findings: &mut Vec<Finding>, top: usize) {
     // With two snapshots, what looks like a one-time fill or a churning cache goes after
     // the holders that simply gained objects.
     let level = |f: &Finding| match (f.evidence, f.suspicion) {
@@ -349,9 +260,18 @@ fn rank(findings: &mut Vec<Finding>, top: usize) {
 }
 
 /// Paths, labels and parts of the kept findings.
-fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max_id: u32) {
+pub(super) fn describe(
+    a: &Analysis,
+    findings: &mut [Finding],
+    holder_of: &[u32],
+    first_max_id: u32,
+) {
     let g = &a.graph;
-    let index: FxHashMap<u32, usize> = findings.iter().enumerate().map(|(i, f)| (f.node, i)).collect();
+    let index: FxHashMap<u32, usize> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.node, i))
+        .collect();
     // (finding, class index or closure site) → (count, bytes, first node). Closures group by
     // their site: `validate1`, `validate2` … of one generator are one part.
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
@@ -367,14 +287,21 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
         };
         let closure = g.is_type(v, g.node_types.closure);
         let key = if closure {
-            *site_of_name.entry(g.node_name[v as usize]).or_insert_with(|| {
-                let site = closure_site(g, v);
-                let label = format!("Function {} @ {}:{}", site.function, site.script, site.line + 1);
-                *sites.entry(label.clone()).or_insert_with(|| {
-                    site_labels.push(label);
-                    site_labels.len() as u32 - 1
+            *site_of_name
+                .entry(g.node_name[v as usize])
+                .or_insert_with(|| {
+                    let site = closure_site(g, v);
+                    let label = format!(
+                        "Function {} @ {}:{}",
+                        site.function,
+                        site.script,
+                        site.line + 1
+                    );
+                    *sites.entry(label.clone()).or_insert_with(|| {
+                        site_labels.push(label);
+                        site_labels.len() as u32 - 1
+                    })
                 })
-            })
         } else {
             a.classes.class_index[v as usize]
         };
@@ -389,7 +316,12 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
         } else {
             (a.classes.names.get(g, key).to_string(), !user_visible(g, v))
         };
-        parts[f].push(Part { label, count, self_size: bytes, internal });
+        parts[f].push(Part {
+            label,
+            count,
+            self_size: bytes,
+            internal,
+        });
     }
     let charged = charged_subtrees(a, holder_of, first_max_id);
     for (f, mut list) in findings.iter_mut().zip(parts) {
@@ -397,6 +329,7 @@ fn describe(a: &Analysis, findings: &mut [Finding], holder_of: &[u32], first_max
             x.internal
                 .cmp(&y.internal)
                 .then(y.self_size.cmp(&x.self_size))
+                .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
                 .then_with(|| x.label.cmp(&y.label))
         });
         list.truncate(MAX_PARTS);
@@ -423,7 +356,10 @@ fn charged_subtrees(a: &Analysis, holder_of: &[u32], first_max_id: u32) -> Vec<u
             sub[v] += a.self_size[v] as u64;
         }
         let parent = idom[v] as usize;
-        if parent != v && holder as usize != v && (holder_of[parent] == holder || parent == holder as usize) {
+        if parent != v
+            && holder as usize != v
+            && (holder_of[parent] == holder || parent == holder as usize)
+        {
             sub[parent] += sub[v];
         }
     }

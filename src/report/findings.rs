@@ -1,0 +1,120 @@
+//! The findings as the reports show them: serializable structs built from the engine's
+//! [`Finding`]s. Conversion only.
+
+use serde::Serialize;
+
+use super::thousands;
+use crate::leaks::findings::{Evidence, Finding, Suspicion};
+
+/// One suspected leak: an old object (the holder) that keeps gaining new ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingReport {
+    pub rank: u64,
+    /// `growing` (three or more snapshots, grew at every step), `not-growing`, or
+    /// `two-snapshots` (a third snapshot tells growth from a one-time fill).
+    pub evidence: &'static str,
+    pub growing: bool,
+    /// With two snapshots: `one-time-fill` or `churn` when the holder looks like one.
+    pub suspicion: Option<&'static str>,
+    /// The holder and how its owner holds it: `MemoryStore .sessions → Object`.
+    pub label: String,
+    pub holder: HolderReport,
+    /// Per step (between consecutive snapshots): bytes and count of the new objects the holder
+    /// gained then and still has.
+    pub step_bytes: Vec<u64>,
+    pub step_counts: Vec<u64>,
+    pub gained_bytes: u64,
+    pub gained_count: u64,
+    /// Per snapshot, where known: the holder's retained size and entries.
+    pub retained_sizes: Vec<Option<u64>>,
+    pub entries: Vec<Option<u32>>,
+    /// The largest groups of what it gained.
+    pub parts: Vec<PartReport>,
+}
+
+/// The object a finding is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct HolderReport {
+    pub id: u32,
+    pub class: String,
+    /// From a root to the holder; repeated hops folded (`._idleNext ×240`).
+    pub path: String,
+    /// From the holder to where most of what it gained sits, when that is one place
+    /// (`.todos .past → Array`); empty when the gains hang on the holder itself.
+    pub inside: String,
+}
+
+/// A group of the new objects a holder gained.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartReport {
+    pub label: String,
+    pub count: u64,
+    pub self_size: u64,
+    /// Engine internals (arrays, code, contexts) rather than what the program created.
+    pub internal: bool,
+}
+
+impl FindingReport {
+    pub(super) fn new(rank: usize, f: &Finding) -> FindingReport {
+        FindingReport {
+            rank: rank as u64,
+            evidence: match f.evidence {
+                Evidence::Growing => "growing",
+                Evidence::NotGrowing => "not-growing",
+                Evidence::TwoSnapshots => "two-snapshots",
+            },
+            growing: f.evidence == Evidence::Growing,
+            suspicion: match f.suspicion {
+                Suspicion::None => None,
+                Suspicion::OneTimeFill => Some("one-time-fill"),
+                Suspicion::Churn => Some("churn"),
+            },
+            label: f.label.clone(),
+            holder: HolderReport {
+                id: f.id,
+                class: f.class_name.clone(),
+                path: f.path.clone(),
+                inside: f.inside.clone(),
+            },
+            step_bytes: f.step_bytes.clone(),
+            step_counts: f.step_counts.clone(),
+            gained_bytes: f.gained_bytes(),
+            gained_count: f.gained_count(),
+            retained_sizes: f.retained.clone(),
+            entries: f.entries.clone(),
+            parts: f
+                .parts
+                .iter()
+                .map(|p| PartReport {
+                    label: p.label.clone(),
+                    count: p.count,
+                    self_size: p.self_size,
+                    internal: p.internal,
+                })
+                .collect(),
+        }
+    }
+
+    /// `(string) ×600, Object ×200`: the user-visible parts, or all when there are none.
+    pub fn parts_summary(&self, max: usize) -> String {
+        let visible: Vec<&PartReport> = self.parts.iter().filter(|p| !p.internal).collect();
+        let shown: Vec<&PartReport> = if visible.is_empty() {
+            self.parts.iter().collect()
+        } else {
+            visible
+        };
+        shown
+            .iter()
+            .take(max)
+            .map(|p| format!("{} \u{d7}{}", p.label, thousands(p.count)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+pub(super) fn findings_of(list: &[Finding]) -> Vec<FindingReport> {
+    list.iter()
+        .enumerate()
+        .map(|(i, f)| FindingReport::new(i + 1, f))
+        .collect()
+}
