@@ -153,7 +153,14 @@ pub fn diff(
         .as_ref()
         .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
     let set = between::between_ids(late, min_id, max_id);
-    let mut clusters = clusters::clusters(late, &set.nodes);
+    // Findings and clusters read the late snapshot only: side by side.
+    let (mut clusters, findings) = rayon::join(
+        || clusters::clusters(late, &set.nodes),
+        || match &target {
+            None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
+            Some(_) => Vec::new(),
+        },
+    );
     sort_by_key(&mut clusters, options.sort, |c| {
         (c.retained, c.self_size, c.members.len() as u64)
     });
@@ -179,10 +186,6 @@ pub fn diff(
             late.graph.max_js_object_id(),
         ));
     }
-    let findings = match &target {
-        None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
-        Some(_) => Vec::new(),
-    };
     let base_facts = SnapshotFacts::of(base_file, base.graph());
     let late_facts = SnapshotFacts::of(late_file, &late.graph);
     let totals = BetweenTotals {

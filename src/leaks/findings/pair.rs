@@ -8,11 +8,17 @@ use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
 use crate::leaks::growth;
 
+/// How many holders, per finding kept, are looked at closely.
+const CANDIDATES_PER_FINDING: usize = 4;
+
 /// The findings of two snapshots: the base is only loaded (its graph tells entries and which
 /// of the holder's old entries are gone), the late one analysed.
 pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
     let max_ids = [base.max_js_object_id()];
-    let (holders, holder_of) = growth::charge(late, &max_ids, MIN_BYTES);
+    let (mut holders, holder_of) = growth::charge(late, &max_ids, MIN_BYTES);
+    // Suspicions look around each holder: only for those that can make the list.
+    holders.sort_by_key(|h| std::cmp::Reverse(h.total_bytes()));
+    holders.truncate(top.saturating_mul(CANDIDATES_PER_FINDING));
     let g = &late.graph;
     let wanted: FxHashMap<u32, usize> = holders
         .iter()
