@@ -1,7 +1,7 @@
 //! A cluster's description from its key and members: kind, class, label, site, captured
 //! variables, property names, example ids and retainer paths.
 
-use super::keys::{Key, flatten_into};
+use super::keys::{Key, flatten_into, text_shape};
 use super::paths::path_shapes;
 use super::{Cluster, ClusterKind, closure_site};
 use crate::analysis::Analysis;
@@ -108,14 +108,21 @@ pub(super) fn describe(
         }
         Key::String(text) => {
             cluster.kind = ClusterKind::Strings;
-            cluster.key = format!("strings\u{1f}{}", g.strings.get(text));
-            cluster.label = quote_string(g.strings.get(text));
+            let text = g.strings.get(text);
+            cluster.key = format!(
+                "strings\u{1f}{}",
+                text_shape(text).as_deref().unwrap_or(text)
+            );
+            cluster.label = quote_string(text);
         }
         Key::FlatString(node) => {
             let (mut text, mut parts) = (String::new(), Vec::new());
             flatten_into(g, node, &mut text, &mut parts);
             cluster.kind = ClusterKind::Strings;
-            cluster.key = format!("strings\u{1f}{text}");
+            cluster.key = format!(
+                "strings\u{1f}{}",
+                text_shape(&text).as_deref().unwrap_or(&text)
+            );
             cluster.label = quote_string(&text);
         }
         Key::Dom(_) => {

@@ -120,6 +120,9 @@ impl FlatKeys {
                 continue;
             }
             flatten_into(g, v, &mut text, &mut parts);
+            if let Some(shape) = text_shape(&text) {
+                text = shape;
+            }
             let id = match keys.by_text.get(text.as_str()) {
                 Some(&id) => id,
                 None => {
@@ -149,6 +152,8 @@ struct KeyInterner<'g> {
     /// Key ids of plain strings by their text's string-table index (`NO_KEY` when not met yet);
     /// sized at the first string. The table holds each text once, so no hashing is needed.
     text_keys: Vec<u32>,
+    /// Key ids of long plain strings by their shape (see [`text_shape`]).
+    string_shapes: FxHashMap<Box<str>, u32>,
     /// Property sets (string indices, ascending) by value, and objects by (class, set).
     shapes: FxHashMap<Vec<u32>, u32>,
     objects: FxHashMap<(u32, u32), u32>,
@@ -168,6 +173,7 @@ impl<'g> KeyInterner<'g> {
             raw_sites: FxHashMap::default(),
             sites: SiteResolver::new(g),
             text_keys: Vec::new(),
+            string_shapes: FxHashMap::default(),
             shapes: FxHashMap::default(),
             objects: FxHashMap::default(),
             doms: FxHashMap::default(),
@@ -226,8 +232,20 @@ impl<'g> KeyInterner<'g> {
             if id != NO_KEY {
                 return Some(id);
             }
+            // Long texts that differ only in their numbers (ids, timestamps) are one group.
+            let shape = text_shape(g.strings.get(text));
+            if let Some(&id) = shape
+                .as_ref()
+                .and_then(|s| self.string_shapes.get(s.as_str()))
+            {
+                self.text_keys[text as usize] = id;
+                return Some(id);
+            }
             let id = self.push(Key::String(text));
             self.text_keys[text as usize] = id;
+            if let Some(shape) = shape {
+                self.string_shapes.insert(shape.into(), id);
+            }
             return Some(id);
         }
         let class = a.classes.class_index[v as usize];
@@ -285,9 +303,44 @@ impl<'g> KeyInterner<'g> {
             .par_iter()
             .enumerate()
             .filter(|&(_, &id)| id != NO_KEY)
-            .filter_map(|(text, &id)| Some((id, *flats.by_text.get(strings.get(text as u32))?)))
+            .filter_map(|(text, &id)| {
+                let text = strings.get(text as u32);
+                let flat = match text_shape(text) {
+                    Some(shape) => flats.by_text.get(shape.as_str()),
+                    None => flats.by_text.get(text),
+                };
+                Some((id, *flat?))
+            })
             .collect()
     }
+}
+
+/// Strings at least this long are grouped by their shape rather than their exact text.
+const SHAPE_MIN_CHARS: usize = 32;
+/// How many leading characters a shape keeps.
+const SHAPE_CHARS: usize = 64;
+
+/// The shape of a long text: its first [`SHAPE_CHARS`] characters with every run of digits
+/// written `#`, so that the JSON of one session per user, or log lines that differ in their
+/// timestamps, are one group. `None` for short texts (grouped by exact text).
+pub(super) fn text_shape(text: &str) -> Option<String> {
+    if text.len() < SHAPE_MIN_CHARS || text.chars().nth(SHAPE_MIN_CHARS - 1).is_none() {
+        return None;
+    }
+    let mut shape = String::with_capacity(SHAPE_CHARS);
+    let mut in_digits = false;
+    for c in text.chars().take(SHAPE_CHARS) {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                shape.push('#');
+            }
+            in_digits = true;
+        } else {
+            shape.push(c);
+            in_digits = false;
+        }
+    }
+    Some(shape)
 }
 
 /// Most characters of a concatenated string's text that a key holds.
@@ -323,5 +376,24 @@ pub(super) fn flatten_into(g: &HeapGraph, v: u32, text: &mut String, stack: &mut
         }
         stack.extend(parts[1]);
         stack.extend(parts[0]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_shape;
+
+    #[test]
+    fn long_texts_that_differ_in_numbers_share_a_shape() {
+        let a = r#"{"cookie":{"originalMaxAge":86400000,"expires":"2026-12-02T21:07:11.123Z"}}"#;
+        let b = r#"{"cookie":{"originalMaxAge":86400000,"expires":"2026-12-02T21:09:58.004Z"}}"#;
+        assert_eq!(text_shape(a), text_shape(b));
+        assert_eq!(
+            text_shape("GET /items/2-17?q=abcabcabcabc 200 13 - 0.412 ms").as_deref(),
+            Some("GET /items/#-#?q=abcabcabcabc # # - #.# ms")
+        );
+        // Short texts keep their exact text.
+        assert_eq!(text_shape("exports"), None);
+        assert_ne!(text_shape(&"x".repeat(40)), text_shape(&"y".repeat(40)));
     }
 }
