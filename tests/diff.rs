@@ -53,7 +53,7 @@ fn node_leaks_are_found_and_ranked() {
         );
         assert_eq!(
             top["paths"][0]["path"],
-            "global .state → Object .validators → Map {table} → (array) [] → Function",
+            "global .state → Object .validators → Map {table} → (array) [] → Function validate*",
             "{pair}"
         );
         assert_eq!(top["paths"][0]["count"], top["paths_sampled"], "{pair}");

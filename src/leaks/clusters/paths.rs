@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::sites::normalise_function_name;
 use crate::analysis::Analysis;
 use crate::analysis::distances::SYSTEM_DISTANCE;
 use crate::graph::HeapGraph;
@@ -16,8 +17,9 @@ pub struct PathShape {
 
 /// How many members per cluster get a retainer path.
 const PATH_SAMPLES: usize = 200;
-/// How many steps a retainer path may take before it is cut.
-const MAX_PATH_STEPS: usize = 24;
+/// How many steps a member's retainer path may take before it is cut (runs are folded, so a
+/// long list still shows its owner).
+const MAX_PATH_STEPS: usize = 2000;
 /// How many path shapes a cluster reports.
 const PATH_SHAPES: usize = 3;
 
@@ -53,26 +55,10 @@ pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64
 
 /// The greedy shortest retainer path DevTools expands: from `v`, repeatedly the retainer with
 /// the smallest distance (weak edges and the root excluded), up to a user root or a synthetic
-/// root group. Rendered from the root side: `global .cache → Map {table} → (array) [] → Function`.
+/// root group. Rendered from the root side, folded like [`holder_path`]:
+/// `global .cache → Map {table} → (array) [] → Function validate*`.
 pub fn retainer_path(a: &Analysis, v: u32) -> String {
-    let g = &a.graph;
-    let (steps, current) = greedy_steps(a, v, MAX_PATH_STEPS);
-    let mut text = String::new();
-    match steps.last() {
-        Some(&(top, _)) => text.push_str(&path_node(a, top)),
-        None => text.push_str(&path_node(a, v)),
-    }
-    if steps.len() == MAX_PATH_STEPS {
-        text = format!("… {text}");
-    }
-    for (i, &(_, e)) in steps.iter().enumerate().rev() {
-        let to = if i == 0 { v } else { steps[i - 1].0 };
-        text.push_str(&format!(" {} → {}", edge_label(g, e), path_node(a, to)));
-    }
-    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
-        text.push_str(" (system roots only)");
-    }
-    text
+    render_path(a, v, MAX_PATH_STEPS)
 }
 
 /// The greedy path's steps from `v` toward the roots, at most `max_steps`: each the retainer
@@ -113,15 +99,20 @@ fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u
 
 /// Most steps a holder's path may take (a list thousands of nodes long is folded, not cut).
 const MAX_HOLDER_STEPS: usize = 100_000;
-/// Hops a folded holder path shows in full at each end.
-const HOLDER_HOPS_SHOWN: usize = 6;
+/// Hops a long path shows in full at each end.
+const HOPS_SHOWN: usize = 6;
 
 /// The path from a root to `v` (a growth root), with runs of one repeated hop folded
 /// (`Timeout ._idleNext ×240`), closures named (`Function renewLease`) and, for a long path,
 /// the middle left out so that both the root side and the holder itself stay visible.
 pub fn holder_path(a: &Analysis, v: u32) -> String {
+    render_path(a, v, MAX_HOLDER_STEPS)
+}
+
+/// The greedy path to `v` of at most `max_steps` steps, rendered from the root side.
+fn render_path(a: &Analysis, v: u32, max_steps: usize) -> String {
     let g = &a.graph;
-    let (steps, _) = greedy_steps(a, v, MAX_HOLDER_STEPS);
+    let (steps, current) = greedy_steps(a, v, max_steps);
     // Hops from the root side: (edge label, node it leads to).
     let hops: Vec<(String, String)> = steps
         .iter()
@@ -132,27 +123,30 @@ pub fn holder_path(a: &Analysis, v: u32) -> String {
             (edge_label(g, e), named_node(a, to))
         })
         .collect();
-    let start = named_node(a, steps.last().map_or(v, |s| s.0));
+    let mut text = named_node(a, steps.last().map_or(v, |s| s.0));
+    if steps.len() == max_steps {
+        text = format!("… {text}");
+    }
     let rendered = fold_hops(hops);
-    let mut text = start;
-    if rendered.len() > 2 * HOLDER_HOPS_SHOWN {
-        for hop in &rendered[..HOLDER_HOPS_SHOWN] {
-            text.push(' ');
-            text.push_str(hop);
-        }
-        text.push_str(&format!(
-            " … ({} hops) …",
-            rendered.len() - 2 * HOLDER_HOPS_SHOWN
-        ));
-        for hop in &rendered[rendered.len() - HOLDER_HOPS_SHOWN..] {
-            text.push(' ');
-            text.push_str(hop);
-        }
+    // Leaving out fewer than three hops would not shorten anything.
+    let elide = rendered.len() > 2 * HOPS_SHOWN + 2;
+    let shown: Vec<&String> = if elide {
+        rendered[..HOPS_SHOWN]
+            .iter()
+            .chain(&rendered[rendered.len() - HOPS_SHOWN..])
+            .collect()
     } else {
-        for hop in &rendered {
-            text.push(' ');
-            text.push_str(hop);
+        rendered.iter().collect()
+    };
+    for (i, hop) in shown.iter().enumerate() {
+        if elide && i == HOPS_SHOWN {
+            text.push_str(&format!(" … ({} hops) …", rendered.len() - 2 * HOPS_SHOWN));
         }
+        text.push(' ');
+        text.push_str(hop);
+    }
+    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
+        text.push_str(" (system roots only)");
     }
     text
 }
@@ -190,12 +184,7 @@ pub fn fold_hops(hops: Vec<(String, String)>) -> Vec<String> {
 pub fn named_node(a: &Analysis, v: u32) -> String {
     let g = &a.graph;
     if g.is_type(v, g.node_types.closure) {
-        let name = g.raw_name(v);
-        return if name.is_empty() {
-            "Function (anonymous)".to_string()
-        } else {
-            format!("Function {name}")
-        };
+        return format!("Function {}", normalise_function_name(g.raw_name(v)));
     }
     path_node(a, v)
 }

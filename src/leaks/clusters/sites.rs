@@ -119,7 +119,7 @@ impl<'g> SiteResolver<'g> {
 }
 
 /// `validate17` → `validate*`; an empty name → `(anonymous)`.
-fn normalise_function_name(name: &str) -> String {
+pub(super) fn normalise_function_name(name: &str) -> String {
     if name.is_empty() {
         return "(anonymous)".to_string();
     }
