@@ -157,6 +157,14 @@ impl SummaryReport {
 ///  "between": {"min_id": 78647, "max_id": 108749, "count": 15000, "self_size": 760000,
 ///              "retained_size": 1400000, "class_count": 12},
 ///  "warnings": [],
+///  "findings": [{"rank": 1, "evidence": "two-snapshots", "growing": false, "suspicion": null,
+///                "label": "MemoryStore .sessions → Object",
+///                "holder": {"id": 51267, "class": "Object",
+///                           "path": "… → MemoryStore .sessions → Object", "inside": ""},
+///                "step_bytes": [65600], "step_counts": [2400], "gained_bytes": 65600,
+///                "gained_count": 2400, "retained_sizes": [null, 812345], "entries": [200, 400],
+///                "parts": [{"label": "(string)", "count": 1600, "self_size": 51200,
+///                           "internal": false}, …]}, …],
 ///  "clusters": [{"rank": 1, "kind": "closures", "label": "validate* @ <eval>:1:20, created by compile (app.js)",
 ///                "class_name": "Function", "count": 5000, "self_size": 320000,
 ///                "retained_size": 760000, "attributed_count": 5000, "attributed_size": 200000,
@@ -170,7 +178,8 @@ impl SummaryReport {
 ///               "retained_size": 760000, "distance": 100000005}, …],
 ///  "comparison": null}
 /// ```
-/// `clusters` (groups of at least two new objects; `kind` is `closures`, `objects`, `strings` or
+/// `findings` come first: old objects that gained new ones (see [`FindingReport`]), most
+/// likely leaks first. `clusters` (groups of at least two new objects; `kind` is `closures`, `objects`, `strings` or
 /// `detached-dom`) and `classes` are sorted by the `--sort` key, largest first. `site.line` and
 /// `site.column` are 0-based as in the snapshot; `label` shows them 1-based. `comparison` is
 /// present with `--compare`: DevTools' Comparison rows (`key`, `name`, `added_count`,

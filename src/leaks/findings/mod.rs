@@ -205,8 +205,9 @@ fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u
             (Some(a), Some(b)) => b >= a.saturating_add(gained / 2) && b > a,
             _ => false,
         };
-        let counted = match (entries[i], entries[i + 1]) {
-            (Some(a), Some(b)) => b > a,
+        // More entries, and not smaller: a hash table's freed slots must not pass for growth.
+        let counted = match (entries[i], entries[i + 1], retained[i], retained[i + 1]) {
+            (Some(a), Some(b), Some(r), Some(s)) => b > a && s > r,
             _ => false,
         };
         gained >= MIN_STEP_BYTES && gained * 10 >= mean && (sized || counted)
