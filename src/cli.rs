@@ -47,7 +47,6 @@ Examples:
     version,
     about,
     after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
 pub struct Cli {
@@ -96,7 +95,8 @@ pub struct DiffArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
-    /// Write the report to FILE (atomically: a temporary file renamed into place).
+    /// Write the report to FILE (atomically: a temporary file renamed into place); `-` is
+    /// stdout. FILE may not be one of the snapshots.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -183,6 +183,11 @@ fn size_arg(text: &str) -> Result<String, BudgetError> {
 }
 
 impl DiffArgs {
+    /// The report file, if not stdout (`-o -` is stdout).
+    pub fn output(&self) -> Option<PathBuf> {
+        self.output.clone().filter(|p| p.as_os_str() != "-")
+    }
+
     pub fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
     }
@@ -207,6 +212,7 @@ impl DiffArgs {
                 show_churn: self.show_churn,
             },
             strict: self.strict,
+            output: self.output(),
             format: match self.format() {
                 Format::Table => heapdiff::report::Format::Table,
                 Format::Json => heapdiff::report::Format::Json,

@@ -45,18 +45,24 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     };
     match &cli.command {
         Some(Command::Summary(args)) => {
-            let request = args.request(layout(args.top));
+            let mut request = args.request(layout(args.top));
+            // `heapdiff --json summary FILE` asks for JSON too.
+            request.json |= cli.diff.format() == cli::Format::Json;
             let outcome = session::summary(&request, feedback)?;
             session::output::write_report(&outcome.text, None)?;
             Ok(ExitCode::SUCCESS)
         }
+        // Rendered in memory first: clap_complete panics on a closed pipe, the writer does not.
         Some(Command::Completions { shell }) => {
-            let mut out = std::io::stdout();
-            clap_complete::generate(*shell, &mut Cli::command(), "heapdiff", &mut out);
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "heapdiff", &mut text);
+            session::output::write_report(&String::from_utf8_lossy(&text), None)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Man) => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut text)?;
+            session::output::write_report(&String::from_utf8_lossy(&text), None)?;
             Ok(ExitCode::SUCCESS)
         }
         None => {
@@ -64,9 +70,9 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             let request = args.request(layout(args.top))?;
             let outcome = session::snapshots(&request, feedback)?;
             let report_on_terminal = request.format == Format::Table
-                && args.output.is_none()
+                && request.output.is_none()
                 && std::io::stdout().is_terminal();
-            print_outcome(&outcome, report_on_terminal, args.output.as_deref())
+            print_outcome(&outcome, report_on_terminal, request.output.as_deref())
         }
     }
 }

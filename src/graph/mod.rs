@@ -183,7 +183,7 @@ pub struct HeapGraph {
 
 impl HeapGraph {
     /// Checks a raw graph's cross references and builds the adjacency arrays.
-    pub fn build(raw: RawGraph) -> Result<HeapGraph> {
+    pub fn build(mut raw: RawGraph) -> Result<HeapGraph> {
         let started = std::time::Instant::now();
         let mut timings = raw.timings;
         let n = raw.node_type.len();
@@ -198,13 +198,14 @@ impl HeapGraph {
             return Err(Error::too_large(format!("{edge_total} edges")));
         }
         let strings_len = raw.strings.len();
-        for (i, &ty) in raw.node_type.iter().enumerate() {
-            if ty as usize >= raw.node_types.names.len() {
-                return Err(Error::invalid(format!(
-                    "node {i} has type {ty}, but meta.node_types lists {}",
-                    raw.node_types.names.len()
-                )));
-            }
+        // Old V8 versions write node types their meta does not list. DevTools loads such nodes
+        // with type `undefined` (class `(undefined)`), and so does heapdiff.
+        if let Some(&top) = raw.node_type.iter().max()
+            && top as usize >= raw.node_types.names.len()
+        {
+            raw.node_types
+                .names
+                .resize(top as usize + 1, "undefined".to_string());
         }
         for (i, &name) in raw.node_name.iter().enumerate() {
             if name as usize >= strings_len {

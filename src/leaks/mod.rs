@@ -21,7 +21,7 @@ use crate::analysis::Analysis;
 use crate::analysis::summary::ClassRow;
 use crate::graph::HeapGraph;
 use between::Baseline;
-use budget::{Budget, BudgetResult};
+use budget::{Budget, BudgetError, BudgetResult, KnownClasses};
 use clusters::Cluster;
 use comparison::DiffRow;
 use findings::Finding;
@@ -140,13 +140,14 @@ fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u6
 }
 
 /// The diff of `late` against `base`. With `target` (three snapshots), the new objects are
-/// those allocated between `base` and `target` and still alive in `late`.
+/// those allocated between `base` and `target` and still alive in `late`. Fails when a budget
+/// names nothing in these snapshots.
 pub fn diff(
     base: (&str, &Baseline),
     target: Option<SnapshotFacts>,
     late: (&str, &Analysis),
     options: &DiffOptions,
-) -> Diff {
+) -> Result<Diff, BudgetError> {
     let ((base_file, base), (late_file, late)) = (base, late);
     let min_id = base.graph().max_js_object_id();
     let max_id = target
@@ -214,6 +215,21 @@ pub fn diff(
         warnings,
         budgets: Vec::new(),
     };
-    diff.budgets = options.budgets.iter().map(|b| b.check(&diff)).collect();
-    diff
+    if !options.budgets.is_empty() {
+        let names_class = options
+            .budgets
+            .iter()
+            .any(|b| matches!(b.metric, budget::Metric::Class { .. }));
+        let known = if names_class {
+            KnownClasses::of(late, &[base.graph()])
+        } else {
+            KnownClasses::of_names(std::iter::empty())
+        };
+        diff.budgets = options
+            .budgets
+            .iter()
+            .map(|b| b.check(&diff, &known))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(diff)
 }

@@ -126,6 +126,8 @@ pub struct Series {
     pub warnings: Vec<String>,
     /// What most likely leaks: holders that grew at every step first.
     pub findings: Vec<Finding>,
+    /// The budgets checked, in the order given.
+    pub budgets: Vec<super::budget::BudgetResult>,
     pub classes: Vec<Trend>,
     pub clusters: Vec<Trend>,
 }
@@ -160,7 +162,11 @@ impl SeriesBuilder {
         self.clusters.push(clusters);
     }
 
-    pub fn finish(self) -> Series {
+    /// The series, with `budgets` checked on it; fails when a budget names nothing here.
+    pub fn finish(
+        self,
+        budgets: &[super::budget::Budget],
+    ) -> Result<Series, super::budget::BudgetError> {
         let mut warnings = Vec::new();
         for w in self.snapshots.windows(2) {
             if w[1].max_js_object_id < w[0].max_js_object_id {
@@ -170,13 +176,20 @@ impl SeriesBuilder {
                 ));
             }
         }
-        Series {
+        let mut series = Series {
+            budgets: Vec::new(),
             warnings,
             findings: self.findings,
             classes: trends(&self.classes),
             clusters: trends(&self.clusters),
             snapshots: self.snapshots,
-        }
+        };
+        let known = super::budget::KnownClasses::of_series(&series);
+        series.budgets = budgets
+            .iter()
+            .map(|b| b.check_series(&series, &known))
+            .collect::<Result<_, _>>()?;
+        Ok(series)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Markdown for pull-request comments: a one-line verdict, the budgets, the top clusters, the
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
 
-use super::{DiffReport, FindingReport, SeriesReport, human_bytes, signed_bytes, thousands};
+use super::{
+    BudgetReport, DiffReport, FindingReport, SeriesReport, human_bytes, signed_bytes, thousands,
+};
 
 /// Makes text safe inside a table cell: no pipes or newlines, no backticks in code spans.
 fn cell(text: &str) -> String {
@@ -52,17 +54,7 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
     if r.target.is_none() {
         findings(&mut out, &r.findings, false, top);
     }
-    if !r.budgets.is_empty() {
-        out.push_str("\n| budget | actual | result |\n| --- | ---: | --- |\n");
-        for x in &r.budgets {
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                code(&x.budget),
-                x.actual,
-                if x.exceeded { "**exceeded**" } else { "ok" }
-            ));
-        }
-    }
+    budgets(&mut out, &r.budgets);
 
     out.push_str("\n#### Clusters of new objects\n\n");
     if r.clusters.is_empty() {
@@ -137,7 +129,13 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
 
 /// Renders a series as Markdown: the snapshots and the growing classes and clusters.
 pub fn series(r: &SeriesReport, top: usize) -> String {
-    let mut out = String::from("### heapdiff: trends over a series of snapshots\n\n");
+    let failed = r.budgets.iter().filter(|x| x.exceeded).count();
+    let verdict = match (r.budgets.is_empty(), failed) {
+        (true, _) => String::new(),
+        (false, 0) => " — within budget".to_string(),
+        (false, n) => format!(" — **{n} budget(s) exceeded**"),
+    };
+    let mut out = format!("### heapdiff: trends over a series of snapshots{verdict}\n\n");
     out.push_str("| # | file | nodes | total size |\n| ---: | --- | ---: | ---: |\n");
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(
@@ -152,6 +150,7 @@ pub fn series(r: &SeriesReport, top: usize) -> String {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }
     findings(&mut out, &r.findings, true, top);
+    budgets(&mut out, &r.budgets);
     for (title, rows) in [("Classes", &r.classes), ("Clusters", &r.clusters)] {
         out.push_str(&format!(
             "\n#### {title} growing at every step\n\n| name | counts | retained per step |\n| --- | --- | ---: |\n"
@@ -220,4 +219,20 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) 
         out.push('\n');
     }
     out.push_str("\n</details>\n");
+}
+
+/// The budgets as a table: each one's actual value and whether it was met.
+fn budgets(out: &mut String, list: &[BudgetReport]) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("\n| budget | actual | result |\n| --- | ---: | --- |\n");
+    for x in list {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            code(&x.budget),
+            x.actual,
+            if x.exceeded { "**exceeded**" } else { "ok" }
+        ));
+    }
 }

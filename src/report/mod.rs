@@ -485,6 +485,8 @@ pub struct SeriesReport {
     /// What most likely leaks: holders that grew at every step first.
     pub findings: Vec<FindingReport>,
     pub classes: Vec<TrendReport>,
+    /// The budgets checked, in the order given.
+    pub budgets: Vec<BudgetReport>,
     pub clusters: Vec<TrendReport>,
 }
 
@@ -526,6 +528,7 @@ impl SeriesReport {
             warnings: series.warnings.clone(),
             findings: findings_of(&series.findings),
             classes: series.classes.iter().map(TrendReport::from).collect(),
+            budgets: series.budgets.iter().map(BudgetReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
         }
     }

@@ -4,8 +4,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use super::{
-    DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport, display_distance,
-    human_bytes, signed_bytes, signed_count, thousands,
+    BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
+    display_distance, human_bytes, signed_bytes, signed_count, thousands,
 };
 
 /// How a table is laid out.
@@ -230,26 +230,7 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
         }
     }
 
-    if !r.budgets.is_empty() {
-        out.push('\n');
-        for x in &r.budgets {
-            let verdict = if x.exceeded { "EXCEEDED" } else { "ok" };
-            let over = if x.exceeded {
-                format!(", {} over", x.actual - x.limit)
-            } else {
-                String::new()
-            };
-            let subject = x
-                .subject
-                .as_ref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "budget {}: {verdict}, actual {}{subject}, limit {}{over}\n",
-                x.budget, x.actual, x.limit
-            ));
-        }
-    }
+    budgets(&mut out, &r.budgets);
 
     if let Some(rows) = &r.comparison {
         out.push_str("\nComparison with base (DevTools' Comparison view)\n");
@@ -314,6 +295,7 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
         out.push_str(&format!("warning: {w}\n"));
     }
     findings(&mut out, &r.findings, true, options);
+    budgets(&mut out, &r.budgets);
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),
         (
@@ -430,5 +412,30 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &Ta
         if !f.holder.inside.is_empty() {
             out.push_str(&format!("   inside it: {}\n", f.holder.inside));
         }
+    }
+}
+
+/// One line per budget: met or exceeded, the actual value and the limit.
+fn budgets(out: &mut String, list: &[BudgetReport]) {
+    if list.is_empty() {
+        return;
+    }
+    out.push('\n');
+    for x in list {
+        let verdict = if x.exceeded { "EXCEEDED" } else { "ok" };
+        let over = if x.exceeded {
+            format!(", {} over", x.actual - x.limit)
+        } else {
+            String::new()
+        };
+        let subject = x
+            .subject
+            .as_ref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "budget {}: {verdict}, actual {}{subject}, limit {}{over}\n",
+            x.budget, x.actual, x.limit
+        ));
     }
 }

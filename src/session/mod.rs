@@ -39,6 +39,8 @@ pub struct SnapshotsRequest {
     pub strict: bool,
     pub format: Format,
     pub layout: TableOptions,
+    /// Where the report goes (`None`: stdout); never one of the inputs.
+    pub output: Option<PathBuf>,
 }
 
 /// A rendered report and what the binary reports beside it.
@@ -72,6 +74,9 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
 /// The report on two or more snapshots.
 pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outcome> {
     let files = snapshot_paths(&request.files)?;
+    if let Some(output) = &request.output {
+        inputs::check_output(output, &files)?;
+    }
     let is_dir = request.files.first().is_some_and(|f| f.is_dir());
     if request.memlab && files.len() != 3 {
         return Err(Error::new(ErrorKind::Usage(format!(
@@ -112,7 +117,9 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
         target,
         (&late_path.display().to_string(), &late),
         options,
-    );
+    )
+    .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
+    could_not_check(options, &diff.warnings)?;
     let report = DiffReport::new(&diff);
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
@@ -126,6 +133,19 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
         warnings: diff.warnings,
         exceeded: diff.budgets.into_iter().filter(|b| b.exceeded).collect(),
     })
+}
+
+/// A budget is only ever met on snapshots that can be compared: with budgets, any warning
+/// about the snapshots (wrong order, other processes, other V8 versions) means heapdiff could
+/// not check, which is exit status 2, never a pass.
+fn could_not_check(options: &DiffOptions, warnings: &[String]) -> Result<()> {
+    if options.budgets.is_empty() || warnings.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::Usage(format!(
+        "could not check the budgets: {}",
+        warnings.join("; ")
+    ))))
 }
 
 /// With `--strict`, warnings about the snapshots are an error.
@@ -142,11 +162,9 @@ fn check_strict(request: &SnapshotsRequest, warnings: &[String]) -> Result<()> {
 /// A series: every snapshot analysed in turn, one in memory at a time.
 fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> Result<Outcome> {
     let options = &request.options;
-    if !options.budgets.is_empty() || options.compare {
+    if options.compare {
         return Err(Error::new(ErrorKind::Usage(
-            "budgets and --compare apply to two snapshots (or three with --memlab), not to a \
-             series"
-                .to_string(),
+            "--compare applies to two snapshots, not to a series".to_string(),
         )));
     }
     let mut builder = SeriesBuilder::default();
@@ -154,7 +172,10 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         let analysis = progress::analyse(path, feedback)?;
         builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());
     }
-    let series = builder.finish();
+    let series = builder
+        .finish(&options.budgets)
+        .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
+    could_not_check(options, &series.warnings)?;
     let report = SeriesReport::new(&series);
     check_strict(request, &series.warnings)?;
     let text = match request.format {
@@ -165,6 +186,6 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     Ok(Outcome {
         text,
         warnings: series.warnings,
-        exceeded: Vec::new(),
+        exceeded: series.budgets.into_iter().filter(|b| b.exceeded).collect(),
     })
 }

@@ -8,6 +8,11 @@
 //! - `class:NAME.count`, `class:NAME.self`, `class:NAME.retained`: the new objects of the class
 //!   named NAME (as the table shows it, e.g. `Function` or `{type, required}`);
 //! - `cluster.count`, `cluster.self`, `cluster.retained`: the largest cluster by that measure;
+//! - for a series (three or more snapshots): `growing.count` (how many findings grew at every
+//!   step), `class:NAME.slope` (the class's smallest count growth over one step: a class
+//!   that filled once and stopped has slope 0), `class:NAME.count`,
+//!   `class:NAME.self`, `class:NAME.retained` (in the last snapshot) and `growth` (last total
+//!   minus first);
 //!
 //! and LIMIT is a number with an optional unit: `B`, `kB`/`KB` (1000), `KiB` (1024), `MB`,
 //! `MiB`, `GB`, `GiB`. Counts take plain numbers.
@@ -15,8 +20,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::Diff;
-use super::clusters::Cluster;
+mod check;
+
+pub use check::KnownClasses;
 
 /// What a budget measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +31,13 @@ pub enum Metric {
     NewSelf,
     NewCount,
     Growth,
-    Class { name: String, measure: Measure },
+    Class {
+        name: String,
+        measure: Measure,
+    },
     Cluster(Measure),
+    /// How many findings of a series grew at every step.
+    Growing,
 }
 
 /// Which number of a class or cluster.
@@ -35,6 +46,8 @@ pub enum Measure {
     Count,
     SelfSize,
     Retained,
+    /// Count growth per snapshot (series only).
+    Slope,
 }
 
 /// One condition, e.g. `class:Function.count>1000`.
@@ -61,7 +74,7 @@ pub struct BudgetResult {
 
 /// Why a budget could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetError(String);
+pub struct BudgetError(pub String);
 
 impl fmt::Display for BudgetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,13 +85,15 @@ impl fmt::Display for BudgetError {
 impl std::error::Error for BudgetError {}
 
 const METRICS_HELP: &str = "new-retained, new-self, new-count, growth, \
-     class:NAME.count|self|retained, cluster.count|self|retained";
+     class:NAME.count|self|retained, cluster.count|self|retained; for a series: \
+     growing.count, class:NAME.slope";
 
 fn measure(text: &str) -> Option<Measure> {
     match text {
         "count" => Some(Measure::Count),
         "self" => Some(Measure::SelfSize),
         "retained" => Some(Measure::Retained),
+        "slope" => Some(Measure::Slope),
         _ => None,
     }
 }
@@ -92,6 +107,7 @@ impl FromStr for Metric {
             "new-self" => Metric::NewSelf,
             "new-count" => Metric::NewCount,
             "growth" => Metric::Growth,
+            "growing.count" => Metric::Growing,
             _ => {
                 if let Some(rest) = s.strip_prefix("class:") {
                     let (name, m) = rest.rsplit_once('.').ok_or_else(unknown)?;
@@ -103,7 +119,10 @@ impl FromStr for Metric {
                         measure: measure(m).ok_or_else(unknown)?,
                     }
                 } else if let Some(m) = s.strip_prefix("cluster.") {
-                    Metric::Cluster(measure(m).ok_or_else(unknown)?)
+                    match measure(m).ok_or_else(unknown)? {
+                        Measure::Slope => return Err(unknown()),
+                        m => Metric::Cluster(m),
+                    }
                 } else {
                     return Err(unknown());
                 }
@@ -117,6 +136,11 @@ impl Metric {
         matches!(
             self,
             Metric::NewCount
+                | Metric::Growing
+                | Metric::Class {
+                    measure: Measure::Slope,
+                    ..
+                }
                 | Metric::Class {
                     measure: Measure::Count,
                     ..
@@ -191,50 +215,6 @@ impl Budget {
     /// `--fail-on-growth SIZE`: the retained size of the new objects above SIZE.
     pub fn on_growth(size: &str) -> Result<Budget, BudgetError> {
         format!("new-retained>{size}").parse()
-    }
-
-    /// Measures the budget's metric on `d` and compares it with the limit.
-    pub fn check(&self, d: &Diff) -> BudgetResult {
-        let (actual, subject) = match &self.metric {
-            Metric::NewRetained => (d.between.retained_size as i64, None),
-            Metric::NewSelf => (d.between.self_size as i64, None),
-            Metric::NewCount => (d.between.count as i64, None),
-            Metric::Growth => (d.growth, None),
-            Metric::Class { name, measure } => {
-                let rows = d.classes.iter().filter(|c| &c.name == name);
-                let total: u64 = rows
-                    .map(|c| match measure {
-                        Measure::Count => c.count,
-                        Measure::SelfSize => c.self_size,
-                        Measure::Retained => c.retained,
-                    })
-                    .sum();
-                (total as i64, None)
-            }
-            Metric::Cluster(measure) => {
-                let value = |c: &Cluster| match measure {
-                    Measure::Count => c.members.len() as u64,
-                    Measure::SelfSize => c.self_size,
-                    Measure::Retained => c.retained,
-                };
-                match d.clusters.iter().max_by_key(|c| value(c)) {
-                    Some(c) => (value(c) as i64, Some(c.label.clone())),
-                    None => (0, None),
-                }
-            }
-        };
-        let exceeded = if self.inclusive {
-            actual >= self.limit
-        } else {
-            actual > self.limit
-        };
-        BudgetResult {
-            budget: self.text.clone(),
-            actual,
-            limit: self.limit,
-            exceeded,
-            subject,
-        }
     }
 }
 
