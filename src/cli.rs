@@ -20,13 +20,15 @@ Budgets (--fail-if, repeatable; exit 1 when one is exceeded):
   new-retained>SIZE  new-self>SIZE  new-count>N  growth>SIZE
   class:NAME.count>N  class:NAME.self>SIZE  class:NAME.retained>SIZE
   cluster.count>N  cluster.self>SIZE  cluster.retained>SIZE
+  series: growing.count>N  class:NAME.slope>N  class:NAME.count>N  growth>SIZE
   (>= works too; SIZE units: B, kB, KiB, MB, MiB, GB, GiB)
 
 Exit codes:
   0  success, every budget met
   1  a budget was exceeded
-  2  usage error, an input that cannot be read as a heap snapshot, or (with --strict) a
-     suspicious set of snapshots
+  2  could not check: usage error, a budget that names nothing, budgets on snapshots
+     that cannot be compared, an input that cannot be read as a heap snapshot, or (with
+     --strict) a suspicious set of snapshots
 
 Examples:
   heapdiff base.heapsnapshot late.heapsnapshot
