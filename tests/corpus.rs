@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use support::json_report;
+
+mod support;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,20 +54,6 @@ fn ensure_generated(names: &[String]) {
             .expect("running corpus/generate.sh (needs bash, node and npm)");
         assert!(status.success(), "corpus/generate.sh failed");
     }
-}
-
-fn heapdiff(files: &[PathBuf]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args(["--json", "--quiet"])
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code() == Some(0),
-        "{files:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Everything a finding says, for matching against a scenario's markers.
@@ -157,7 +146,7 @@ fn the_first_finding_is_the_leak() {
                 "3",
             ),
         ] {
-            let r = heapdiff(files);
+            let r = json_report(files);
             let f0 = &r["findings"][0];
             if f0["growing"] == true && mentions(&finding_text(f0), leak) {
                 *first += 1;
@@ -170,7 +159,7 @@ fn the_first_finding_is_the_leak() {
             *cache_flag += usize::from(flags_growing(&r, cache, leak));
             *init_flag += usize::from(flags_growing(&r, init, leak));
         }
-        let r = heapdiff(&[s[0].clone(), s[1].clone()]);
+        let r = json_report(&[s[0].clone(), s[1].clone()]);
         let findings = r["findings"].as_array().unwrap();
         let leak_rows = findings
             .iter()

@@ -5,13 +5,13 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use heapdiff::analysis::Analysis;
 use heapdiff::leaks::growth;
 use proptest::prelude::*;
 use serde_json::Value;
 use support::builder::SnapshotBuilder;
+use support::json_report;
 
 fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,24 +19,9 @@ fn fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
-fn report(files: &[PathBuf]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args(["--json", "--quiet"])
-        .args(files)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn the_ajv_style_leak_is_one_finding() {
-    let r = report(&[
+    let r = json_report(&[
         fixture("snapshots/node20-base.heapsnapshot.gz"),
         fixture("snapshots/node20-late.heapsnapshot.gz"),
     ]);
@@ -88,7 +73,7 @@ fn a_series_flags_the_leak_and_not_the_cache_or_the_settings() {
     let files: Vec<PathBuf> = (1..=4)
         .map(|i| fixture(&format!("series/s{i}.heapsnapshot.gz")))
         .collect();
-    let r = report(&files);
+    let r = json_report(&files);
     let f = &r["findings"][0];
     assert_eq!(f["growing"], true, "{f:#}");
     assert_eq!(f["label"], "Object .leaks → Array");
@@ -119,7 +104,7 @@ fn a_series_flags_the_leak_and_not_the_cache_or_the_settings() {
     assert_eq!(cache["growing"], false, "{cache:#}");
     assert_eq!(cache["counts"][3], cache["counts"][2]);
     // Three snapshots are a series too, with the same first finding.
-    let r = report(&files[..3]);
+    let r = json_report(&files[..3]);
     assert_eq!(r["command"], "series");
     assert_eq!(r["findings"][0]["label"], "Object .leaks → Array");
     assert_eq!(r["findings"][0]["growing"], true);

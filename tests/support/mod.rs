@@ -22,3 +22,19 @@ pub fn heapdiff() -> assert_cmd::Command {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
 }
+
+/// The `--json` report of heapdiff on `files`, which must succeed (exit 0).
+pub fn json_report<P: AsRef<std::ffi::OsStr>>(files: &[P]) -> serde_json::Value {
+    let out = heapdiff()
+        .args(["--json", "--quiet"])
+        .args(files)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
