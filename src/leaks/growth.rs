@@ -26,6 +26,12 @@ pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
     (ty == t.object || ty == t.closure || ty == t.regexp) && !g.raw_name(v).starts_with("system / ")
 }
 
+/// Can `v` be a holder: a candidate, or a scope or root group (which hold only what no
+/// candidate above does)?
+fn can_hold(g: &HeapGraph, v: u32) -> bool {
+    is_candidate(g, v) || is_scope(g, v) || is_root_group(g, v)
+}
+
 /// Is `v` a scope (V8's `system / Context`: the variables of a function or module)?
 fn is_scope(g: &HeapGraph, v: u32) -> bool {
     g.is_type(v, g.node_types.object) && g.raw_name(v).starts_with("system / Context")
@@ -77,7 +83,7 @@ impl Trace {
     pub fn of(a: &Analysis, up_to: u32) -> Trace {
         let g = &a.graph;
         let mut points: Vec<(u32, u64, u32)> = (0..g.node_count() as u32)
-            .filter(|&v| g.node_id[v as usize] <= up_to && is_candidate(g, v))
+            .filter(|&v| g.node_id[v as usize] <= up_to && can_hold(g, v))
             .map(|v| (g.node_id[v as usize], a.retained[v as usize], entries(g, v)))
             .collect();
         points.sort_unstable_by_key(|p| p.0);
@@ -113,19 +119,67 @@ impl Holder {
     }
 }
 
+/// The holders being charged, by node.
+struct Ledger {
+    steps: usize,
+    holders: Vec<Holder>,
+    slot_of: FxHashMap<u32, usize>,
+}
+
+impl Ledger {
+    /// Charges `bytes` in `step` to `holder`; `top` says the object is a separate addition.
+    fn charge(&mut self, holder: u32, step: usize, bytes: u64, top: Option<u64>) {
+        let steps = self.steps;
+        let holders = &mut self.holders;
+        let slot = *self.slot_of.entry(holder).or_insert_with(|| {
+            holders.push(Holder {
+                node: holder,
+                bytes: vec![0; steps],
+                counts: vec![0; steps],
+                tops: 0,
+                largest_top: 0,
+            });
+            holders.len() - 1
+        });
+        let h = &mut self.holders[slot];
+        h.bytes[step] += bytes;
+        h.counts[step] += 1;
+        if let Some(retained) = top {
+            h.tops += 1;
+            h.largest_top = h.largest_top.max(retained);
+        }
+    }
+}
+
 /// Charges the new objects of `a` to their holders. `max_ids` are the newest ids of the
 /// snapshots before `a`, oldest first: objects with ids up to `max_ids[0]` are persistent;
 /// those above it are new, in the step their id falls in (the last step ends at `a`'s newest
 /// id). Returns every holder charged at least `min_bytes` in total, and each node's holder.
+///
+/// Three passes, each for what the one before left: the dominator tree (the nearest
+/// persistent candidate above, or a scope when there is none); references from charged
+/// objects (breadth first: a vm context that a `Map` and Node's cleanup queue both hold goes to
+/// the `Map`); the root group above (`(Global handles)`: open sockets that only handles hold).
 pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Vec<u32>) {
     let g = &a.graph;
     let n = g.node_count();
     let steps = max_ids.len();
     let first = max_ids.first().copied().unwrap_or(0);
-    let step_of = |id: u32| max_ids.partition_point(|&m| m < id).saturating_sub(1);
+    let step_of = |id: u32| {
+        max_ids
+            .partition_point(|&m| m < id)
+            .saturating_sub(1)
+            .min(steps.saturating_sub(1))
+    };
     let mut holder_of = vec![NO_HOLDER; n];
-    let mut slot_of: FxHashMap<u32, usize> = FxHashMap::default();
-    let mut holders: Vec<Holder> = Vec::new();
+    let mut ledger = Ledger {
+        steps,
+        holders: Vec::new(),
+        slot_of: FxHashMap::default(),
+    };
+    // Only JavaScript heap objects (odd ids) have an age: embedder objects get ids of their
+    // own (addresses, in Node) in every snapshot, so they are neither old nor new.
+    let is_new = |id: u32| id > first && id % 2 == 1;
     // Depth-first over the dominator tree: (node, its nearest persistent candidate ancestor,
     // whether any candidate lies between them).
     let (first_child, children) = &a.dominated;
@@ -148,67 +202,59 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             (v, false)
         } else {
             holder_of[v as usize] = holder;
-            if holder != NO_HOLDER && id > first {
-                let slot = *slot_of.entry(holder).or_insert_with(|| {
-                    holders.push(Holder {
-                        node: holder,
-                        bytes: vec![0; steps],
-                        counts: vec![0; steps],
-                        tops: 0,
-                        largest_top: 0,
-                    });
-                    holders.len() - 1
-                });
-                let h = &mut holders[slot];
-                let step = step_of(id).min(steps.saturating_sub(1));
-                h.bytes[step] += a.self_size[v as usize] as u64;
-                h.counts[step] += 1;
-                if candidate && !covered {
-                    h.tops += 1;
-                    h.largest_top = h.largest_top.max(a.retained[v as usize]);
-                }
+            if holder != NO_HOLDER && is_new(id) {
+                let top = (candidate && !covered).then(|| a.retained[v as usize]);
+                ledger.charge(holder, step_of(id), a.self_size[v as usize] as u64, top);
             }
             (holder, covered || candidate)
         };
         let range = first_child[v as usize] as usize..first_child[v as usize + 1] as usize;
         stack.extend(children[range].iter().map(|&c| (c, below, below_covered)));
     }
-    // New objects that no persistent object dominates (held by the engine or the embedder as
-    // well as by a program's object, like a vm context) go to the holder of the first
-    // charged object that references them, breadth first.
-    let mut queue = std::collections::VecDeque::new();
     let unclaimed = |v: u32, holder_of: &[u32]| {
         holder_of[v as usize] == NO_HOLDER
-            && g.node_id[v as usize] > first
+            && is_new(g.node_id[v as usize])
             && !is_engine_metadata(g, v)
     };
-    for v in 0..n as u32 {
-        if holder_of[v as usize] != NO_HOLDER
-            && g.edges(v).any(|e| {
-                !g.is_edge_type(e, g.edge_types.weak) && unclaimed(g.edge_to[e], &holder_of)
-            })
-        {
-            queue.push_back(v);
-        }
-    }
-    while let Some(u) = queue.pop_front() {
-        let holder = holder_of[u as usize];
-        for e in g.edges(u) {
-            let w = g.edge_to[e];
-            if g.is_edge_type(e, g.edge_types.weak) || !unclaimed(w, &holder_of) {
-                continue;
+    // Breadth first from `seeds` over what no holder has claimed yet.
+    let spread = |seeds: Vec<u32>, holder_of: &mut [u32], ledger: &mut Ledger| {
+        let mut queue: std::collections::VecDeque<u32> = seeds.into();
+        while let Some(u) = queue.pop_front() {
+            let holder = holder_of[u as usize];
+            for e in g.edges(u) {
+                let w = g.edge_to[e];
+                if g.is_edge_type(e, g.edge_types.weak) || !unclaimed(w, holder_of) {
+                    continue;
+                }
+                holder_of[w as usize] = holder;
+                let id = g.node_id[w as usize];
+                ledger.charge(holder, step_of(id), a.self_size[w as usize] as u64, None);
+                queue.push_back(w);
             }
-            holder_of[w as usize] = holder;
-            if let Some(&slot) = slot_of.get(&holder) {
-                let step = step_of(g.node_id[w as usize]).min(steps.saturating_sub(1));
-                holders[slot].bytes[step] += a.self_size[w as usize] as u64;
-                holders[slot].counts[step] += 1;
-            }
-            queue.push_back(w);
         }
+    };
+    let seeds: Vec<u32> = (0..n as u32)
+        .filter(|&v| {
+            holder_of[v as usize] != NO_HOLDER
+                && g.edges(v).any(|e| {
+                    !g.is_edge_type(e, g.edge_types.weak) && unclaimed(g.edge_to[e], &holder_of)
+                })
+        })
+        .collect();
+    spread(seeds, &mut holder_of, &mut ledger);
+    let groups: Vec<u32> = (0..n as u32).filter(|&v| is_root_group(g, v)).collect();
+    for &v in &groups {
+        holder_of[v as usize] = v;
     }
+    spread(groups, &mut holder_of, &mut ledger);
+    let mut holders = ledger.holders;
     holders.retain(|h| h.total_bytes() >= min_bytes);
     (holders, holder_of)
+}
+
+/// Is `v` a root group (a synthetic node other than the root: `(Global handles)`, …)?
+fn is_root_group(g: &HeapGraph, v: u32) -> bool {
+    g.is_type(v, g.node_types.synthetic) && v != g.root.0
 }
 
 #[cfg(test)]

@@ -184,6 +184,9 @@ impl SeriesBuilder {
             clusters: trends(&self.clusters),
             snapshots: self.snapshots,
         };
+        findings::settle_by_classes(&mut series.findings, |name| {
+            series.classes.iter().any(|t| t.growing && t.name == name)
+        });
         let known = super::budget::KnownClasses::of_series(&series);
         series.budgets = budgets
             .iter()

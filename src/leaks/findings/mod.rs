@@ -78,6 +78,9 @@ pub struct Finding {
     pub parts: Vec<Part>,
     /// Bytes by which findings are ranked (within one evidence level).
     pub score: u64,
+    /// A series holder (a root group) that gained at every step but whose own size cannot
+    /// show growth: it grows when the class of what it gains grows at every step.
+    pub unsized_gains: bool,
 }
 
 impl Finding {
@@ -107,6 +110,10 @@ pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize)
             entries.push(Some(growth::entries(g, h.node)));
             let growing = grows_at_every_step(h, &retained, &entries);
             let mut f = finding(last, h, retained, entries);
+            // A root group's size says nothing (what it holds is held by reference, from
+            // everywhere): whether the kinds it gains grow is decided on the class trends.
+            f.unsized_gains =
+                !growing && gains_at_every_step(h) && g.is_type(h.node, g.node_types.synthetic);
             f.evidence = if growing {
                 Evidence::Growing
             } else {
@@ -194,24 +201,30 @@ fn lockstep(x: u64, y: u64) -> bool {
 /// Gained at every step, and its size grew at every step by at least half of what it gained
 /// (entries or retained bytes): a full cache gains entries but does not grow.
 fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u32>]) -> bool {
+    gains_at_every_step(h)
+        && (0..h.bytes.len()).all(|i| {
+            let gained = h.bytes[i];
+            let sized = match (retained[i], retained[i + 1]) {
+                (Some(a), Some(b)) => b >= a.saturating_add(gained / 2) && b > a,
+                _ => false,
+            };
+            // More entries, and not smaller: a hash table's freed slots must not pass for growth.
+            let counted = match (entries[i], entries[i + 1], retained[i], retained[i + 1]) {
+                (Some(a), Some(b), Some(r), Some(s)) => b > a && s > r,
+                _ => false,
+            };
+            sized || counted
+        })
+}
+
+/// Gained a share of its objects at every step (two steps at least), still alive at the end.
+fn gains_at_every_step(h: &Holder) -> bool {
     let steps = h.bytes.len();
-    if steps < 2 {
-        return false;
-    }
-    let mean = h.total_bytes() / steps as u64;
-    (0..steps).all(|i| {
-        let gained = h.bytes[i];
-        let sized = match (retained[i], retained[i + 1]) {
-            (Some(a), Some(b)) => b >= a.saturating_add(gained / 2) && b > a,
-            _ => false,
-        };
-        // More entries, and not smaller: a hash table's freed slots must not pass for growth.
-        let counted = match (entries[i], entries[i + 1], retained[i], retained[i + 1]) {
-            (Some(a), Some(b), Some(r), Some(s)) => b > a && s > r,
-            _ => false,
-        };
-        gained >= MIN_STEP_BYTES && gained * 10 >= mean && (sized || counted)
-    })
+    let mean = h.total_bytes() / steps.max(1) as u64;
+    steps >= 2
+        && h.bytes
+            .iter()
+            .all(|&gained| gained >= MIN_STEP_BYTES && gained * 10 >= mean)
 }
 
 pub(super) fn finding(
@@ -236,7 +249,25 @@ pub(super) fn finding(
         entries,
         parts: Vec::new(),
         score: 0,
+        unsized_gains: false,
     }
+}
+
+/// Settles the findings of [`Finding::unsized_gains`] holders: growing when the main class
+/// they gained (`grows(name)`) grew at every step of the series. Ranks again.
+pub fn settle_by_classes(findings: &mut Vec<Finding>, grows: impl Fn(&str) -> bool) {
+    for f in findings.iter_mut().filter(|f| f.unsized_gains) {
+        let main = f
+            .parts
+            .iter()
+            .find(|p| !p.internal && !p.label.starts_with('('));
+        if main.is_some_and(|p| grows(&p.label)) {
+            f.evidence = Evidence::Growing;
+            f.score = f.step_bytes.iter().copied().min().unwrap_or(0);
+        }
+    }
+    let top = findings.len();
+    rank(findings, top);
 }
 
 /// Orders findings (growing first, then by score) and keeps the first `top`.
@@ -263,7 +294,7 @@ pub(super) fn rank(findings: &mut Vec<Finding>, top: usize) {
 /// Paths, labels and parts of the kept findings.
 pub(super) fn describe(
     a: &Analysis,
-    findings: &mut [Finding],
+    findings: &mut Vec<Finding>,
     holder_of: &[u32],
     first_max_id: u32,
 ) {
@@ -311,12 +342,16 @@ pub(super) fn describe(
         entry.1 += a.self_size[v as usize] as u64;
     }
     let mut parts: Vec<Vec<Part>> = vec![Vec::new(); findings.len()];
+    let mut visible = vec![0u64; findings.len()];
     for ((f, key, closure), (count, bytes, v)) in groups {
         let (label, internal) = if closure {
             (site_labels[key as usize].clone(), false)
         } else {
             (a.classes.names.get(g, key).to_string(), !user_visible(g, v))
         };
+        if !internal {
+            visible[f] += bytes;
+        }
         parts[f].push(Part {
             label,
             count,
@@ -339,6 +374,13 @@ pub(super) fn describe(
         f.label = short_label(&f.path);
         f.inside = inside_path(a, f.node, holder_of, &charged);
     }
+    // A root group that gained engine internals only (scripts, code lists) is no leak.
+    let g = &a.graph;
+    let mut i = 0;
+    findings.retain(|f| {
+        i += 1;
+        !g.is_type(f.node, g.node_types.synthetic) || visible[i - 1] * 2 >= f.gained_bytes()
+    });
 }
 
 /// Per node: the shallow bytes of the new objects in its dominator subtree that are charged to
