@@ -107,7 +107,7 @@ pub struct DiffArgs {
     pub top: usize,
 
     /// What clusters and classes are ordered by.
-    #[arg(long, value_enum, default_value_t = Sort::Retained)]
+    #[arg(long, value_enum, default_value_t = Sort::Leak)]
     pub sort: Sort,
 
     /// Also show DevTools' Comparison view (objects added and deleted per class). The base
@@ -156,6 +156,9 @@ pub enum Format {
 /// Sort keys for clusters and classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Sort {
+    /// Clusters of the first finding first (then the next finding's …), each by retained
+    /// size; classes by retained size.
+    Leak,
     /// Bytes freed if the group were freed.
     Retained,
     /// Shallow size.
@@ -206,6 +209,7 @@ impl DiffArgs {
             options: DiffOptions {
                 budgets,
                 sort: match self.sort {
+                    Sort::Leak => SortKey::Leak,
                     Sort::Retained => SortKey::Retained,
                     Sort::SelfSize => SortKey::SelfSize,
                     Sort::Count => SortKey::Count,

@@ -103,6 +103,9 @@ fn a_series_flags_the_leak_and_not_the_cache_or_the_settings() {
         .unwrap();
     assert_eq!(cache["growing"], false, "{cache:#}");
     assert_eq!(cache["counts"][3], cache["counts"][2]);
+    // Growing clusters held by a finding come first.
+    assert_eq!(r["clusters"][0]["name"], "Leaky {name}");
+    assert_eq!(r["clusters"][0]["growing"], true);
     // Three snapshots are a series too, with the same first finding.
     let r = json_report(&files[..3]);
     assert_eq!(r["command"], "series");

@@ -33,7 +33,10 @@ pub const MAX_FINDINGS: usize = 50;
 /// How clusters and classes are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
+    /// Clusters of the first finding first, then of the next …, each by retained size; then
+    /// the clusters no finding holds. Classes by retained size.
     #[default]
+    Leak,
     Retained,
     SelfSize,
     Count,
@@ -133,7 +136,7 @@ impl Diff {
 /// Orders by the sort key, largest first (stable, so ties keep the retained order).
 fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u64, u64)) {
     match key {
-        SortKey::Retained => items.sort_by_key(|x| std::cmp::Reverse(fields(x).0)),
+        SortKey::Leak | SortKey::Retained => items.sort_by_key(|x| std::cmp::Reverse(fields(x).0)),
         SortKey::SelfSize => items.sort_by_key(|x| std::cmp::Reverse(fields(x).1)),
         SortKey::Count => items.sort_by_key(|x| std::cmp::Reverse(fields(x).2)),
     }
@@ -155,16 +158,27 @@ pub fn diff(
         .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
     let set = between::between_ids(late, min_id, max_id);
     // Findings and clusters read the late snapshot only: side by side.
-    let (mut clusters, findings) = rayon::join(
+    let (mut clusters, (findings, holder_of)) = rayon::join(
         || clusters::clusters(late, &set.nodes),
         || match &target {
             None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
-            Some(_) => Vec::new(),
+            Some(_) => (Vec::new(), Vec::new()),
         },
     );
     sort_by_key(&mut clusters, options.sort, |c| {
         (c.retained, c.self_size, c.members.len() as u64)
     });
+    if options.sort == SortKey::Leak && !findings.is_empty() {
+        let of = findings::finding_of_groups(
+            &findings,
+            &holder_of,
+            clusters.iter().map(|c| c.members.as_slice()),
+        );
+        let mut keyed: Vec<(usize, Cluster)> = of.into_iter().zip(clusters).collect();
+        keyed.sort_by_key(|(f, _)| *f);
+        clusters = keyed.into_iter().map(|(_, c)| c).collect();
+    }
+    drop(holder_of);
     let class_counts: Vec<(String, u64)> =
         set.rows.iter().map(|r| (r.name.clone(), r.count)).collect();
     let comparison = match (options.compare, base.analysis()) {

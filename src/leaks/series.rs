@@ -135,6 +135,8 @@ pub struct Series {
 /// Collects a series one snapshot at a time, so that only one analysis is in memory at once.
 #[derive(Debug, Default)]
 pub struct SeriesBuilder {
+    /// Per cluster key of the last snapshot: the finding that holds most of its new members.
+    finding_of_cluster: HashMap<String, usize>,
     snapshots: Vec<SnapshotFacts>,
     traces: Vec<Trace>,
     findings: Vec<Finding>,
@@ -151,7 +153,10 @@ impl SeriesBuilder {
         if last {
             let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
             if !max_ids.is_empty() {
-                self.findings = findings::of_series(a, &self.traces, &max_ids, MAX_FINDINGS);
+                let (found, holder_of) =
+                    findings::of_series(a, &self.traces, &max_ids, MAX_FINDINGS);
+                self.finding_of_cluster = cluster_findings(a, &found, &holder_of, max_ids[0]);
+                self.findings = found;
             }
         } else {
             let up_to = since.unwrap_or_else(|| a.graph.max_js_object_id());
@@ -176,12 +181,25 @@ impl SeriesBuilder {
                 ));
             }
         }
+        let mut clusters = trends(&self.clusters);
+        // Growing clusters that a finding holds come first, in the findings' order.
+        let finding = |t: &Trend| {
+            if t.growing {
+                self.finding_of_cluster
+                    .get(&t.key)
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            } else {
+                usize::MAX
+            }
+        };
+        clusters.sort_by_key(|t| (!t.growing, finding(t)));
         let mut series = Series {
             budgets: Vec::new(),
             warnings,
             findings: self.findings,
             classes: trends(&self.classes),
-            clusters: trends(&self.clusters),
+            clusters,
             snapshots: self.snapshots,
         };
         findings::settle_by_classes(&mut series.findings, |name| {
@@ -194,6 +212,35 @@ impl SeriesBuilder {
             .collect::<Result<_, _>>()?;
         Ok(series)
     }
+}
+
+/// For the clusters of `a` (all its objects): which finding holds most of their members that
+/// are new since the first snapshot, by cluster key.
+fn cluster_findings(
+    a: &Analysis,
+    found: &[Finding],
+    holder_of: &[u32],
+    first_max_id: u32,
+) -> HashMap<String, usize> {
+    if found.is_empty() {
+        return HashMap::new();
+    }
+    let ids = &a.graph.node_id;
+    let new: Vec<u32> = (0..a.graph.node_count() as u32)
+        .filter(|&v| a.self_size[v as usize] != 0 && ids[v as usize] > first_max_id)
+        .collect();
+    let clusters = super::clusters::clusters_with(a, &new, false);
+    let of = findings::finding_of_groups(
+        found,
+        holder_of,
+        clusters.iter().map(|c| c.members.as_slice()),
+    );
+    clusters
+        .into_iter()
+        .zip(of)
+        .filter(|&(_, f)| f != usize::MAX)
+        .map(|(c, f)| (c.key, f))
+        .collect()
 }
 
 #[cfg(test)]

@@ -95,7 +95,13 @@ impl Finding {
 
 /// The findings of a series, from its last snapshot `last` and the traces and newest ids of
 /// the snapshots before it (oldest first; `traces[0]` is the first snapshot's).
-pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize) -> Vec<Finding> {
+/// Also returns each node's holder (see [`growth::charge`]).
+pub fn of_series(
+    last: &Analysis,
+    traces: &[Trace],
+    max_ids: &[u32],
+    top: usize,
+) -> (Vec<Finding>, Vec<u32>) {
     let (holders, holder_of) = growth::charge(last, max_ids, MIN_BYTES);
     let g = &last.graph;
     let mut findings: Vec<Finding> = holders
@@ -130,7 +136,36 @@ pub fn of_series(last: &Analysis, traces: &[Trace], max_ids: &[u32], top: usize)
     rank(&mut findings, top);
     describe(last, &mut findings, &holder_of, max_ids[0]);
     merge_lockstep(last, &mut findings);
-    findings
+    (findings, holder_of)
+}
+
+/// For each group of nodes (a cluster's members): the index of the finding whose holder holds
+/// most of them (at least half), or `usize::MAX`. Lets a report list a finding's groups first.
+pub fn finding_of_groups<'a>(
+    findings: &[Finding],
+    holder_of: &[u32],
+    groups: impl Iterator<Item = &'a [u32]>,
+) -> Vec<usize> {
+    let index: FxHashMap<u32, usize> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.node, i))
+        .collect();
+    groups
+        .map(|members| {
+            let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
+            for &v in members {
+                if let Some(&f) = index.get(&holder_of[v as usize]) {
+                    *counts.entry(f).or_default() += 1;
+                }
+            }
+            counts
+                .into_iter()
+                .filter(|&(_, c)| c * 2 >= members.len())
+                .min_by_key(|&(f, c)| (std::cmp::Reverse(c), f))
+                .map_or(usize::MAX, |(f, _)| f)
+        })
+        .collect()
 }
 
 /// One leak, two holders: a finding whose holder is reached through another finding's holder

@@ -13,7 +13,8 @@ const CANDIDATES_PER_FINDING: usize = 4;
 
 /// The findings of two snapshots: the base is only loaded (its graph tells entries and which
 /// of the holder's old entries are gone), the late one analysed.
-pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
+/// Also returns each node's holder (see [`growth::charge`]).
+pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> (Vec<Finding>, Vec<u32>) {
     let max_ids = [base.max_js_object_id()];
     let (mut holders, holder_of) = growth::charge(late, &max_ids, MIN_BYTES);
     // Suspicions look around each holder: only for those that can make the list.
@@ -67,7 +68,7 @@ pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> Vec<Finding> {
     rank(&mut findings, top);
     describe(late, &mut findings, &holder_of, max_ids[0]);
     merge_lockstep(late, &mut findings);
-    findings
+    (findings, holder_of)
 }
 
 /// Most objects [`count_near`] looks at around one holder.
