@@ -68,8 +68,8 @@ fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u
     let retainers = &a.retainers;
     let mut steps: Vec<(u32, usize)> = Vec::new();
     let mut current = v;
-    let mut visited = rustc_hash::FxHashSet::default();
-    visited.insert(current);
+    // Most paths are short: a list is searched until one is long, then a set.
+    let mut visited = Visited::List(vec![current]);
     while steps.len() < max_steps {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
@@ -95,6 +95,38 @@ fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u
         current = from;
     }
     (steps, current)
+}
+
+/// The nodes a path has passed: a short list, or a set once the path is long.
+enum Visited {
+    List(Vec<u32>),
+    Set(rustc_hash::FxHashSet<u32>),
+}
+
+impl Visited {
+    /// Paths longer than this keep their nodes in a set.
+    const LIST_MAX: usize = 64;
+
+    fn contains(&self, v: &u32) -> bool {
+        match self {
+            Visited::List(list) => list.contains(v),
+            Visited::Set(set) => set.contains(v),
+        }
+    }
+
+    fn insert(&mut self, v: u32) {
+        match self {
+            Visited::List(list) if list.len() < Self::LIST_MAX => list.push(v),
+            Visited::List(list) => {
+                let mut set: rustc_hash::FxHashSet<u32> = list.drain(..).collect();
+                set.insert(v);
+                *self = Visited::Set(set);
+            }
+            Visited::Set(set) => {
+                set.insert(v);
+            }
+        }
+    }
 }
 
 /// Most steps a holder's path may take (a list thousands of nodes long is folded, not cut).

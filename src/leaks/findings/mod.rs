@@ -334,11 +334,11 @@ pub(super) fn describe(
     first_max_id: u32,
 ) {
     let g = &a.graph;
-    let index: FxHashMap<u32, usize> = findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.node, i))
-        .collect();
+    // Each node's finding, by its holder: a dense table, as every new node is looked up.
+    let mut index = vec![u32::MAX; g.node_count()];
+    for (i, f) in findings.iter().enumerate() {
+        index[f.node as usize] = i as u32;
+    }
     // (finding, class index or closure site) → (count, bytes, first node). Closures group by
     // their site: `validate1`, `validate2` … of one generator are one part.
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
@@ -349,9 +349,11 @@ pub(super) fn describe(
         if g.node_id[v as usize] <= first_max_id {
             continue;
         }
-        let Some(&f) = index.get(&holder_of[v as usize]) else {
+        let holder = holder_of[v as usize];
+        if holder == u32::MAX || index[holder as usize] == u32::MAX {
             continue;
-        };
+        }
+        let f = index[holder as usize] as usize;
         let closure = g.is_type(v, g.node_types.closure);
         let key = if closure {
             *site_of_name
