@@ -349,3 +349,33 @@ fn node_types_missing_from_meta_load_as_devtools_does() {
         "no (undefined) class"
     );
 }
+
+#[test]
+fn a_series_of_other_processes_cannot_pass_a_budget() {
+    // The first snapshot is another process (and another V8 version) than the rest.
+    let other = fixture("snapshots/node14-base.heapsnapshot.gz");
+    let out = run(args![other, series(2), series(3)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("different processes"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(args![
+        "--fail-if",
+        "growing.count>0",
+        other,
+        series(2),
+        series(3)
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("could not check the budgets"),
+        "{}",
+        stderr(&out)
+    );
+    // A real series has no such warning.
+    let out = run(args![series(1), series(2), series(3)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}

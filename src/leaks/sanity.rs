@@ -100,3 +100,76 @@ pub fn target_warnings(base_max_id: u32, target_max_id: u32, final_max_id: u32) 
     }
     warnings
 }
+
+/// What the first snapshot of a series tells later ones about being the same process: its
+/// layout, and a sample of its JavaScript objects (id, type, name).
+#[derive(Debug, Clone, Default)]
+pub struct ProcessSample {
+    layout: String,
+    objects: Vec<(u32, u8, String)>,
+}
+
+/// How many objects a [`ProcessSample`] keeps.
+const SAMPLE_OBJECTS: usize = 4096;
+
+impl ProcessSample {
+    pub fn of(g: &HeapGraph) -> ProcessSample {
+        let odd: Vec<u32> = (0..g.node_count() as u32)
+            .filter(|&v| g.node_id[v as usize] % 2 == 1)
+            .collect();
+        let stride = odd.len().div_ceil(SAMPLE_OBJECTS).max(1);
+        ProcessSample {
+            layout: g.layout.clone(),
+            objects: odd
+                .iter()
+                .step_by(stride)
+                .map(|&v| {
+                    (
+                        g.node_id[v as usize],
+                        g.node_type[v as usize],
+                        g.raw_name(v).to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Warnings when `later` (named `file`) is not a later snapshot of the same process: other
+    /// V8 version, or the sampled ids name other objects or are all gone.
+    pub fn warnings(&self, file: &str, later: &HeapGraph) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.layout != later.layout {
+            warnings.push(format!(
+                "{file} was written by another V8 version than the first snapshot (their \
+                 snapshot.meta layouts differ): one process never changes version"
+            ));
+        }
+        let wanted: rustc_hash::FxHashMap<u32, usize> = self
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.0, i))
+            .collect();
+        let (mut shared, mut alike) = (0usize, 0usize);
+        for v in 0..later.node_count() as u32 {
+            if let Some(&i) = wanted.get(&later.node_id[v as usize]) {
+                shared += 1;
+                let (_, ty, name) = &self.objects[i];
+                alike +=
+                    usize::from(later.node_type[v as usize] == *ty && later.raw_name(v) == name);
+            }
+        }
+        if shared >= 100 && alike * 2 < shared {
+            warnings.push(format!(
+                "only {alike} of {shared} sampled object ids of the first snapshot name the same \
+                 kind of object in {file}: they look like snapshots of different processes"
+            ));
+        } else if shared == 0 && !self.objects.is_empty() {
+            warnings.push(format!(
+                "no sampled object of the first snapshot is in {file}: they look like snapshots \
+                 of different processes"
+            ));
+        }
+        warnings
+    }
+}

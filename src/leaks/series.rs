@@ -135,6 +135,10 @@ pub struct Series {
 /// Collects a series one snapshot at a time, so that only one analysis is in memory at once.
 #[derive(Debug, Default)]
 pub struct SeriesBuilder {
+    /// The first snapshot's layout and a sample of its objects, to check the others against.
+    process: Option<super::sanity::ProcessSample>,
+    /// Warnings found while observing (other processes, other V8 versions).
+    warnings: Vec<String>,
     /// Per cluster key of the last snapshot: the finding that holds most of its new members.
     finding_of_cluster: HashMap<String, usize>,
     snapshots: Vec<SnapshotFacts>,
@@ -149,6 +153,10 @@ impl SeriesBuilder {
     /// findings are about.
     pub fn observe(&mut self, file: &str, a: &Analysis, last: bool) {
         let since = self.snapshots.first().map(|s| s.max_js_object_id);
+        match &self.process {
+            None => self.process = Some(super::sanity::ProcessSample::of(&a.graph)),
+            Some(first) => self.warnings.extend(first.warnings(file, &a.graph)),
+        }
         let (classes, clusters) = observe(a);
         if last {
             let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
@@ -169,10 +177,10 @@ impl SeriesBuilder {
 
     /// The series, with `budgets` checked on it; fails when a budget names nothing here.
     pub fn finish(
-        self,
+        mut self,
         budgets: &[super::budget::Budget],
     ) -> Result<Series, super::budget::BudgetError> {
-        let mut warnings = Vec::new();
+        let mut warnings = std::mem::take(&mut self.warnings);
         for w in self.snapshots.windows(2) {
             if w[1].max_js_object_id < w[0].max_js_object_id {
                 warnings.push(format!(
