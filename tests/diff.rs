@@ -7,23 +7,13 @@ use std::path::Path;
 mod support;
 
 use serde_json::Value;
-use support::{heapdiff, snapshot};
+use support::{heapdiff, json_report, snapshot};
 
 fn report(pair: &str, extra: &[&str]) -> Value {
-    let out = heapdiff()
-        .arg("--json")
-        .args(extra)
-        .arg(snapshot(&format!("{pair}-base")))
-        .arg(snapshot(&format!("{pair}-late")))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut args: Vec<std::ffi::OsString> = extra.iter().map(Into::into).collect();
+    args.push(snapshot(&format!("{pair}-base")).into());
+    args.push(snapshot(&format!("{pair}-late")).into());
+    json_report(&args)
 }
 
 fn cluster<'a>(r: &'a Value, label_start: &str) -> &'a Value {

@@ -253,7 +253,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
 }
 
 /// Is `v` a root group (a synthetic node other than the root: `(Global handles)`, …)?
-fn is_root_group(g: &HeapGraph, v: u32) -> bool {
+pub fn is_root_group(g: &HeapGraph, v: u32) -> bool {
     g.is_type(v, g.node_types.synthetic) && v != g.root.0
 }
 

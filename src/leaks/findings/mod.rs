@@ -119,7 +119,7 @@ pub fn of_series(
             // A root group's size says nothing (what it holds is held by reference, from
             // everywhere): whether the kinds it gains grow is decided on the class trends.
             f.unsized_gains =
-                !growing && gains_at_every_step(h) && g.is_type(h.node, g.node_types.synthetic);
+                !growing && gains_at_every_step(h) && growth::is_root_group(g, h.node);
             f.evidence = if growing {
                 Evidence::Growing
             } else {
@@ -193,14 +193,7 @@ pub(super) fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
             *x += y;
         }
         f.parts.extend(inner.parts);
-        f.parts.sort_by(|x, y| {
-            x.internal
-                .cmp(&y.internal)
-                .then(y.self_size.cmp(&x.self_size))
-                .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
-                .then_with(|| x.label.cmp(&y.label))
-        });
-        f.parts.truncate(MAX_PARTS);
+        sort_parts(&mut f.parts);
         if inner.evidence == Evidence::Growing {
             f.evidence = Evidence::Growing;
         }
@@ -211,6 +204,19 @@ pub(super) fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
         i += 1;
         !merged[i - 1]
     });
+}
+
+/// Keeps the [`MAX_PARTS`] parts to show: what the program made before engine internals, then
+/// by bytes; at equal bytes, classes before V8's `(…)` categories.
+fn sort_parts(parts: &mut Vec<Part>) {
+    parts.sort_by(|x, y| {
+        x.internal
+            .cmp(&y.internal)
+            .then(y.self_size.cmp(&x.self_size))
+            .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
+            .then_with(|| x.label.cmp(&y.label))
+    });
+    parts.truncate(MAX_PARTS);
 }
 
 /// How far above a holder another one may be for the two to be one leak.
@@ -398,14 +404,7 @@ pub(super) fn describe(
     }
     let charged = charged_subtrees(a, holder_of, first_max_id);
     for (f, mut list) in findings.iter_mut().zip(parts) {
-        list.sort_by(|x, y| {
-            x.internal
-                .cmp(&y.internal)
-                .then(y.self_size.cmp(&x.self_size))
-                .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
-                .then_with(|| x.label.cmp(&y.label))
-        });
-        list.truncate(MAX_PARTS);
+        sort_parts(&mut list);
         f.parts = list;
         f.path = holder_path(a, f.node);
         f.label = short_label(&f.path);
@@ -416,7 +415,7 @@ pub(super) fn describe(
     let mut i = 0;
     findings.retain(|f| {
         i += 1;
-        !g.is_type(f.node, g.node_types.synthetic) || visible[i - 1] * 2 >= f.gained_bytes()
+        !growth::is_root_group(g, f.node) || visible[i - 1] * 2 >= f.gained_bytes()
     });
 }
 
