@@ -54,6 +54,7 @@ pub struct NodeTypes {
     pub synthetic: Option<u8>,
     pub cons_string: Option<u8>,
     pub sliced_string: Option<u8>,
+    pub object_shape: Option<u8>,
 }
 
 /// Edge types resolved by name (`snapshot.meta.edge_types[type]`).
@@ -85,6 +86,7 @@ impl NodeTypes {
             synthetic: find("synthetic"),
             cons_string: find("concatenated string"),
             sliced_string: find("sliced string"),
+            object_shape: find("object shape"),
             names,
         }
     }

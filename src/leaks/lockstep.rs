@@ -1,13 +1,28 @@
 //! Lockstep growth: classes whose new-object counts stand in small integer ratios (1:1, 1:2,
-//! 1:1:2:2 …) were most likely allocated together, by one call site, once per operation.
+//! 1:1:2:2 …) and that hang from the same old objects were most likely allocated together, by
+//! one call site, once per operation.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::Analysis;
+use crate::analysis::summary::ClassRow;
 
 /// A group of classes growing together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lockstep {
-    /// The count of one "operation" (the smallest member count divided by its multiple).
+    /// How many operations: the smallest member count divided by its multiple.
     pub unit: u64,
-    /// (class name, count, multiple of `unit`), largest count first.
+    /// (class name, count, objects per operation), largest count first.
     pub members: Vec<(String, u64, u64)>,
+}
+
+/// A class as lockstep sees it: its name, count of new objects, and the old objects they hang
+/// from (nearest old dominators holding a tenth or more of them), the one holding most first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub name: String,
+    pub count: u64,
+    pub anchors: Vec<u32>,
 }
 
 /// Classes with fewer new objects than this are not considered.
@@ -21,30 +36,41 @@ fn near(count: u64, k: u64, unit: u64) -> bool {
     count.abs_diff(k * unit) <= slack
 }
 
-/// Groups `(name, count)` pairs whose counts are near multiples 1..=4 of a common unit. Each
-/// class joins at most one group; groups need two classes. Smaller units are tried first, so
-/// that a class twice as frequent joins its partner's group rather than forming its own.
-pub fn lockstep(classes: &[(String, u64)]) -> Vec<Lockstep> {
-    let mut candidates: Vec<(String, u64)> = classes
-        .iter()
-        .filter(|(_, c)| *c >= MIN_COUNT)
-        .cloned()
-        .collect();
-    candidates.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+/// Groups classes whose counts are near multiples 1..=4 of a common unit and that share an
+/// anchor with the group's first single-multiple member. Each class joins at most one group;
+/// groups need two classes. Smaller units are tried first, so that a class twice as frequent
+/// joins its partner's group rather than forming its own.
+pub fn lockstep(classes: &[Candidate]) -> Vec<Lockstep> {
+    let mut candidates: Vec<&Candidate> = classes.iter().filter(|c| c.count >= MIN_COUNT).collect();
+    candidates.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.name.cmp(&y.name)));
     let mut taken = vec![false; candidates.len()];
     let mut groups = Vec::new();
-    let mut units: Vec<u64> = candidates.iter().map(|c| c.1).collect();
+    let mut units: Vec<u64> = candidates.iter().map(|c| c.count).collect();
     units.sort_unstable();
     units.dedup();
     for unit in units {
+        let near_unit: Vec<(usize, u64)> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !taken[*i])
+            .filter_map(|(i, c)| {
+                (1..=MAX_MULTIPLE)
+                    .find(|&k| near(c.count, k, unit))
+                    .map(|k| (i, k))
+            })
+            .collect();
+        let Some(&(seed, _)) = near_unit.iter().find(|(_, k)| *k == 1) else {
+            continue;
+        };
+        let seed = candidates[seed];
         let mut members = Vec::new();
         let mut used = Vec::new();
-        for (i, (name, count)) in candidates.iter().enumerate() {
-            if taken[i] {
-                continue;
-            }
-            if let Some(k) = (1..=MAX_MULTIPLE).find(|&k| near(*count, k, unit)) {
-                members.push((name.clone(), *count, k));
+        for (i, k) in near_unit {
+            let c = candidates[i];
+            if c.anchors.first().is_some_and(|x| seed.anchors.contains(x))
+                && seed.anchors.first().is_some_and(|x| c.anchors.contains(x))
+            {
+                members.push((c.name.clone(), c.count, k));
                 used.push(i);
             }
         }
@@ -58,12 +84,57 @@ pub fn lockstep(classes: &[(String, u64)]) -> Vec<Lockstep> {
     groups
 }
 
+
+/// A class's anchors hold at least this share of its new objects (1/10).
+const ANCHOR_SHARE: u64 = 10;
+
+/// The lockstep candidates of the new objects' class rows: for each, the old objects (not in
+/// `is_new`) nearest above its objects in the dominator tree that hold a tenth or more of them.
+pub fn candidates(a: &Analysis, rows: &[ClassRow], is_new: impl Fn(u32) -> bool) -> Vec<Candidate> {
+    let idom = &a.dominators.idom;
+    let mut anchor = vec![u32::MAX; a.graph.node_count()];
+    for &v in &a.dominators.preorder {
+        let parent = idom[v as usize];
+        anchor[v as usize] = if parent == v || !is_new(parent) {
+            parent
+        } else {
+            anchor[parent as usize]
+        };
+    }
+    rows.iter()
+        .filter(|r| r.count >= MIN_COUNT)
+        .map(|r| {
+            let mut counts: FxHashMap<u32, u64> = FxHashMap::default();
+            for &v in &r.nodes {
+                *counts.entry(anchor[v as usize]).or_default() += 1;
+            }
+            let mut anchors: Vec<(u32, u64)> = counts
+                .into_iter()
+                .filter(|&(_, c)| c * ANCHOR_SHARE >= r.count)
+                .collect();
+            anchors.sort_unstable_by_key(|&(v, c)| (std::cmp::Reverse(c), v));
+            Candidate {
+                name: r.name.clone(),
+                count: r.count,
+                anchors: anchors.into_iter().map(|(v, _)| v).collect(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn named(list: &[(&str, u64)]) -> Vec<(String, u64)> {
-        list.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+    /// Candidates that all hang from one old object.
+    fn named(list: &[(&str, u64)]) -> Vec<Candidate> {
+        list.iter()
+            .map(|(n, c)| Candidate {
+                name: n.to_string(),
+                count: *c,
+                anchors: vec![7],
+            })
+            .collect()
     }
 
     #[test]
@@ -82,6 +153,18 @@ mod tests {
         assert_eq!(names, ["Name", "_Code", "Function", "SchemaEnv"]);
         assert_eq!(groups[0].members[0].2, 2);
         assert_eq!(groups[0].unit, 9693);
+    }
+
+    #[test]
+    fn classes_held_apart_are_not_grouped() {
+        // 50 cache keys and 100 buffers: counts 1:2, but held by different objects.
+        let mut list = named(&[("{key}", 50), ("Buffer", 100), ("ArrayBuffer", 100)]);
+        list[0].anchors = vec![3];
+        let groups = lockstep(&list);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].unit, 100);
+        let names: Vec<&str> = groups[0].members.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(names, ["ArrayBuffer", "Buffer"]);
     }
 
     #[test]

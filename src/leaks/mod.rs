@@ -179,8 +179,9 @@ pub fn diff(
         clusters = keyed.into_iter().map(|(_, c)| c).collect();
     }
     drop(holder_of);
-    let class_counts: Vec<(String, u64)> =
-        set.rows.iter().map(|r| (r.name.clone(), r.count)).collect();
+    let lockstep_candidates = lockstep::candidates(late, &set.rows, |v| {
+        between::in_range(late.graph.node_id[v as usize], set.min_id, set.max_id)
+    });
     let comparison = match (options.compare, base.analysis()) {
         (true, Some(base)) => {
             let mut rows = comparison::compare(base, late);
@@ -224,7 +225,7 @@ pub fn diff(
         findings,
         classes,
         clusters,
-        lockstep: lockstep::lockstep(&class_counts),
+        lockstep: lockstep::lockstep(&lockstep_candidates),
         comparison,
         warnings,
         budgets: Vec::new(),

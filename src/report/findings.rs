@@ -39,6 +39,9 @@ pub struct HolderReport {
     pub class: String,
     /// From a root to the holder; repeated hops folded (`._idleNext ×240`).
     pub path: String,
+    /// The same path, short: engine internals left out, from the nearest variable that holds
+    /// it (`global … Function session ->store → MemoryStore .sessions → Object`).
+    pub short_path: String,
     /// From the holder to where most of what it gained sits, when that is one place
     /// (`.todos .past → Array`); empty when the gains hang on the holder itself.
     pub inside: String,
@@ -74,6 +77,7 @@ impl FindingReport {
                 id: f.id,
                 class: f.class_name.clone(),
                 path: f.path.clone(),
+                short_path: f.short_path.clone(),
                 inside: f.inside.clone(),
             },
             step_bytes: f.step_bytes.clone(),

@@ -273,8 +273,16 @@ pub struct SiteReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PathReport {
+    /// Every hop from a root (a long middle elided).
     pub path: String,
+    /// Engine internals left out, from the nearest variable or global property.
+    pub short: String,
     pub count: u64,
+    /// Of `count`, members whose path ends at another member of the cluster (the root of a
+    /// subtree of them, such as a detached DOM tree).
+    pub below_member: u64,
+    /// Held only through engine roots (stack, handles), not from a global object.
+    pub system_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,7 +350,10 @@ impl ClusterReport {
                 .iter()
                 .map(|p| PathReport {
                     path: p.path.clone(),
+                    short: p.short.clone(),
                     count: p.count,
+                    below_member: p.below_member,
+                    system_only: p.system_only,
                 })
                 .collect(),
             paths_sampled: c.paths_sampled,

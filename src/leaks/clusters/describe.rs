@@ -3,7 +3,8 @@
 
 use super::keys::{Key, flatten_into, text_shape};
 use super::paths::path_shapes;
-use super::{Cluster, ClusterKind, closure_site};
+use super::sites::SiteResolver;
+use super::{Cluster, ClusterKind};
 use crate::analysis::Analysis;
 use crate::analysis::classes::format_property_name;
 use crate::graph::HeapGraph;
@@ -15,6 +16,7 @@ const MAX_CAPTURED: usize = 12;
 
 pub(super) fn describe(
     a: &Analysis,
+    sites: &mut SiteResolver,
     key: Key,
     members: Vec<u32>,
     retained: u64,
@@ -48,6 +50,7 @@ pub(super) fn describe(
         properties: Vec::new(),
         paths: Vec::new(),
         paths_sampled: 0,
+        inside_of: None,
     };
     match key {
         Key::Closure(key_site) => {
@@ -61,7 +64,7 @@ pub(super) fn describe(
                 key_site.created_by.as_deref().unwrap_or("")
             );
             let site = if key_site.script == "<eval>" {
-                Box::new(closure_site(g, first))
+                Box::new(sites.site(first))
             } else {
                 key_site
             };
@@ -100,6 +103,7 @@ pub(super) fn describe(
             if shape.chars().count() > 80 {
                 shape = shape.chars().take(79).collect::<String>() + "…";
             }
+            cluster.site = sites.object_site(first);
             cluster.label = if class_name.starts_with('{') || shape.is_empty() {
                 class_name.clone()
             } else {

@@ -13,12 +13,13 @@ mod sites;
 
 use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
+use rustc_hash::FxHashMap;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
 pub use paths::{
     PathShape, edge_label, fold_hops, holder_chain, holder_path, named_node, retainer_path,
 };
-pub use sites::Site;
+pub use sites::{Site, SiteResolver};
 
 /// What kind of objects a cluster groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +75,9 @@ pub struct Cluster {
     /// The most common retainer path shapes among sampled members, most common first.
     pub paths: Vec<PathShape>,
     pub paths_sampled: u64,
+    /// The key of the cluster whose members hold (dominate) more than half of this one's
+    /// retained bytes: its rows do not add up with that one's.
+    pub inside_of: Option<String>,
 }
 
 /// A nested cluster with more members than this per owner on average stays a cluster.
@@ -133,11 +137,16 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
     // of the same cluster; other new nodes are attributed to the nearest final member above.
     let mut retained = vec![0u64; k];
     let mut attributed = vec![(0u64, 0u64); k];
+    // (inner key, outer key) → bytes of the inner cluster below members of the outer one.
+    let mut nested: FxHashMap<(u32, u32), u64> = FxHashMap::default();
     walk_members(a, &key_of, &is_final, |v, owners| {
         let key = key_of[v as usize];
         if key != NO_KEY && is_final[key as usize] {
             if !owners.has(key) {
                 retained[key as usize] += a.retained[v as usize];
+                if let Some(outer) = owners.innermost_key_other_than(key) {
+                    *nested.entry((key, outer)).or_default() += a.retained[v as usize];
+                }
             }
         } else if in_set[v as usize]
             && let Some(owner) = owners.innermost()
@@ -155,20 +164,33 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
         }
     }
     let mut out = Vec::new();
+    let mut position = vec![usize::MAX; k];
+    let mut sites = SiteResolver::new(g);
     for (id, key) in keys.into_iter().enumerate() {
         if !is_final[id] {
             continue;
         }
+        position[id] = out.len();
         let mut list = std::mem::take(&mut members[id]);
         list.sort_unstable_by_key(|&v| g.node_id[v as usize]);
         out.push(describe(
             a,
+            &mut sites,
             key,
             list,
             retained[id],
             attributed[id],
             with_paths,
         ));
+    }
+    let mut nested: Vec<((u32, u32), u64)> = nested.into_iter().collect();
+    nested.sort_unstable();
+    for ((inner, outer), bytes) in nested {
+        let inner_retained = retained[inner as usize];
+        if bytes * 2 > inner_retained {
+            let outer_key = out[position[outer as usize]].key.clone();
+            out[position[inner as usize]].inside_of = Some(outer_key);
+        }
     }
     out.sort_by(|x, y| {
         y.retained
@@ -211,6 +233,17 @@ impl Owners {
             self.below_other[top]
         };
         self.nodes.get(i).copied()
+    }
+
+    /// The cluster of the innermost member ancestor that belongs to a cluster other than `key`.
+    fn innermost_key_other_than(&self, key: u32) -> Option<u32> {
+        let top = self.stack.len().checked_sub(1)?;
+        let i = if self.stack[top] != key {
+            top
+        } else {
+            self.below_other[top]
+        };
+        self.stack.get(i).copied()
     }
 
     fn push(&mut self, key: u32, node: u32) {
@@ -289,9 +322,4 @@ pub fn set_retained(a: &Analysis, nodes: &[u32]) -> u64 {
         stack.extend_from_slice(&children[first[v] as usize..first[v + 1] as usize]);
     }
     total
-}
-
-/// Where closure `v` was defined (its normalised name, script, line and column).
-pub fn closure_site(g: &crate::graph::HeapGraph, v: u32) -> Site {
-    sites::SiteResolver::new(g).site(v)
 }

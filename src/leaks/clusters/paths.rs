@@ -1,5 +1,8 @@
-//! Retainer paths of cluster members: the greedy shortest path DevTools expands, rendered as
-//! `global .cache → Map {table} → (array) [] → Function`, and the most common shapes per cluster.
+//! Retainer paths of cluster members: the greedy shortest path DevTools expands, rendered in
+//! full (`(Global handles) {…} → system / NativeContext … ->cache → Map {table} → (array) [] →
+//! Function`) and short, the way a person reads it (`(Global handles) … ->cache → Map [] →
+//! Function`: engine internals left out, from the nearest variable that holds it), with the
+//! most common shapes per cluster.
 
 use std::collections::HashMap;
 
@@ -11,8 +14,24 @@ use crate::graph::HeapGraph;
 /// A distinct retainer path shape, from a root to a member, and how many sampled members have it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathShape {
+    /// Every hop, as DevTools' retainers view lists them (long middles elided).
     pub path: String,
+    /// Internals left out, from the nearest variable or global property that holds it.
+    pub short: String,
     pub count: u64,
+    /// Of `count`, members whose path passes through another member of the cluster: the path
+    /// ends at that member, the root of a subtree of them (a detached DOM tree, a nested list).
+    pub below_member: u64,
+    /// The path starts at an engine root (stack, handles), not at a global object.
+    pub system_only: bool,
+}
+
+/// A rendered path: in full and short (see [`PathShape`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RenderedPath {
+    pub full: String,
+    pub short: String,
+    pub system_only: bool,
 }
 
 /// How many members per cluster get a retainer path.
@@ -24,30 +43,47 @@ const MAX_PATH_STEPS: usize = 2000;
 const PATH_SHAPES: usize = 3;
 
 /// The most common shapes of the shortest retainer paths of up to [`PATH_SAMPLES`] members
-/// (spread evenly over the list), and how many members were sampled.
+/// (spread evenly over the list), and how many members were sampled. A path that passes
+/// through another member ends there.
 pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64) {
     let step = members.len().div_ceil(PATH_SAMPLES).max(1);
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut sorted = members.to_vec();
+    sorted.sort_unstable();
+    let is_member = |v: u32| sorted.binary_search(&v).is_ok();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut shapes: Vec<PathShape> = Vec::new();
     let mut sampled = 0;
     for &v in members.iter().step_by(step) {
         sampled += 1;
-        let path = retainer_path(a, v);
-        match counts.get_mut(&path) {
-            Some(c) => *c += 1,
+        let (mut steps, mut stop) = greedy_steps(a, v, MAX_PATH_STEPS);
+        let mut end = v;
+        // The member nearest the root on the path stands for the subtree below it.
+        if let Some(i) = steps.iter().rposition(|&(from, _)| is_member(from)) {
+            end = steps[i].0;
+            steps.drain(..=i);
+            if steps.is_empty() {
+                stop = end;
+            }
+        }
+        let rendered = render(a, end, &steps, stop, MAX_PATH_STEPS);
+        let below = u64::from(end != v);
+        match counts.get(&rendered.full) {
+            Some(&i) => {
+                shapes[i].count += 1;
+                shapes[i].below_member += below;
+            }
             None => {
-                counts.insert(path.clone(), 1);
-                order.push(path);
+                counts.insert(rendered.full.clone(), shapes.len());
+                shapes.push(PathShape {
+                    path: rendered.full,
+                    short: rendered.short,
+                    count: 1,
+                    below_member: below,
+                    system_only: rendered.system_only,
+                });
             }
         }
     }
-    let mut shapes: Vec<PathShape> = order
-        .into_iter()
-        .map(|path| PathShape {
-            count: counts[&path],
-            path,
-        })
-        .collect();
     shapes.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.path.cmp(&y.path)));
     shapes.truncate(PATH_SHAPES);
     (shapes, sampled)
@@ -55,12 +91,11 @@ pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64
 
 /// The greedy shortest retainer path DevTools expands: from `v`, repeatedly the retainer with
 /// the smallest distance (weak edges and the root excluded), up to a user root or a synthetic
-/// root group. Rendered from the root side, folded like [`holder_path`]:
-/// `global .cache → Map {table} → (array) [] → Function validate*`.
-pub fn retainer_path(a: &Analysis, v: u32) -> String {
-    render_path(a, v, MAX_PATH_STEPS)
+/// root group.
+pub fn retainer_path(a: &Analysis, v: u32) -> RenderedPath {
+    let (steps, stop) = greedy_steps(a, v, MAX_PATH_STEPS);
+    render(a, v, &steps, stop, MAX_PATH_STEPS)
 }
-
 /// The greedy path's steps from `v` toward the roots, at most `max_steps`: each the retainer
 /// and the edge it holds the previous node by; and the node where the walk stopped.
 fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u32) {
@@ -129,58 +164,173 @@ impl Visited {
     }
 }
 
+
 /// Most steps a holder's path may take (a list thousands of nodes long is folded, not cut).
 const MAX_HOLDER_STEPS: usize = 100_000;
-/// Hops a long path shows in full at each end.
+/// Hops a long full path shows at each end.
 const HOPS_SHOWN: usize = 6;
+/// Hops a short path shows after its anchor before its middle is left out.
+const SHORT_HOPS: usize = 8;
 
 /// The path from a root to `v` (a growth root), with runs of one repeated hop folded
 /// (`Timeout ._idleNext ×240`), closures named (`Function renewLease`) and, for a long path,
 /// the middle left out so that both the root side and the holder itself stay visible.
-pub fn holder_path(a: &Analysis, v: u32) -> String {
-    render_path(a, v, MAX_HOLDER_STEPS)
+pub fn holder_path(a: &Analysis, v: u32) -> RenderedPath {
+    let (steps, stop) = greedy_steps(a, v, MAX_HOLDER_STEPS);
+    render(a, v, &steps, stop, MAX_HOLDER_STEPS)
 }
 
-/// The greedy path to `v` of at most `max_steps` steps, rendered from the root side.
-fn render_path(a: &Analysis, v: u32, max_steps: usize) -> String {
+/// What an edge of a path is, for the short form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EdgeKind {
+    /// A property (`.x`, `["x y"]`).
+    Property,
+    /// A variable of a closure's or script's scope (`->x`).
+    Variable,
+    Other,
+}
+
+/// One hop of a path: the edge from the previous node and the node it leads to.
+struct Hop {
+    edge: String,
+    kind: EdgeKind,
+    node: String,
+    /// The edge leaves a global object (`global`, `Window`).
+    from_global: bool,
+    /// Engine internals (arrays, contexts, code, hidden objects) a short path leaves out.
+    internal: bool,
+}
+
+/// Renders the greedy path `steps` (from `v` toward `stop`) in full and short.
+fn render(
+    a: &Analysis,
+    v: u32,
+    steps: &[(u32, usize)],
+    stop: u32,
+    max_steps: usize,
+) -> RenderedPath {
     let g = &a.graph;
-    let (steps, current) = greedy_steps(a, v, max_steps);
-    // Hops from the root side: (edge label, node it leads to).
-    let hops: Vec<(String, String)> = steps
+    let root = steps.last().map_or(v, |s| s.0);
+    let hops: Vec<Hop> = steps
         .iter()
         .enumerate()
         .rev()
         .map(|(i, &(_, e))| {
             let to = if i == 0 { v } else { steps[i - 1].0 };
-            (edge_label(g, e), named_node(a, to))
+            Hop {
+                edge: path_edge_label(g, steps[i].0, e),
+                kind: edge_kind(g, e),
+                from_global: is_global(g, steps[i].0),
+                node: named_node(a, to),
+                internal: is_internal(g, to),
+            }
         })
         .collect();
-    let mut text = named_node(a, steps.last().map_or(v, |s| s.0));
+    let mut root_name = named_node(a, root);
     if steps.len() == max_steps {
-        text = format!("… {text}");
+        root_name = format!("… {root_name}");
     }
-    let rendered = fold_hops(hops);
+    let system_only = a.distance[stop as usize] >= SYSTEM_DISTANCE && !steps.is_empty();
+    let mut full = root_name.clone();
+    let pairs: Vec<(String, String)> = hops
+        .iter()
+        .map(|h| (h.edge.clone(), h.node.clone()))
+        .collect();
+    push_elided(&mut full, &fold_hops(pairs), HOPS_SHOWN, HOPS_SHOWN);
+    let short = short_path(&root_name, &hops);
+    if system_only {
+        full.push_str(" (system roots only)");
+    }
+    RenderedPath {
+        full,
+        short,
+        system_only,
+    }
+}
+
+/// Appends `hops` to `text`, leaving out the middle when more than `head + tail + 2` hops.
+fn push_elided(text: &mut String, hops: &[String], head: usize, tail: usize) {
     // Leaving out fewer than three hops would not shorten anything.
-    let elide = rendered.len() > 2 * HOPS_SHOWN + 2;
-    let shown: Vec<&String> = if elide {
-        rendered[..HOPS_SHOWN]
-            .iter()
-            .chain(&rendered[rendered.len() - HOPS_SHOWN..])
-            .collect()
-    } else {
-        rendered.iter().collect()
-    };
-    for (i, hop) in shown.iter().enumerate() {
-        if elide && i == HOPS_SHOWN {
-            text.push_str(&format!(" … ({} hops) …", rendered.len() - 2 * HOPS_SHOWN));
+    let elide = hops.len() > head + tail + 2;
+    for (i, hop) in hops.iter().enumerate() {
+        if elide && i >= head && i < hops.len() - tail {
+            if i == head {
+                text.push_str(&format!(" … ({} hops) …", hops.len() - head - tail));
+            }
+            continue;
         }
         text.push(' ');
         text.push_str(hop);
     }
-    if a.distance[current as usize] >= SYSTEM_DISTANCE && !steps.is_empty() {
-        text.push_str(" (system roots only)");
+}
+
+/// The short form of a path: internal nodes left out (`Map {table} → (array) [] → X` reads
+/// `Map [] → X`), from the last hop that names a variable or a global object's property, with
+/// `…` where hops before it were left out.
+fn short_path(root_name: &str, hops: &[Hop]) -> String {
+    // (original index, hop) of the hops kept: the visible ones and the last.
+    let kept: Vec<(usize, &Hop)> = hops
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.internal || i + 1 == hops.len())
+        .collect();
+    let is_anchor =
+        |h: &Hop| h.kind == EdgeKind::Variable || (h.kind == EdgeKind::Property && h.from_global);
+    let anchor = kept.iter().rposition(|(_, h)| is_anchor(h));
+    // The first kept hop shown, and the node that holds the anchor's variable, if not the root.
+    let (first, holder) = match anchor {
+        // Right below the root, the holder's own hop is shown as it is.
+        Some(j) if j >= 1 && kept[j - 1].0 == 0 => (j - 1, None),
+        Some(j) if j >= 1 => (j, Some(kept[j - 1])),
+        _ => (0, None),
+    };
+    let left_out = match holder {
+        Some((i, _)) => i > 0,
+        None => kept.first().is_some_and(|(i, _)| *i > 0),
+    };
+    let mut text = root_name.to_string();
+    if left_out {
+        text.push_str(" …");
     }
+    if let Some((_, h)) = holder {
+        text.push(' ');
+        text.push_str(&h.node);
+    }
+    let pairs: Vec<(String, String)> = kept[first..]
+        .iter()
+        .map(|(_, h)| (h.edge.clone(), h.node.clone()))
+        .collect();
+    push_elided(&mut text, &fold_hops(pairs), 2, SHORT_HOPS - 2);
     text
+}
+
+fn is_global(g: &HeapGraph, v: u32) -> bool {
+    let name = g.raw_name(v);
+    name == "global" || name.starts_with("Window") || name.starts_with("global /")
+}
+
+/// Engine internals a short path leaves out: hidden objects, arrays, code, shapes and
+/// `system / …` objects (contexts, descriptors).
+fn is_internal(g: &HeapGraph, v: u32) -> bool {
+    let t = &g.node_types;
+    let ty = Some(g.node_type[v as usize]);
+    ty == t.hidden
+        || ty == t.array
+        || ty == t.code
+        || ty == t.object_shape
+        || g.raw_name(v).starts_with("system /")
+}
+
+fn edge_kind(g: &HeapGraph, e: usize) -> EdgeKind {
+    let t = &g.edge_types;
+    let ty = Some(g.edge_type[e]);
+    if ty == t.context {
+        EdgeKind::Variable
+    } else if ty == t.property {
+        EdgeKind::Property
+    } else {
+        EdgeKind::Other
+    }
 }
 
 /// The nodes on the path from `v` toward the roots that [`holder_path`] shows, `v` first.
@@ -227,6 +377,22 @@ fn path_node(a: &Analysis, v: u32) -> String {
         return g.raw_name(v).to_string();
     }
     a.classes.class_name(g, v).to_string()
+}
+
+/// Property edges of an object with more than this many edges whose names hold digits are
+/// keys of a dictionary (session ids, user ids): paths show them as `[key]`.
+const DICTIONARY_EDGES: usize = 32;
+
+/// [`edge_label`] for a path from `from`: keys of a dictionary-like object (not a global)
+/// collapse to `[key]`, so that paths to different entries look the same.
+fn path_edge_label(g: &HeapGraph, from: u32, e: usize) -> String {
+    if g.is_edge_type(e, g.edge_types.property) && !is_global(g, from) {
+        let name = g.strings.get(g.edge_name[e]);
+        if name.bytes().any(|b| b.is_ascii_digit()) && g.edges(from).len() > DICTIONARY_EDGES {
+            return "[key]".to_string();
+        }
+    }
+    edge_label(g, e)
 }
 
 /// An edge as DevTools writes it, with element indices collapsed so that paths to different

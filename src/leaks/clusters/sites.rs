@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::graph::HeapGraph;
+use rustc_hash::FxHashMap;
+
+use crate::graph::{HeapGraph, Location};
 
 /// Where a function was defined.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17,24 +19,75 @@ pub struct Site {
     /// numbered names, where the name starts).
     pub line: u32,
     pub column: u32,
-    /// For eval'd code: the function that ran `eval`/`new Function`, and its script.
+    /// For eval'd code: the function that ran `eval`/`new Function`, its script, line and
+    /// column (1-based, when a closure of it is alive): `compile (app.js:12:5)`.
     pub created_by: Option<String>,
+}
+
+/// Built on first use from the closures' locations: which Script each script id names, and
+/// where each SharedFunctionInfo's function is.
+#[derive(Default)]
+struct LocationIndex {
+    script_of_id: FxHashMap<u32, u32>,
+    location_of_shared: FxHashMap<u32, Location>,
 }
 
 /// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
 /// `script` / `script_or_debug_info` (Script, named by its URL; unnamed for eval'd code, whose
 /// Script links to the SharedFunctionInfo that ran the eval).
-pub(super) struct SiteResolver<'g> {
+pub struct SiteResolver<'g> {
     g: &'g HeapGraph,
     script_names: HashMap<u32, (String, Option<String>)>,
+    index: Option<LocationIndex>,
 }
 
 impl<'g> SiteResolver<'g> {
-    pub(super) fn new(g: &'g HeapGraph) -> SiteResolver<'g> {
+    pub fn new(g: &'g HeapGraph) -> SiteResolver<'g> {
         SiteResolver {
             g,
             script_names: HashMap::new(),
+            index: None,
         }
+    }
+
+    fn index(&mut self) -> &LocationIndex {
+        if self.index.is_none() {
+            let g = self.g;
+            let mut index = LocationIndex::default();
+            for (&v, &location) in &g.locations {
+                if !g.is_type(v, g.node_types.closure) {
+                    continue;
+                }
+                let Some(shared) = self.edge_named(v, &["shared"]) else {
+                    continue;
+                };
+                index.location_of_shared.entry(shared).or_insert(location);
+                if let Some(script) = self.script_of_shared(shared) {
+                    index.script_of_id.entry(location.script_id).or_insert(script);
+                }
+            }
+            self.index = Some(index);
+        }
+        self.index.get_or_insert_with(LocationIndex::default)
+    }
+
+    /// Where an object's constructor was defined (V8 records it for objects of classes and
+    /// constructor functions), if its script is known.
+    pub fn object_site(&mut self, v: u32) -> Option<Site> {
+        let g = self.g;
+        let location = *g.locations.get(&v)?;
+        let script = *self.index().script_of_id.get(&location.script_id)?;
+        let (script, created_by) = self.script_name(script);
+        if script == "<eval>" && created_by.is_none() {
+            return None;
+        }
+        Some(Site {
+            function: g.raw_name(v).to_string(),
+            script,
+            line: location.line,
+            column: location.column,
+            created_by,
+        })
     }
 
     /// The target of the first string-named edge of `v` called one of `names`.
@@ -52,7 +105,8 @@ impl<'g> SiteResolver<'g> {
         self.edge_named(shared, &["script_or_debug_info", "script"])
     }
 
-    pub(super) fn site(&mut self, closure: u32) -> Site {
+    /// Where closure `v` was defined.
+    pub fn site(&mut self, closure: u32) -> Site {
         let g = self.g;
         let raw = g.raw_name(closure);
         let function = normalise_function_name(raw);
@@ -99,18 +153,24 @@ impl<'g> SiteResolver<'g> {
                     && g.is_type(t, g.node_types.code)
                     && self.script_of_shared(t).is_some_and(|s| s != script)
             });
-            let created_by = origin.map(|sfi| {
-                let function = match g.raw_name(sfi) {
-                    "" => "(anonymous)",
-                    f => f,
-                };
-                let from = self
-                    .script_of_shared(sfi)
-                    .map(|s| g.raw_name(s).to_string())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "<eval>".to_string());
-                format!("{function} ({from})")
-            });
+            let created_by = match origin {
+                None => None,
+                Some(sfi) => {
+                    let function = match g.raw_name(sfi) {
+                        "" => "(anonymous)",
+                        f => f,
+                    };
+                    let from = self
+                        .script_of_shared(sfi)
+                        .map(|s| g.raw_name(s).to_string())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| "<eval>".to_string());
+                    Some(match self.index().location_of_shared.get(&sfi) {
+                        Some(l) => format!("{function} ({from}:{}:{})", l.line + 1, l.column + 1),
+                        None => format!("{function} ({from})"),
+                    })
+                }
+            };
             ("<eval>".to_string(), created_by)
         };
         self.script_names.insert(script, resolved.clone());

@@ -8,7 +8,7 @@ pub use pair::of_pair;
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{closure_site, edge_label, fold_hops, holder_chain, holder_path, named_node};
+use super::clusters::{SiteResolver, edge_label, fold_hops, holder_chain, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -63,6 +63,8 @@ pub struct Finding {
     pub class_name: String,
     /// Root to holder, folded (see [`holder_path`]).
     pub path: String,
+    /// The same path, short: engine internals left out, from the nearest variable.
+    pub short_path: String,
     /// Holder to where most of what it gained sits, when that is one place: `.todos .past →
     /// Array` (empty when the gains hang on the holder itself).
     pub inside: String,
@@ -282,6 +284,7 @@ pub(super) fn finding(
         id: g.node_id[h.node as usize],
         class_name: named_node(a, h.node),
         path: String::new(),
+        short_path: String::new(),
         inside: String::new(),
         label: String::new(),
         step_bytes: h.bytes.clone(),
@@ -350,6 +353,7 @@ pub(super) fn describe(
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
     let mut site_labels: Vec<String> = Vec::new();
     let mut site_of_name: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut resolver = SiteResolver::new(g);
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
     for v in 0..g.node_count() as u32 {
         if g.node_id[v as usize] <= first_max_id {
@@ -365,7 +369,7 @@ pub(super) fn describe(
             *site_of_name
                 .entry(g.node_name[v as usize])
                 .or_insert_with(|| {
-                    let site = closure_site(g, v);
+                    let site = resolver.site(v);
                     let label = format!(
                         "Function {} @ {}:{}",
                         site.function,
@@ -406,7 +410,9 @@ pub(super) fn describe(
     for (f, mut list) in findings.iter_mut().zip(parts) {
         sort_parts(&mut list);
         f.parts = list;
-        f.path = holder_path(a, f.node);
+        let path = holder_path(a, f.node);
+        f.path = path.full;
+        f.short_path = path.short;
         f.label = short_label(&f.path);
         f.inside = inside_path(a, f.node, holder_of, &charged);
     }
