@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use heapdiff::leaks::budget::{Budget, BudgetError, parse_size};
 use heapdiff::leaks::{DiffOptions, SortKey};
-use heapdiff::report::table::TableOptions;
+use heapdiff::report::Layout;
 use heapdiff::session::{SnapshotsRequest, SummaryRequest};
 
 const AFTER_HELP: &str = "\
@@ -58,6 +58,9 @@ pub struct Cli {
     #[command(flatten)]
     pub diff: DiffArgs,
 
+    #[command(flatten)]
+    pub output: OutputArgs,
+
     /// Print the time each phase took on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -81,6 +84,32 @@ pub enum Command {
     Man,
 }
 
+/// How the report is written; accepted before or after a subcommand.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<Format>,
+
+    /// Shortcut for --format json.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Write the report to FILE (atomically: a temporary file renamed into place); `-` is
+    /// stdout. FILE may not be one of the snapshots.
+    #[arg(long, short, value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+
+    /// How many rows each table shows [default: 20; summary: 25].
+    #[arg(long, value_name = "N", global = true)]
+    pub top: Option<usize>,
+
+    /// Fit tables to N columns (default: the terminal's width, or $COLUMNS when piped;
+    /// unfitted otherwise).
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
 /// The main command: what two or more snapshots of one process say about a leak.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -88,23 +117,6 @@ pub struct DiffArgs {
     /// one directory of them (taken in file-name order).
     #[arg(required = true, value_name = "SNAPSHOT")]
     pub files: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-
-    /// Shortcut for --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-
-    /// Write the report to FILE (atomically: a temporary file renamed into place); `-` is
-    /// stdout. FILE may not be one of the snapshots.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// How many rows each table shows.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub top: usize,
 
     /// What clusters and classes are ordered by.
     #[arg(long, value_enum, default_value_t = Sort::Leak)]
@@ -132,9 +144,33 @@ pub struct DiffArgs {
     #[arg(long, value_name = "BUDGET", value_parser = clap::value_parser!(Budget))]
     pub fail_if: Vec<Budget>,
 
-    /// Accepted for compatibility: three or more snapshots are a series.
+    /// Accepted for compatibility: three or more snapshots are a series (an error with two).
     #[arg(long, hide = true)]
     pub series: bool,
+
+    /// Show the retainer paths of the first N clusters [default: every cluster shown].
+    #[arg(long, value_name = "N")]
+    pub paths: Option<usize>,
+
+    /// Show one cluster in full, with every retainer path: its rank (`3`) or text of its
+    /// label (`validate`).
+    #[arg(long, value_name = "CLUSTER")]
+    pub cluster: Option<String>,
+
+    /// Fold clusters retaining less than SIZE into one line [default: 1kB, or 0.1% of the
+    /// new objects' retained bytes when that is more]; `0` shows every cluster.
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub min_size: Option<String>,
+
+    /// Show scripts below DIR relative to it (the directory the program ran in, e.g.
+    /// /srv/app on the box that wrote the snapshots) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
+
+    /// Leave out what PATTERN matches: a class (exact name), a cluster (text of its label) or
+    /// a retainer edge (`cache` for `.cache`, `->cache`); repeatable. Budgets see the rest.
+    #[arg(long, value_name = "PATTERN")]
+    pub ignore: Vec<String>,
 
     /// With three snapshots BASE TARGET FINAL: memlab's filter (objects allocated between BASE
     /// and TARGET and still alive in FINAL) instead of a series.
@@ -172,14 +208,6 @@ pub enum Sort {
 pub struct SummaryArgs {
     /// The snapshot (.heapsnapshot, optionally gzip'd; `-` for stdin).
     pub file: PathBuf,
-
-    /// Print every class as JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
-
-    /// How many classes the table shows.
-    #[arg(long, default_value_t = 25, value_name = "N")]
-    pub top: usize,
 }
 
 /// Checks a size argument (`5MiB`) and keeps the text as written.
@@ -187,21 +215,40 @@ fn size_arg(text: &str) -> Result<String, BudgetError> {
     parse_size(text).map(|_| text.to_string())
 }
 
-impl DiffArgs {
+impl OutputArgs {
     /// The report file, if not stdout (`-o -` is stdout).
-    pub fn output(&self) -> Option<PathBuf> {
+    pub fn file(&self) -> Option<PathBuf> {
         self.output.clone().filter(|p| p.as_os_str() != "-")
     }
 
-    pub fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
+    pub fn format(&self) -> Result<Format, String> {
+        match (self.json, self.format) {
+            (true, Some(f)) if f != Format::Json => {
+                Err(format!("--json contradicts --format {f:?}").to_lowercase())
+            }
+            (true, _) => Ok(Format::Json),
+            (false, f) => Ok(f.unwrap_or(Format::Table)),
+        }
     }
 
+    pub fn report_format(&self) -> Result<heapdiff::report::Format, String> {
+        Ok(match self.format()? {
+            Format::Table => heapdiff::report::Format::Table,
+            Format::Json => heapdiff::report::Format::Json,
+            Format::Markdown => heapdiff::report::Format::Markdown,
+        })
+    }
+}
+
+impl DiffArgs {
     /// The library's request for these arguments: `--fail-on-growth` first among the budgets.
-    pub fn request(&self, layout: TableOptions) -> Result<SnapshotsRequest, BudgetError> {
+    pub fn request(&self, out: &OutputArgs, layout: Layout) -> Result<SnapshotsRequest, String> {
         let mut budgets = self.fail_if.clone();
         if let Some(size) = &self.fail_on_growth {
-            budgets.insert(0, Budget::on_growth(size)?);
+            budgets.insert(0, Budget::on_growth(size).map_err(|e| e.to_string())?);
+        }
+        if self.series && self.files.len() == 2 {
+            return Err("--series needs three or more snapshots (two are a pair)".to_string());
         }
         Ok(SnapshotsRequest {
             files: self.files.clone(),
@@ -216,26 +263,32 @@ impl DiffArgs {
                 },
                 compare: self.compare,
                 show_churn: self.show_churn,
+                ignore: self.ignore.clone(),
             },
             strict: self.strict,
-            output: self.output(),
-            format: match self.format() {
-                Format::Table => heapdiff::report::Format::Table,
-                Format::Json => heapdiff::report::Format::Json,
-                Format::Markdown => heapdiff::report::Format::Markdown,
-            },
+            output: out.file(),
+            format: out.report_format()?,
             layout,
         })
+    }
+
+    /// `--min-size` in bytes.
+    pub fn min_size(&self) -> Option<u64> {
+        self.min_size
+            .as_deref()
+            .and_then(|s| parse_size(s).ok())
+            .map(|b| b.max(0) as u64)
     }
 }
 
 impl SummaryArgs {
-    pub fn request(&self, layout: TableOptions) -> SummaryRequest {
-        SummaryRequest {
+    pub fn request(&self, out: &OutputArgs, layout: Layout) -> Result<SummaryRequest, String> {
+        Ok(SummaryRequest {
             file: self.file.clone(),
-            json: self.json,
+            format: out.report_format()?,
+            output: out.file(),
             layout,
-        }
+        })
     }
 }
 
@@ -276,8 +329,8 @@ mod tests {
         assert_eq!(cli.diff.fail_if.len(), 1);
         assert!(Cli::try_parse_from(["heapdiff", "--fail-if", "bogus>1", "a", "b"]).is_err());
         assert!(Cli::try_parse_from(["heapdiff", "--fail-on-growth", "5XB", "a", "b"]).is_err());
-        assert!(
-            Cli::try_parse_from(["heapdiff", "--json", "--format", "markdown", "a", "b"]).is_err()
-        );
+        let cli =
+            Cli::try_parse_from(["heapdiff", "--json", "--format", "markdown", "a", "b"]).unwrap();
+        assert!(cli.output.format().is_err());
     }
 }

@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
 use heapdiff::report::Format;
-use heapdiff::report::table::TableOptions;
+use heapdiff::report::Layout;
 use heapdiff::session::{self, Feedback, Outcome};
 
 /// Exit status when a budget is exceeded.
@@ -45,11 +45,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     };
     match &cli.command {
         Some(Command::Summary(args)) => {
-            let mut request = args.request(layout(args.top));
-            // `heapdiff --json summary FILE` asks for JSON too.
-            request.json |= cli.diff.format() == cli::Format::Json;
+            let request = args
+                .request(&cli.output, layout(&cli.output, 25))
+                .map_err(usage)?;
             let outcome = session::summary(&request, feedback)?;
-            session::output::write_report(&outcome.text, None)?;
+            session::output::write_report(&outcome.text, request.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         // Rendered in memory first: clap_complete panics on a closed pipe, the writer does not.
@@ -67,7 +67,19 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         None => {
             let args = &cli.diff;
-            let request = args.request(layout(args.top))?;
+            let mut layout = layout(&cli.output, 20);
+            layout.paths = args.paths;
+            layout.min_size = args.min_size();
+            layout.cluster = args.cluster.clone();
+            if let Some(root) = &args.source_root {
+                layout.cwd = Some(root.clone());
+            }
+            let request = args.request(&cli.output, layout).map_err(usage)?;
+            if args.cluster.is_some() && request.format != Format::Table {
+                return Err(usage(
+                    "--cluster shows one cluster as text; --json has every cluster".to_string(),
+                ));
+            }
             let outcome = session::snapshots(&request, feedback)?;
             let report_on_terminal = request.format == Format::Table
                 && request.output.is_none()
@@ -75,6 +87,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             print_outcome(&outcome, report_on_terminal, request.output.as_deref())
         }
     }
+}
+
+/// A usage error, reported like the library's (exit 2).
+fn usage(message: String) -> anyhow::Error {
+    heapdiff::Error::new(heapdiff::error::ErrorKind::Usage(message)).into()
 }
 
 /// Warnings on stderr (unless the report itself is on a terminal, where it shows them), then
@@ -93,7 +110,9 @@ fn print_outcome(
     for b in &outcome.exceeded {
         eprintln!(
             "heapdiff: budget exceeded: {} (actual {}, limit {})",
-            b.budget, b.actual, b.limit
+            b.budget,
+            budget_number(b.bytes, b.actual),
+            budget_number(b.bytes, b.limit)
         );
     }
     Ok(if outcome.exceeded.is_empty() {
@@ -103,13 +122,38 @@ fn print_outcome(
     })
 }
 
-/// Table layout: `top` rows, fitted to the terminal's width when stdout is a terminal (tables
-/// are not wrapped otherwise).
-fn layout(top: usize) -> TableOptions {
-    let width = if std::io::stdout().is_terminal() {
-        comfy_table::Table::new().width()
+/// The layout of a text report: `--top` rows (or `default_top`), fitted to `--width`, to the
+/// terminal when stdout is one, or to `$COLUMNS` when it is set; unfitted otherwise. Scripts
+/// below the current directory are shown relative to it.
+fn layout(out: &cli::OutputArgs, default_top: usize) -> Layout {
+    let width = out.width.or_else(|| {
+        if std::io::stdout().is_terminal() {
+            comfy_table::Table::new().width()
+        } else {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|&w| w >= 40)
+        }
+    });
+    Layout {
+        top: out.top.unwrap_or(default_top),
+        width,
+        cwd: std::env::current_dir().ok(),
+        ..Layout::default()
+    }
+}
+
+/// A budget's number as the report shows it: bytes in DevTools' units, counts with separators.
+fn budget_number(bytes: bool, value: i64) -> String {
+    let text = if bytes {
+        heapdiff::report::human_bytes(value.unsigned_abs())
     } else {
-        None
+        heapdiff::report::thousands(value.unsigned_abs())
     };
-    TableOptions { top, width }
+    if value < 0 {
+        format!("\u{2212}{text}")
+    } else {
+        text
+    }
 }

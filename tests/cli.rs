@@ -90,7 +90,7 @@ fn gzipped_snapshots_are_read() {
     let out = heapdiff().arg("summary").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("4 nodes, 3 edges, total 56 B"), "{text}");
+    assert!(text.contains("4 nodes, 3 edges, heap 56 B"), "{text}");
     // Cut short, the gzip stream is reported as such.
     assert_rejected(
         &bytes[..bytes.len() / 2],
@@ -116,7 +116,7 @@ fn zstd_snapshots_are_read() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("4 nodes, 3 edges, total 56 B"), "{text}");
+    assert!(text.contains("4 nodes, 3 edges, heap 56 B"), "{text}");
     assert_rejected(&bytes[..bytes.len() / 2], "zstd data is corrupt");
 }
 

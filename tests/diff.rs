@@ -39,7 +39,7 @@ fn node_leaks_are_found_and_ranked() {
         assert_eq!(top["site"]["script"], "<eval>", "{pair}");
         let creator = top["site"]["created_by"].as_str().unwrap();
         assert!(
-            creator.starts_with("compileValidator (") && creator.ends_with("leak.js)"),
+            creator.starts_with("compileValidator (") && creator.ends_with("leak.js:44:26)"),
             "{pair}: {creator}"
         );
         assert_eq!(
@@ -153,11 +153,18 @@ fn check_schema(v: &Value) {
             text(site, "script");
             num(site, "line");
             num(site, "column");
-        } else {
-            assert!(c["site"].is_null());
+        } else if !c["site"].is_null() {
+            // An object's constructor.
+            let site = &c["site"];
+            text(site, "function");
+            text(site, "script");
+            assert!(site["created_by"].is_null());
         }
         for p in c["paths"].as_array().unwrap() {
             text(p, "path");
+            text(p, "short");
+            num(p, "below_member");
+            assert!(p["system_only"].is_boolean());
             num(p, "count");
         }
     }
@@ -244,24 +251,47 @@ fn sort_orders_by_the_chosen_key() {
     }
 }
 
-/// The human report for the node20 pair, compared with `tests/golden/node20.txt` (set
-/// `UPDATE_GOLDEN=1` to rewrite it after reviewing the change).
+/// The human report for the node20 pair at widths 80 and 200 and unfitted, compared with
+/// `tests/golden/node20*.txt` (set `UPDATE_GOLDEN=1` to rewrite them after reviewing the
+/// change). Scripts are shown relative to where the fixture script ran.
 #[test]
 fn table_output_is_pinned() {
-    let out = heapdiff()
-        .args(["--compare", "--top", "10"])
-        .arg(snapshot("node20-base"))
-        .arg(snapshot("node20-late"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/node20.txt");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &text).unwrap();
+    for (width, name) in [
+        (None, "node20.txt"),
+        (Some("80"), "node20-w80.txt"),
+        (Some("200"), "node20-w200.txt"),
+    ] {
+        let mut cmd = heapdiff();
+        cmd.args(["--compare", "--top", "10", "--source-root", "/work/main"]);
+        if let Some(w) = width {
+            cmd.args(["--width", w]);
+        }
+        let out = cmd
+            .arg(snapshot("node20-base"))
+            .arg(snapshot("node20-late"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        if let Some(w) = width {
+            let w: usize = w.parse().unwrap();
+            // Only a path or a word longer than the width may overflow it.
+            for line in text
+                .lines()
+                .filter(|l| l.starts_with('│') || l.starts_with('┌'))
+            {
+                assert!(line.chars().count() <= w, "wider than {w}: {line}");
+            }
+        }
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap();
+        assert_eq!(text, expected, "{name}");
     }
-    let expected = std::fs::read_to_string(&golden).unwrap();
-    assert_eq!(text, expected);
 }
 
 #[test]

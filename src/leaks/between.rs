@@ -85,3 +85,25 @@ impl Baseline {
         }
     }
 }
+
+/// New objects that writing the snapshot itself created: its file name (`….heapsnapshot`),
+/// a `HeapSnapshotStream` (`v8.getHeapSnapshot()`), and what they dominate. Clusters leave
+/// them out; DevTools' class rows keep them.
+pub fn snapshot_writer_objects(a: &Analysis, is_new: impl Fn(u32) -> bool) -> Vec<bool> {
+    let g = &a.graph;
+    let t = &g.node_types;
+    let idom = &a.dominators.idom;
+    let mut marked = vec![false; g.node_count()];
+    for &v in &a.dominators.preorder {
+        if !is_new(v) {
+            continue;
+        }
+        let ty = Some(g.node_type[v as usize]);
+        let name = g.raw_name(v);
+        let own = (ty == t.string && name.ends_with(".heapsnapshot"))
+            || (ty == t.object && name == "HeapSnapshotStream");
+        let parent = idom[v as usize];
+        marked[v as usize] = own || (parent != v && marked[parent as usize]);
+    }
+    marked
+}

@@ -84,7 +84,6 @@ pub fn lockstep(classes: &[Candidate]) -> Vec<Lockstep> {
     groups
 }
 
-
 /// A class's anchors hold at least this share of its new objects (1/10).
 const ANCHOR_SHARE: u64 = 10;
 

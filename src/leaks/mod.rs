@@ -52,12 +52,92 @@ pub struct DiffOptions {
     pub compare: bool,
     /// Keep Comparison rows that are only embedder-object churn.
     pub show_churn: bool,
+    /// Leave out clusters, findings and class rows these patterns match (see [`Ignore`]).
+    pub ignore: Vec<String>,
+}
+
+/// `--ignore PATTERN`: a class (its exact name), a cluster (its class, or text in its label),
+/// or a retainer edge (`cache` matches `.cache`, `->cache`, `{cache}` in a path).
+#[derive(Debug, Clone, Default)]
+pub struct Ignore {
+    patterns: Vec<String>,
+}
+
+impl Ignore {
+    pub fn new(patterns: &[String]) -> Ignore {
+        Ignore {
+            patterns: patterns.to_vec(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    pub fn class(&self, name: &str) -> bool {
+        self.patterns.iter().any(|p| p == name)
+    }
+
+    /// Whether a path's hops include the edge `pattern`.
+    pub fn path(&self, path: &str) -> bool {
+        self.patterns.iter().any(|p| {
+            path.split(' ').any(|token| {
+                token.strip_prefix('.') == Some(p)
+                    || token.strip_prefix("->") == Some(p)
+                    || token.strip_prefix('{').and_then(|t| t.strip_suffix('}')) == Some(p)
+                    || token == p
+            })
+        })
+    }
+
+    pub fn cluster(&self, c: &Cluster) -> bool {
+        self.class(&c.class_name)
+            || self.patterns.iter().any(|p| c.label.contains(p.as_str()))
+            || c.paths.iter().any(|s| self.path(&s.path))
+    }
+
+    pub fn finding(&self, f: &Finding) -> bool {
+        self.class(&f.class_name) || self.path(&f.path)
+    }
+}
+
+/// How many rows `--ignore` left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ignored {
+    pub clusters: u64,
+    pub findings: u64,
+    pub classes: u64,
+}
+
+impl Ignored {
+    /// Drops what `ignore` matches from the lists and counts it.
+    pub fn apply(
+        ignore: &Ignore,
+        clusters: &mut Vec<Cluster>,
+        findings: &mut Vec<Finding>,
+        classes: &mut Vec<ClassRow>,
+    ) -> Ignored {
+        if ignore.is_empty() {
+            return Ignored::default();
+        }
+        let before = (clusters.len(), findings.len(), classes.len());
+        clusters.retain(|c| !ignore.cluster(c));
+        findings.retain(|f| !ignore.finding(f));
+        classes.retain(|c| !ignore.class(&c.name));
+        Ignored {
+            clusters: (before.0 - clusters.len()) as u64,
+            findings: (before.1 - findings.len()) as u64,
+            classes: (before.2 - classes.len()) as u64,
+        }
+    }
 }
 
 /// The facts of one snapshot that every report names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotFacts {
     pub file: String,
+    /// Bytes of the file as read; set by whoever read it (unknown for stdin).
+    pub file_size: Option<u64>,
     pub node_count: u64,
     /// DevTools' total: every node hangs somewhere in the dominator tree, so the root retains
     /// the sum of all self sizes (plus the embedder's extra native bytes); no analysis needed.
@@ -69,6 +149,7 @@ impl SnapshotFacts {
     pub fn of(file: &str, g: &HeapGraph) -> SnapshotFacts {
         SnapshotFacts {
             file: file.to_string(),
+            file_size: None,
             node_count: g.node_count() as u64,
             total_size: g
                 .self_size
@@ -92,6 +173,8 @@ pub struct BetweenTotals {
     /// Bytes freed if all of them were freed (no double counting).
     pub retained_size: u64,
     pub class_count: u64,
+    /// New objects that writing the snapshot created (its file name …), left out of clusters.
+    pub snapshot_writer_objects: u64,
 }
 
 /// DevTools' Comparison view, with embedder churn hidden unless asked for.
@@ -124,6 +207,8 @@ pub struct Diff {
     pub warnings: Vec<String>,
     /// The budgets checked, in the order given.
     pub budgets: Vec<BudgetResult>,
+    /// What `--ignore` left out.
+    pub ignored: Ignored,
 }
 
 impl Diff {
@@ -157,9 +242,20 @@ pub fn diff(
         .as_ref()
         .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
     let set = between::between_ids(late, min_id, max_id);
+    let writer = between::snapshot_writer_objects(late, |v| {
+        between::in_range(late.graph.node_id[v as usize], min_id, max_id)
+    });
+    let clustered: Vec<u32> = set
+        .nodes
+        .iter()
+        .copied()
+        .filter(|&v| !writer[v as usize])
+        .collect();
+    let writer_objects = (set.nodes.len() - clustered.len()) as u64;
+    drop(writer);
     // Findings and clusters read the late snapshot only: side by side.
     let (mut clusters, (findings, holder_of)) = rayon::join(
-        || clusters::clusters(late, &set.nodes),
+        || clusters::clusters(late, &clustered),
         || match &target {
             None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
             Some(_) => (Vec::new(), Vec::new()),
@@ -211,11 +307,19 @@ pub fn diff(
         self_size: set.rows.iter().map(|r| r.self_size).sum(),
         retained_size: clusters::set_retained(late, &set.nodes),
         class_count: set.rows.len() as u64,
+        snapshot_writer_objects: writer_objects,
     };
     let mut classes = set.rows;
     sort_by_key(&mut classes, options.sort, |c| {
         (c.retained, c.self_size, c.count)
     });
+    let mut findings = findings;
+    let ignored = Ignored::apply(
+        &Ignore::new(&options.ignore),
+        &mut clusters,
+        &mut findings,
+        &mut classes,
+    );
     let mut diff = Diff {
         growth: late_facts.total_size as i64 - base_facts.total_size as i64,
         base: base_facts,
@@ -229,6 +333,7 @@ pub fn diff(
         comparison,
         warnings,
         budgets: Vec::new(),
+        ignored,
     };
     if !options.budgets.is_empty() {
         let names_class = options

@@ -1,8 +1,13 @@
 //! Markdown for pull-request comments: a one-line verdict, the budgets, the top clusters, the
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
 
+use super::layout::{
+    Layout, PATH_LEGEND, budget_value, cluster_origin, cluster_title, held_by, lockstep_text,
+    plural, short_paths, short_scripts, shown_clusters,
+};
 use super::{
-    BudgetReport, DiffReport, FindingReport, SeriesReport, human_bytes, signed_bytes, thousands,
+    BudgetReport, DiffReport, FindingReport, SeriesReport, SnapshotInfo, human_bytes, signed_bytes,
+    thousands,
 };
 
 /// Makes text safe inside a table cell: no pipes or newlines, no backticks in code spans.
@@ -14,8 +19,15 @@ fn code(text: &str) -> String {
     format!("`{}`", cell(text).replace('`', "'"))
 }
 
-/// Renders the diff report as GitHub-flavoured Markdown, `top` rows per table.
-pub fn diff(r: &DiffReport, top: usize) -> String {
+/// The file size column: `1.3 MB`, or `−` for stdin.
+fn file_size(s: &SnapshotInfo) -> String {
+    s.file_size.map_or("\u{2212}".to_string(), human_bytes)
+}
+
+/// Renders the diff report as GitHub-flavoured Markdown, `layout.top` rows per table.
+pub fn diff(r: &DiffReport, layout: &Layout) -> String {
+    let top = layout.top;
+    let cwd = layout.cwd.as_deref();
     let b = &r.between;
     let mut out = String::new();
     let failed = r.budgets.iter().filter(|x| x.exceeded).count();
@@ -24,24 +36,30 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
     } else if failed == 0 {
         " — within budget".to_string()
     } else {
-        format!(" — **{failed} budget(s) exceeded**")
+        format!(
+            " — **{} exceeded**",
+            plural(failed as u64, "budget", "budgets")
+        )
     };
     out.push_str(&format!(
         "### heapdiff: {} retained by {} new objects{verdict}\n\n",
         human_bytes(b.retained_size),
         thousands(b.count)
     ));
-    out.push_str("| snapshot | file | nodes | total size |\n| --- | --- | ---: | ---: |\n");
+    out.push_str(
+        "| snapshot | file | nodes | heap | file size |\n| --- | --- | ---: | ---: | ---: |\n",
+    );
     for (label, s) in r.snapshots() {
         out.push_str(&format!(
-            "| {label} | {} | {} | {} |\n",
+            "| {label} | {} | {} | {} | {} |\n",
             code(&s.file),
             thousands(s.node_count),
-            human_bytes(s.total_size)
+            human_bytes(s.total_size),
+            file_size(s)
         ));
     }
     out.push_str(&format!(
-        "\nTotal size {} since base; {} objects allocated since base are still alive \
+        "\nHeap {} since base; {} objects allocated since base are still alive \
          ({} shallow, {} retained).\n",
         signed_bytes(r.growth),
         thousands(b.count),
@@ -52,7 +70,7 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }
     if r.target.is_none() {
-        findings(&mut out, &r.findings, false, top);
+        findings(&mut out, &r.findings, false, layout);
     }
     budgets(&mut out, &r.budgets);
 
@@ -63,36 +81,65 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
         out.push_str(
             "| # | kind | cluster | count | shallow | retained |\n| ---: | --- | --- | ---: | ---: | ---: |\n",
         );
-        for c in r.clusters.iter().take(top) {
+        let chosen = shown_clusters(r, layout);
+        let with_paths = layout.paths.unwrap_or(usize::MAX);
+        for (i, c) in chosen.shown.iter().enumerate() {
+            let mut text = code(&cluster_title(c, cwd));
+            if let Some(origin) = cluster_origin(c, cwd) {
+                text.push_str(&format!("<br>{}", cell(&origin)));
+            }
+            if i < with_paths
+                && let Some(p) = short_paths(c).first()
+            {
+                text.push_str(&format!(
+                    "<br>held by {}",
+                    code(&held_by(p, c.paths_sampled, cwd))
+                ));
+            }
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 c.rank,
                 c.kind,
-                code(&c.label),
+                text,
                 thousands(c.count),
                 human_bytes(c.self_size),
                 human_bytes(c.retained_size)
             ));
         }
+        if chosen.small_count > 0 {
+            out.push_str(&format!(
+                "\n{} under {} retained ({} in all) are not listed.\n",
+                plural(chosen.small_count, "small cluster", "small clusters"),
+                human_bytes(chosen.min_size),
+                human_bytes(chosen.small_retained)
+            ));
+        }
+        let more: Vec<_> = chosen
+            .shown
+            .iter()
+            .take(with_paths)
+            .filter(|c| short_paths(c).len() > 1)
+            .collect();
+        if !more.is_empty() {
+            out.push_str("\n<details><summary>More retainer paths</summary>\n\n");
+            for c in more {
+                out.push_str(&format!(
+                    "**#{}** {}\n\n",
+                    c.rank,
+                    code(&cluster_title(c, cwd))
+                ));
+                for p in &short_paths(c)[1..] {
+                    out.push_str(&format!("- {}\n", code(&held_by(p, c.paths_sampled, cwd))));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!("_{}_\n\n</details>\n", cell(PATH_LEGEND)));
+        }
     }
     for group in &r.lockstep {
-        let members: Vec<String> = group
-            .members
-            .iter()
-            .take(6)
-            .map(|m| {
-                format!(
-                    "{} ×{} ({}×)",
-                    code(&m.class),
-                    thousands(m.count),
-                    m.multiple
-                )
-            })
-            .collect();
         out.push_str(&format!(
-            "\nLikely allocated together, {} per operation: {}\n",
-            thousands(group.unit),
-            members.join(", ")
+            "\nLikely allocated together: {}\n",
+            cell(&lockstep_text(group, 6))
         ));
     }
 
@@ -107,49 +154,63 @@ pub fn diff(r: &DiffReport, top: usize) -> String {
         ));
     }
 
-    let with_paths = r.top_clusters_with_paths(3);
-    if !with_paths.is_empty() {
-        out.push_str("\n<details><summary>Retainer paths of the top clusters</summary>\n\n");
-        for c in with_paths {
-            out.push_str(&format!("**#{}** {}\n\n", c.rank, code(&c.label)));
-            for p in &c.paths {
-                out.push_str(&format!(
-                    "- {}/{}: {}\n",
-                    p.count,
-                    c.paths_sampled,
-                    code(&p.path)
-                ));
-            }
-            out.push('\n');
-        }
-        out.push_str("</details>\n");
+    out
+}
+
+/// Renders the Summary view of one snapshot as Markdown.
+pub fn summary(r: &super::SummaryReport, layout: &Layout) -> String {
+    let mut out = format!(
+        "### heapdiff summary: {}\n\n{} nodes, {} edges, heap {}\n\n\
+         | class | distance | count | shallow | retained |\n| --- | ---: | ---: | ---: | ---: |\n",
+        code(&r.file),
+        thousands(r.node_count),
+        thousands(r.edge_count),
+        human_bytes(r.total_size)
+    );
+    for c in r.classes.iter().take(layout.top) {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            code(&c.name),
+            super::display_distance(c.distance),
+            thousands(c.count),
+            human_bytes(c.self_size),
+            human_bytes(c.retained_size)
+        ));
+    }
+    if r.classes.len() > layout.top {
+        out.push_str(&format!(
+            "\n{} more classes in `--json`.\n",
+            thousands((r.classes.len() - layout.top) as u64)
+        ));
     }
     out
 }
 
 /// Renders a series as Markdown: the snapshots and the growing classes and clusters.
-pub fn series(r: &SeriesReport, top: usize) -> String {
+pub fn series(r: &SeriesReport, layout: &Layout) -> String {
+    let top = layout.top;
     let failed = r.budgets.iter().filter(|x| x.exceeded).count();
     let verdict = match (r.budgets.is_empty(), failed) {
         (true, _) => String::new(),
         (false, 0) => " — within budget".to_string(),
-        (false, n) => format!(" — **{n} budget(s) exceeded**"),
+        (false, n) => format!(" — **{} exceeded**", plural(n as u64, "budget", "budgets")),
     };
     let mut out = format!("### heapdiff: trends over a series of snapshots{verdict}\n\n");
-    out.push_str("| # | file | nodes | total size |\n| ---: | --- | ---: | ---: |\n");
+    out.push_str("| # | file | nodes | heap | file size |\n| ---: | --- | ---: | ---: | ---: |\n");
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             i + 1,
             code(&s.file),
             thousands(s.node_count),
-            human_bytes(s.total_size)
+            human_bytes(s.total_size),
+            file_size(s)
         ));
     }
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }
-    findings(&mut out, &r.findings, true, top);
+    findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
     for (title, rows) in [("Classes", &r.classes), ("Clusters", &r.clusters)] {
         out.push_str(&format!(
@@ -159,7 +220,7 @@ pub fn series(r: &SeriesReport, top: usize) -> String {
             let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
-                code(&t.name),
+                code(&short_scripts(&t.name, layout.cwd.as_deref())),
                 counts.join(" → "),
                 signed_bytes(t.retained_slope.round() as i64)
             ));
@@ -169,7 +230,9 @@ pub fn series(r: &SeriesReport, top: usize) -> String {
 }
 
 /// The findings as a table: holder, what it gained per step, what it gained; then the paths.
-fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) {
+fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Layout) {
+    let top = layout.top;
+    let cwd = layout.cwd.as_deref();
     out.push_str("\n#### Findings: old objects that keep gaining new ones\n\n");
     if !series {
         out.push_str(
@@ -202,7 +265,7 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, top: usize) 
             code(&f.label),
             gained.join(" "),
             thousands(f.gained_count),
-            cell(&f.parts_summary(3))
+            cell(&short_scripts(&f.parts_summary(3), cwd))
         ));
     }
     out.push_str("\n<details><summary>Paths to the holders</summary>\n\n");
@@ -231,7 +294,7 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
             code(&x.budget),
-            x.actual,
+            budget_value(x, x.actual),
             if x.exceeded { "**exceeded**" } else { "ok" }
         ));
     }

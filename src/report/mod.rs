@@ -5,6 +5,7 @@
 mod findings;
 mod format;
 pub mod json;
+pub mod layout;
 pub mod markdown;
 pub mod table;
 
@@ -21,6 +22,7 @@ use crate::leaks::{Diff, SnapshotFacts};
 use findings::findings_of;
 pub use findings::{FindingReport, HolderReport, PartReport};
 pub use format::{display_distance, human_bytes, signed_bytes, signed_count, sparkline, thousands};
+pub use layout::Layout;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -207,6 +209,8 @@ pub struct DiffReport {
     pub hidden_churn_rows: u64,
     /// The budgets checked, in the order given.
     pub budgets: Vec<BudgetReport>,
+    /// What `--ignore` left out.
+    pub ignored: IgnoredReport,
 }
 
 /// The outcome of one budget.
@@ -218,12 +222,16 @@ pub struct BudgetReport {
     pub exceeded: bool,
     /// What `actual` measured, e.g. the cluster that was largest.
     pub subject: Option<String>,
+    /// `actual` and `limit` are bytes (not counts).
+    pub bytes: bool,
 }
 
 /// One snapshot of a pair.
 #[derive(Debug, Clone, Serialize)]
 pub struct SnapshotInfo {
     pub file: String,
+    /// Bytes of the file as read (compressed if it is); unknown for stdin.
+    pub file_size: Option<u64>,
     pub node_count: u64,
     pub total_size: u64,
     pub max_js_object_id: u32,
@@ -240,6 +248,16 @@ pub struct BetweenInfo {
     /// Bytes freed if all of them were freed (no double counting).
     pub retained_size: u64,
     pub class_count: u64,
+    /// New objects that writing the snapshot created (its file name …): not clustered.
+    pub snapshot_writer_objects: u64,
+}
+
+/// What `--ignore` left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnoredReport {
+    pub clusters: u64,
+    pub findings: u64,
+    pub classes: u64,
 }
 
 /// A cluster of new objects.
@@ -260,6 +278,11 @@ pub struct ClusterReport {
     pub example_ids: Vec<u32>,
     pub paths: Vec<PathReport>,
     pub paths_sampled: u64,
+    /// The rank of the cluster whose members hold more than half of this one's retained
+    /// bytes (its retained size includes this one's).
+    pub inside_of: Option<u64>,
+    /// Ranks of the clusters this one holds that way.
+    pub contains: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -316,6 +339,7 @@ impl From<&SnapshotFacts> for SnapshotInfo {
     fn from(s: &SnapshotFacts) -> SnapshotInfo {
         SnapshotInfo {
             file: s.file.clone(),
+            file_size: s.file_size,
             node_count: s.node_count,
             total_size: s.total_size,
             max_js_object_id: s.max_js_object_id,
@@ -357,8 +381,31 @@ impl ClusterReport {
                 })
                 .collect(),
             paths_sampled: c.paths_sampled,
+            inside_of: None,
+            contains: Vec::new(),
         }
     }
+}
+
+/// Clusters for the report, ranked, with which holds which as ranks.
+fn cluster_reports(clusters: &[Cluster]) -> Vec<ClusterReport> {
+    let rank_of: std::collections::HashMap<&str, u64> = clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.key.as_str(), i as u64 + 1))
+        .collect();
+    let mut list: Vec<ClusterReport> = clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ClusterReport::new(i + 1, c))
+        .collect();
+    for (i, c) in clusters.iter().enumerate() {
+        if let Some(&outer) = c.inside_of.as_deref().and_then(|k| rank_of.get(k)) {
+            list[i].inside_of = Some(outer);
+            list[outer as usize - 1].contains.push(i as u64 + 1);
+        }
+    }
+    list
 }
 
 impl From<&BudgetResult> for BudgetReport {
@@ -369,6 +416,7 @@ impl From<&BudgetResult> for BudgetReport {
             limit: b.limit,
             exceeded: b.exceeded,
             subject: b.subject.clone(),
+            bytes: b.bytes,
         }
     }
 }
@@ -427,20 +475,21 @@ impl DiffReport {
                 self_size: d.between.self_size,
                 retained_size: d.between.retained_size,
                 class_count: d.between.class_count,
+                snapshot_writer_objects: d.between.snapshot_writer_objects,
             },
             warnings: d.warnings.clone(),
             findings: findings_of(&d.findings),
-            clusters: d
-                .clusters
-                .iter()
-                .enumerate()
-                .map(|(i, c)| ClusterReport::new(i + 1, c))
-                .collect(),
+            clusters: cluster_reports(&d.clusters),
             lockstep: d.lockstep.iter().map(LockstepReport::from).collect(),
             classes: d.classes.iter().map(ClassReport::from).collect(),
             comparison,
             hidden_churn_rows: d.comparison.as_ref().map_or(0, |c| c.hidden_churn_rows),
             budgets: d.budgets.iter().map(BudgetReport::from).collect(),
+            ignored: IgnoredReport {
+                clusters: d.ignored.clusters,
+                findings: d.ignored.findings,
+                classes: d.ignored.classes,
+            },
         }
     }
 
@@ -452,15 +501,6 @@ impl DiffReport {
         }
         list.push(("late", &self.late));
         list
-    }
-
-    /// The first `n` clusters that have retainer paths, for the renderers' path sections.
-    pub fn top_clusters_with_paths(&self, n: usize) -> Vec<&ClusterReport> {
-        self.clusters
-            .iter()
-            .filter(|c| !c.paths.is_empty())
-            .take(n)
-            .collect()
     }
 
     /// Whether any budget was exceeded.

@@ -1,21 +1,17 @@
-//! Tables for people, with comfy-table: the largest classes first, sizes in DevTools' units.
+//! Tables for people, with comfy-table: the largest first, sizes in DevTools' units, fitted to
+//! a width without breaking a word.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, Table};
 
+use super::layout::{
+    Layout, PATH_LEGEND, budget_value, cluster_origin, cluster_title, find_cluster, held_by,
+    lockstep_text, plural, short_paths, short_scripts, shown_clusters, sizes,
+};
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
     display_distance, human_bytes, signed_bytes, signed_count, thousands,
 };
-
-/// How a table is laid out.
-#[derive(Debug, Clone, Copy)]
-pub struct TableOptions {
-    /// Rows shown per table.
-    pub top: usize,
-    /// Terminal width to fit, if known.
-    pub width: Option<u16>,
-}
 
 fn percent(part: u64, total: u64) -> String {
     if total == 0 {
@@ -24,18 +20,11 @@ fn percent(part: u64, total: u64) -> String {
     format!("{:.0} %", part as f64 * 100.0 / total as f64)
 }
 
-fn new_table(header: &[&str], options: &TableOptions) -> Table {
+fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
-    match options.width {
-        Some(w) => {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(w);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    // Cells are wrapped here, between words ([`finish`]), not by comfy-table.
+    table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     table.set_header(header.iter().map(Cell::new));
     for i in 1..header.len() {
         if let Some(col) = table.column_mut(i) {
@@ -45,15 +34,139 @@ fn new_table(header: &[&str], options: &TableOptions) -> Table {
     table
 }
 
+/// Left-aligns the text `columns` and, when the table is wider than the layout's width,
+/// wraps their cells between words (never inside one) to share the room that the other
+/// columns leave.
+fn finish(mut table: Table, columns: &[usize], cells: &[Vec<String>], layout: &Layout) -> String {
+    for &i in columns {
+        if let Some(col) = table.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Left);
+        }
+    }
+    let header: Vec<String> = table
+        .header()
+        .map(|h| h.cell_iter().map(|c| c.content()).collect())
+        .unwrap_or_default();
+    let widths = layout
+        .width
+        .map(|w| column_widths(&header, cells, columns, usize::from(w)));
+    if let Some(w) = &widths
+        && w.iter().any(Option::is_some)
+    {
+        table.set_header(
+            header
+                .iter()
+                .zip(w)
+                .map(|(h, w)| Cell::new(wrap_cell(h, w.unwrap_or(usize::MAX)))),
+        );
+        for (i, _) in header.iter().enumerate().skip(1) {
+            if !columns.contains(&i)
+                && let Some(col) = table.column_mut(i)
+            {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    for row in cells {
+        table.add_row(row.iter().enumerate().map(|(i, text)| {
+            match widths.as_ref().and_then(|w| w[i]) {
+                Some(w) => Cell::new(wrap_cell(text, w)),
+                None => Cell::new(text),
+            }
+        }));
+    }
+    let mut text = table.to_string();
+    text.push('\n');
+    text
+}
+
+/// Display width of the widest line of `text`.
+fn text_width(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// For each column, the width its cells wrap to (`None`: as wide as they are), so that the
+/// table fits `width`: the text columns share what the others leave, the narrow ones first,
+/// none below its longest word.
+fn column_widths(
+    header: &[String],
+    cells: &[Vec<String>],
+    flexible: &[usize],
+    width: usize,
+) -> Vec<Option<usize>> {
+    let n = header.len();
+    let widest = |i: usize, header_width: usize| {
+        cells
+            .iter()
+            .map(|row| text_width(&row[i]))
+            .chain(std::iter::once(header_width))
+            .max()
+            .unwrap_or(0)
+    };
+    let natural: Vec<usize> = (0..n).map(|i| widest(i, text_width(&header[i]))).collect();
+    // Each column adds a space either side and a separator; the table one more border.
+    let frame = 3 * n + 1;
+    if natural.iter().sum::<usize>() + frame <= width {
+        return vec![None; n];
+    }
+    // Headers may wrap too: a column is as wide as its cells or its header's longest word.
+    let header_word = |i: usize| {
+        header[i]
+            .split_whitespace()
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let natural: Vec<usize> = (0..n).map(|i| widest(i, header_word(i))).collect();
+    let fixed: usize = (0..n)
+        .filter(|i| !flexible.contains(i))
+        .map(|i| natural[i])
+        .sum();
+    let mut out: Vec<Option<usize>> = (0..n).map(|i| Some(natural[i])).collect();
+    let room = width.saturating_sub(frame + fixed);
+    // Every text column gets its longest word first, then a fair share of the rest.
+    let minimum: Vec<usize> = (0..n)
+        .map(|i| {
+            cells
+                .iter()
+                .flat_map(|row| row[i].split_whitespace())
+                .map(|w| w.chars().count())
+                .chain(std::iter::once(header_word(i)))
+                .max()
+                .unwrap_or(0)
+                .min(natural[i])
+        })
+        .collect();
+    let mut extra = room.saturating_sub(flexible.iter().map(|&i| minimum[i]).sum());
+    let mut order: Vec<usize> = flexible.to_vec();
+    order.sort_by_key(|&i| natural[i] - minimum[i]);
+    for (k, &i) in order.iter().enumerate() {
+        let share = extra / (order.len() - k);
+        let more = (natural[i] - minimum[i]).min(share);
+        out[i] = Some(minimum[i] + more);
+        extra -= more;
+    }
+    out
+}
+
+/// Each line of `text` wrapped between words to `width` columns.
+fn wrap_cell(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|line| wrap(line, Some(width.min(u16::MAX as usize) as u16)))
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+}
+
 /// Renders the Summary view.
-pub fn summary(r: &SummaryReport, options: &TableOptions) -> String {
+pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
     let mut out = format!(
-        "{}: {} nodes, {} edges, total {} ({} bytes)\n",
+        "{}: {} nodes, {} edges, heap {} ({} bytes)\n",
         r.file,
-        r.node_count,
-        r.edge_count,
+        thousands(r.node_count),
+        thousands(r.edge_count),
         human_bytes(r.total_size),
-        r.total_size
+        thousands(r.total_size)
     );
     let s = &r.statistics;
     out.push_str(&format!(
@@ -68,56 +181,51 @@ pub fn summary(r: &SummaryReport, options: &TableOptions) -> String {
     for p in &r.problems {
         out.push_str(&format!("note: {p}\n"));
     }
-    let mut table = new_table(
-        &[
-            "Class",
-            "Distance",
-            "Count",
-            "Shallow size",
-            "%",
-            "Retained size",
-            "%",
-        ],
-        options,
-    );
-    for c in r.classes.iter().take(options.top) {
-        table.add_row(vec![
-            Cell::new(&c.name),
-            Cell::new(display_distance(c.distance)),
-            Cell::new(c.count),
-            Cell::new(human_bytes(c.self_size)),
-            Cell::new(percent(c.self_size, r.total_size)),
-            Cell::new(human_bytes(c.retained_size)),
-            Cell::new(percent(c.retained_size, r.total_size)),
-        ]);
-    }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    if r.classes.len() > options.top {
-        out.push_str(&format!(
-            "({} more classes; --top N shows more, --json shows all)\n",
-            r.classes.len() - options.top
-        ));
-    }
+    let table = new_table(&[
+        "Class",
+        "Distance",
+        "Count",
+        "Shallow size",
+        "%",
+        "Retained size",
+        "%",
+    ]);
+    let rows: Vec<Vec<String>> = r
+        .classes
+        .iter()
+        .take(layout.top)
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                display_distance(c.distance),
+                thousands(c.count),
+                human_bytes(c.self_size),
+                percent(c.self_size, r.total_size),
+                human_bytes(c.retained_size),
+                percent(c.retained_size, r.total_size),
+            ]
+        })
+        .collect();
+    out.push_str(&finish(table, &[0], &rows, layout));
+    more(&mut out, r.classes.len(), layout.top, "classes");
     out
 }
 
-/// How many classes of a lockstep group the table names.
-const LOCKSTEP_SHOWN: usize = 6;
-
-/// Renders the report of `heapdiff BASE LATE`: a header, the clusters, lockstep groups, the
-/// new objects by class, the retainer paths of the top clusters, and the comparison if asked.
-pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
+/// Renders the report of `heapdiff BASE LATE`: the snapshots, the findings, the clusters (each
+/// with its site and where it is held), more retainer paths, lockstep groups, the new objects
+/// by class, budgets, and the comparison if asked.
+pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
+    let cwd = layout.cwd.as_deref();
     let mut out = String::new();
     for (label, s) in r.snapshots() {
         out.push_str(&format!(
             "{label}  {}  {} nodes  {}",
             s.file,
             thousands(s.node_count),
-            human_bytes(s.total_size)
+            sizes(s)
         ));
         if label == "late" {
-            out.push_str(&format!("  ({} since base)", signed_bytes(r.growth)));
+            out.push_str(&format!("  {} since base", signed_bytes(r.growth)));
         }
         out.push('\n');
     }
@@ -128,145 +236,253 @@ pub fn diff(r: &DiffReport, options: &TableOptions) -> String {
         "new since base and still alive"
     };
     out.push_str(&format!(
-        "{since}: {} objects in {} classes, {} shallow, {} retained\n",
-        thousands(b.count),
-        b.class_count,
+        "{since}: {} in {}, {} shallow, {} retained\n",
+        plural(b.count, "object", "objects"),
+        plural(b.class_count, "class", "classes"),
         human_bytes(b.self_size),
         human_bytes(b.retained_size)
     ));
+    if b.snapshot_writer_objects > 0 {
+        out.push_str(&format!(
+            "left out of the clusters: {} created by writing the snapshot (its file name)\n",
+            plural(b.snapshot_writer_objects, "object", "objects")
+        ));
+    }
+    let ig = &r.ignored;
+    if ig.clusters + ig.findings + ig.classes > 0 {
+        out.push_str(&format!(
+            "ignored (--ignore): {}, {}, {}\n",
+            plural(ig.findings, "finding", "findings"),
+            plural(ig.clusters, "cluster", "clusters"),
+            plural(ig.classes, "class", "classes")
+        ));
+    }
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
+    if let Some(wanted) = &layout.cluster {
+        cluster_card(&mut out, find_cluster(r, wanted)?, layout);
+        return Ok(out);
+    }
+    let chosen = shown_clusters(r, layout);
     if r.target.is_none() {
-        findings(&mut out, &r.findings, false, options);
+        findings(&mut out, &r.findings, false, layout);
     }
 
     out.push_str("\nClusters of new objects\n");
+    let with_paths = layout.paths.unwrap_or(usize::MAX);
     if r.clusters.is_empty() {
         out.push_str("(none: no two new objects share a site, shape or content)\n");
     } else {
-        let mut table = new_table(
-            &["#", "Kind", "Cluster", "Count", "Shallow", "Retained"],
-            options,
-        );
-        if let Some(col) = table.column_mut(1) {
-            col.set_cell_alignment(CellAlignment::Left);
+        let table = new_table(&["#", "Kind", "Cluster", "Count", "Shallow", "Retained"]);
+        let rows: Vec<Vec<String>> = chosen
+            .shown
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut text = cluster_title(c, cwd);
+                if let Some(origin) = cluster_origin(c, cwd) {
+                    text.push('\n');
+                    text.push_str(&origin);
+                }
+                if i < with_paths
+                    && let Some(p) = short_paths(c).first()
+                {
+                    text.push_str("\nheld by ");
+                    text.push_str(&held_by(p, c.paths_sampled, cwd));
+                }
+                vec![
+                    c.rank.to_string(),
+                    c.kind.to_string(),
+                    text,
+                    thousands(c.count),
+                    human_bytes(c.self_size),
+                    human_bytes(c.retained_size),
+                ]
+            })
+            .collect();
+        out.push_str(&finish(table, &[1, 2], &rows, layout));
+        let hidden = r.clusters.len() as u64 - chosen.small_count - chosen.shown.len() as u64;
+        if chosen.small_count > 0 {
+            out.push_str(&format!(
+                "({} under {} retained, {} in all; --min-size 0 shows them)\n",
+                plural(chosen.small_count, "small cluster", "small clusters"),
+                human_bytes(chosen.min_size),
+                human_bytes(chosen.small_retained)
+            ));
         }
-        if let Some(col) = table.column_mut(2) {
-            col.set_cell_alignment(CellAlignment::Left);
+        if hidden > 0 {
+            out.push_str(&format!(
+                "({}; --top N shows more, --json shows all)\n",
+                plural(hidden, "more cluster", "more clusters")
+            ));
         }
-        for c in r.clusters.iter().take(options.top) {
-            table.add_row(vec![
-                Cell::new(c.rank),
-                Cell::new(c.kind),
-                Cell::new(&c.label),
-                Cell::new(thousands(c.count)),
-                Cell::new(human_bytes(c.self_size)),
-                Cell::new(human_bytes(c.retained_size)),
-            ]);
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-        more(&mut out, r.clusters.len(), options.top, "clusters");
+        more_paths(&mut out, &chosen.shown, with_paths, layout);
     }
 
     for group in &r.lockstep {
-        let shown = &group.members[..group.members.len().min(LOCKSTEP_SHOWN)];
-        let members: Vec<String> = shown
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} \u{d7}{} ({}\u{d7})",
-                    m.class,
-                    thousands(m.count),
-                    m.multiple
-                )
-            })
-            .collect();
-        let rest = group.members.len() - shown.len();
-        let tail = if rest > 0 {
-            format!(" and {rest} more classes")
-        } else {
-            String::new()
-        };
         out.push_str(&format!(
-            "likely allocated together, {} per operation: {}{tail}\n",
-            thousands(group.unit),
-            members.join(", ")
+            "likely allocated together: {}\n",
+            lockstep_text(group, LOCKSTEP_SHOWN)
         ));
     }
 
     out.push_str("\nNew objects by class\n");
-    let mut table = new_table(
-        &["Class", "Count", "Shallow", "Retained", "Distance"],
-        options,
-    );
-    for c in r.classes.iter().take(options.top) {
-        table.add_row(vec![
-            Cell::new(&c.name),
-            Cell::new(thousands(c.count)),
-            Cell::new(human_bytes(c.self_size)),
-            Cell::new(human_bytes(c.retained_size)),
-            Cell::new(display_distance(c.distance)),
-        ]);
-    }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    more(&mut out, r.classes.len(), options.top, "classes");
-
-    let with_paths = r.top_clusters_with_paths(3);
-    if !with_paths.is_empty() {
-        out.push_str("\nRetainer paths of the top clusters\n");
-        for c in with_paths {
-            out.push_str(&format!(
-                "#{} {} (\u{d7}{})\n",
-                c.rank,
-                c.label,
-                thousands(c.count)
-            ));
-            for p in &c.paths {
-                out.push_str(&format!("  {}/{}  {}\n", p.count, c.paths_sampled, p.path));
-            }
-        }
-    }
+    let table = new_table(&["Class", "Count", "Shallow", "Retained", "Distance"]);
+    let rows: Vec<Vec<String>> = r
+        .classes
+        .iter()
+        .take(layout.top)
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                thousands(c.count),
+                human_bytes(c.self_size),
+                human_bytes(c.retained_size),
+                display_distance(c.distance),
+            ]
+        })
+        .collect();
+    out.push_str(&finish(table, &[0], &rows, layout));
+    more(&mut out, r.classes.len(), layout.top, "classes");
 
     budgets(&mut out, &r.budgets);
 
-    if let Some(rows) = &r.comparison {
+    if let Some(list) = &r.comparison {
         out.push_str("\nComparison with base (DevTools' Comparison view)\n");
-        let mut table = new_table(
-            &[
-                "Class",
-                "# New",
-                "# Deleted",
-                "# Delta",
-                "Alloc. size",
-                "Freed size",
-                "Size delta",
-            ],
-            options,
-        );
-        for row in rows.iter().take(options.top) {
-            table.add_row(vec![
-                Cell::new(&row.name),
-                Cell::new(thousands(row.added_count)),
-                Cell::new(thousands(row.removed_count)),
-                Cell::new(signed_count(row.count_delta)),
-                Cell::new(human_bytes(row.added_size)),
-                Cell::new(human_bytes(row.removed_size)),
-                Cell::new(signed_bytes(row.size_delta)),
-            ]);
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-        more(&mut out, rows.len(), options.top, "rows");
+        let table = new_table(&[
+            "Class",
+            "# New",
+            "# Deleted",
+            "# Delta",
+            "Alloc. size",
+            "Freed size",
+            "Size delta",
+        ]);
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .take(layout.top)
+            .map(|row| {
+                vec![
+                    row.name.clone(),
+                    thousands(row.added_count),
+                    thousands(row.removed_count),
+                    signed_count(row.count_delta),
+                    human_bytes(row.added_size),
+                    human_bytes(row.removed_size),
+                    signed_bytes(row.size_delta),
+                ]
+            })
+            .collect();
+        out.push_str(&finish(table, &[0], &rows, layout));
+        more(&mut out, list.len(), layout.top, "rows");
         if r.hidden_churn_rows > 0 {
             out.push_str(&format!(
-                "({} rows of embedder-object churn hidden; --show-churn shows them)\n",
-                r.hidden_churn_rows
+                "({} of embedder-object churn hidden; --show-churn shows them)\n",
+                plural(r.hidden_churn_rows, "row", "rows")
             ));
         }
     }
+    Ok(out)
+}
+
+/// How many classes of a lockstep group a line names.
+const LOCKSTEP_SHOWN: usize = 6;
+
+/// The retainer paths a cluster row has no room for: each cluster's other shapes.
+fn more_paths(
+    out: &mut String,
+    shown: &[&super::ClusterReport],
+    with_paths: usize,
+    layout: &Layout,
+) {
+    let cwd = layout.cwd.as_deref();
+    let mut any = false;
+    for c in shown.iter().take(with_paths) {
+        let paths = short_paths(c);
+        if paths.len() < 2 {
+            continue;
+        }
+        if !any {
+            out.push_str("\nMore retainer paths (N/M: N of M sampled members)\n");
+            any = true;
+        }
+        out.push_str(&format!("#{} {}\n", c.rank, cluster_title(c, cwd)));
+        for p in &paths[1..] {
+            out.push_str(&format!("  {}\n", held_by(p, c.paths_sampled, cwd)));
+        }
+    }
+    if shown.iter().take(with_paths).any(|c| !c.paths.is_empty()) {
+        out.push_str(&wrap(PATH_LEGEND, layout.width));
+    }
+}
+
+/// `--cluster`: one cluster with everything known about it, paths short and in full.
+fn cluster_card(out: &mut String, c: &super::ClusterReport, layout: &Layout) {
+    let cwd = layout.cwd.as_deref();
+    out.push_str(&format!(
+        "\nCluster #{} ({}): {}\n",
+        c.rank,
+        c.kind,
+        cluster_title(c, cwd)
+    ));
+    if let Some(origin) = cluster_origin(c, cwd) {
+        out.push_str(&format!("  {origin}\n"));
+    }
+    out.push_str(&format!(
+        "  {}, {} shallow, {} retained (of which {} internals, {})\n",
+        plural(c.count, "object", "objects"),
+        human_bytes(c.self_size),
+        human_bytes(c.retained_size),
+        thousands(c.attributed_count),
+        human_bytes(c.attributed_size)
+    ));
+    if let Some(outer) = c.inside_of {
+        out.push_str(&format!("  held for the most part by cluster #{outer}\n"));
+    }
+    if !c.captured.is_empty() {
+        out.push_str(&format!(
+            "  captured variables: {}\n",
+            c.captured.join(", ")
+        ));
+    }
+    if !c.properties.is_empty() {
+        out.push_str(&format!("  properties: {}\n", c.properties.join(", ")));
+    }
+    let ids: Vec<String> = c.example_ids.iter().map(|id| format!("@{id}")).collect();
+    out.push_str(&format!(
+        "  example ids (DevTools' search): {}\n",
+        ids.join(" ")
+    ));
+    out.push_str(&format!(
+        "\nRetainer paths of {} sampled members\n",
+        thousands(c.paths_sampled)
+    ));
+    for p in &c.paths {
+        out.push_str(&format!("  {}\n", held_by(p, c.paths_sampled, cwd)));
+        out.push_str(&format!("    full: {}\n", short_scripts(&p.path, cwd)));
+    }
+    out.push_str(&wrap(PATH_LEGEND, layout.width));
+}
+
+/// `text` wrapped between words to `width` columns (unwrapped without a width).
+fn wrap(text: &str, width: Option<u16>) -> String {
+    let width = width.map_or(usize::MAX, usize::from);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
     out
 }
 
@@ -274,13 +490,13 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
     if total > shown {
         out.push_str(&format!(
             "({} more {what}; --top N shows more, --json shows all)\n",
-            total - shown
+            thousands((total - shown) as u64)
         ));
     }
 }
 
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.
-pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
+pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let mut out = String::new();
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(
@@ -288,13 +504,13 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
             i + 1,
             s.file,
             thousands(s.node_count),
-            human_bytes(s.total_size)
+            sizes(s)
         ));
     }
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
-    findings(&mut out, &r.findings, true, options);
+    findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),
@@ -304,54 +520,59 @@ pub fn series(r: &SeriesReport, options: &TableOptions) -> String {
         ),
     ] {
         out.push_str(&format!("\n{title}\n"));
-        let growing = rows.iter().filter(|t| t.growing).count();
-        out.push_str(&format!("{growing} growing at every step\n"));
+        let growing = rows.iter().filter(|t| t.growing).count() as u64;
+        out.push_str(&format!("{} growing at every step\n", thousands(growing)));
         if rows.is_empty() {
             continue;
         }
-        let mut table = new_table(
-            &[
-                "",
-                "Name",
-                "Counts",
-                "First",
-                "Last",
-                "Per step",
-                "Retained per step",
-            ],
-            options,
-        );
-        for i in [1, 2] {
-            if let Some(col) = table.column_mut(i) {
-                col.set_cell_alignment(CellAlignment::Left);
-            }
-        }
-        for t in rows.iter().take(options.top) {
-            table.add_row(trend_row(t));
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-        more(&mut out, rows.len(), options.top, "rows");
+        let table = new_table(&[
+            "",
+            "Name",
+            "Counts",
+            "First",
+            "Last",
+            "Per step",
+            "Retained per step",
+        ]);
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .take(layout.top)
+            .map(|t| trend_row(t, layout))
+            .collect();
+        out.push_str(&finish(table, &[1, 2], &cells, layout));
+        more(&mut out, rows.len(), layout.top, "rows");
     }
     out
 }
 
-fn trend_row(t: &TrendReport) -> Vec<Cell> {
+fn trend_row(t: &TrendReport, layout: &Layout) -> Vec<String> {
     let first = t.counts.first().copied().unwrap_or(0);
     let last = t.counts.last().copied().unwrap_or(0);
     vec![
-        Cell::new(if t.growing { "\u{2191}" } else { "" }),
-        Cell::new(&t.name),
-        Cell::new(super::sparkline(&t.counts)),
-        Cell::new(thousands(first)),
-        Cell::new(thousands(last)),
-        Cell::new(format!("{:+.1}", t.count_slope)),
-        Cell::new(signed_bytes(t.retained_slope.round() as i64)),
+        if t.growing { "\u{2191}" } else { "" }.to_string(),
+        short_scripts(&t.name, layout.cwd.as_deref()),
+        super::sparkline(&t.counts),
+        thousands(first),
+        thousands(last),
+        per_step(t.count_slope),
+        signed_bytes(t.retained_slope.round() as i64),
     ]
 }
 
+/// A count per step: `+52,614`, or `+0.5` below ten.
+fn per_step(slope: f64) -> String {
+    if slope.abs() >= 10.0 {
+        signed_count(slope.round() as i64)
+    } else if slope < 0.0 {
+        format!("\u{2212}{:.1}", -slope)
+    } else {
+        format!("+{slope:.1}")
+    }
+}
+
 /// The findings section: a table of holders (growing ones marked ↑), then each one's path.
-fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &TableOptions) {
+fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Layout) {
+    let cwd = layout.cwd.as_deref();
     out.push_str("\nFindings: old objects that keep gaining new ones\n");
     if series {
         let growing = list.iter().filter(|f| f.growing).count();
@@ -359,55 +580,53 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, options: &Ta
             "{growing} grew at every step (↑); the others gained objects at some steps only\n"
         ));
     } else {
-        out.push_str(
+        out.push_str(&wrap(
             "two snapshots: a one-time fill looks like growth here; a third snapshot shows which \
-             of these grow at every step\n",
-        );
+             of these grow at every step",
+            layout.width,
+        ));
     }
     if list.is_empty() {
         out.push_str("(none: no old object gained new ones)\n");
         return;
     }
-    let mut table = new_table(
-        &["#", "Holder", "Gained", "Objects", "What it gained"],
-        options,
-    );
-    for i in [1, 4] {
-        if let Some(col) = table.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Left);
-        }
-    }
-    for f in list.iter().take(options.top) {
-        let mark = if f.growing { "\u{2191} " } else { "" };
-        let note = match f.suspicion {
-            Some("one-time-fill") => " (one-time fill?)",
-            Some("churn") => " (churning cache?)",
-            _ => "",
-        };
-        let gained = if f.step_bytes.len() > 1 {
-            f.step_bytes
-                .iter()
-                .map(|&b| format!("+{}", human_bytes(b)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        } else {
-            format!("+{}", human_bytes(f.gained_bytes))
-        };
-        table.add_row(vec![
-            Cell::new(f.rank),
-            Cell::new(format!("{mark}{}{note}", f.label)),
-            Cell::new(gained),
-            Cell::new(thousands(f.gained_count)),
-            Cell::new(f.parts_summary(3)),
-        ]);
-    }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    more(out, list.len(), options.top, "findings");
-    for f in list.iter().take(options.top) {
+    let table = new_table(&["#", "Holder", "Gained", "Objects", "What it gained"]);
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .take(layout.top)
+        .map(|f| {
+            let mark = if f.growing { "\u{2191} " } else { "" };
+            let note = match f.suspicion {
+                Some("one-time-fill") => " (one-time fill?)",
+                Some("churn") => " (churning cache?)",
+                _ => "",
+            };
+            let gained = if f.step_bytes.len() > 1 {
+                f.step_bytes
+                    .iter()
+                    .map(|&b| format!("+{}", human_bytes(b)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                format!("+{}", human_bytes(f.gained_bytes))
+            };
+            vec![
+                f.rank.to_string(),
+                format!("{mark}{}{note}", f.label),
+                gained,
+                thousands(f.gained_count),
+                short_scripts(&f.parts_summary(3), cwd),
+            ]
+        })
+        .collect();
+    out.push_str(&finish(table, &[1, 4], &rows, layout));
+    more(out, list.len(), layout.top, "findings");
+    for f in list.iter().take(layout.top) {
         out.push_str(&format!(
             "#{} @{}  {}\n",
-            f.rank, f.holder.id, f.holder.path
+            f.rank,
+            f.holder.id,
+            short_scripts(&f.holder.short_path, cwd)
         ));
         if !f.holder.inside.is_empty() {
             out.push_str(&format!("   inside it: {}\n", f.holder.inside));
@@ -424,7 +643,7 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
     for x in list {
         let verdict = if x.exceeded { "EXCEEDED" } else { "ok" };
         let over = if x.exceeded {
-            format!(", {} over", x.actual - x.limit)
+            format!(", {} over", budget_value(x, x.actual - x.limit))
         } else {
             String::new()
         };
@@ -435,7 +654,9 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
             .unwrap_or_default();
         out.push_str(&format!(
             "budget {}: {verdict}, actual {}{subject}, limit {}{over}\n",
-            x.budget, x.actual, x.limit
+            x.budget,
+            budget_value(x, x.actual),
+            budget_value(x, x.limit)
         ));
     }
 }

@@ -14,7 +14,7 @@ use crate::leaks::between::Baseline;
 use crate::leaks::budget::BudgetResult;
 use crate::leaks::series::SeriesBuilder;
 use crate::leaks::{self, DiffOptions, SnapshotFacts};
-use crate::report::table::TableOptions;
+use crate::report::Layout;
 use crate::report::{self, DiffReport, Format, SeriesReport, SummaryReport};
 pub use inputs::snapshot_paths;
 pub use progress::Feedback;
@@ -23,8 +23,9 @@ pub use progress::Feedback;
 #[derive(Debug, Clone)]
 pub struct SummaryRequest {
     pub file: PathBuf,
-    pub json: bool,
-    pub layout: TableOptions,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub layout: Layout,
 }
 
 /// `heapdiff SNAPSHOT…`: two snapshots (base, late), three (base, target, final) or a series.
@@ -38,7 +39,7 @@ pub struct SnapshotsRequest {
     /// Warnings about the snapshots become errors.
     pub strict: bool,
     pub format: Format,
-    pub layout: TableOptions,
+    pub layout: Layout,
     /// Where the report goes (`None`: stdout); never one of the inputs.
     pub output: Option<PathBuf>,
 }
@@ -59,10 +60,10 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
     let started = Instant::now();
     let report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
     feedback.report_took(started.elapsed());
-    let text = if request.json {
-        report::json::to_string(&report)?
-    } else {
-        report::table::summary(&report, &request.layout)
+    let text = match request.format {
+        Format::Json => report::json::to_string(&report)?,
+        Format::Markdown => report::markdown::summary(&report, &request.layout),
+        Format::Table => report::table::summary(&report, &request.layout),
     };
     Ok(Outcome {
         text,
@@ -112,7 +113,7 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     );
     let (base, late) = (base?, late?);
     let started = Instant::now();
-    let diff = leaks::diff(
+    let mut diff = leaks::diff(
         (&base_path.display().to_string(), &base),
         target,
         (&late_path.display().to_string(), &late),
@@ -120,13 +121,19 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     )
     .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
     could_not_check(options, &diff.warnings)?;
+    diff.base.file_size = file_size(base_path);
+    diff.late.file_size = file_size(late_path);
+    if let (Some(t), [_, path, _]) = (&mut diff.target, &files[..]) {
+        t.file_size = file_size(path);
+    }
     let report = DiffReport::new(&diff);
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
-        Format::Markdown => report::markdown::diff(&report, request.layout.top),
-        Format::Table => report::table::diff(&report, &request.layout),
+        Format::Markdown => report::markdown::diff(&report, &request.layout),
+        Format::Table => report::table::diff(&report, &request.layout)
+            .map_err(|e| Error::new(ErrorKind::Usage(e)))?,
     };
     Ok(Outcome {
         text,
@@ -138,6 +145,14 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
 /// A budget is only ever met on snapshots that can be compared: with budgets, any warning
 /// about the snapshots (wrong order, other processes, other V8 versions) means heapdiff could
 /// not check, which is exit status 2, never a pass.
+/// The size of a snapshot file as read (unknown for stdin).
+fn file_size(path: &std::path::Path) -> Option<u64> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
 fn could_not_check(options: &DiffOptions, warnings: &[String]) -> Result<()> {
     if options.budgets.is_empty() || warnings.is_empty() {
         return Ok(());
@@ -172,15 +187,18 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         let analysis = progress::analyse(path, feedback)?;
         builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());
     }
-    let series = builder
+    let mut series = builder
         .finish(&options.budgets)
         .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
     could_not_check(options, &series.warnings)?;
+    for (facts, path) in series.snapshots.iter_mut().zip(files) {
+        facts.file_size = file_size(path);
+    }
     let report = SeriesReport::new(&series);
     check_strict(request, &series.warnings)?;
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
-        Format::Markdown => report::markdown::series(&report, request.layout.top),
+        Format::Markdown => report::markdown::series(&report, &request.layout),
         Format::Table => report::table::series(&report, &request.layout),
     };
     Ok(Outcome {

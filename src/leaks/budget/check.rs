@@ -108,6 +108,7 @@ fn result(b: &Budget, actual: i64, subject: Option<String>) -> BudgetResult {
         limit: b.limit,
         exceeded,
         subject,
+        bytes: !b.metric.is_count(),
     }
 }
 

@@ -70,6 +70,8 @@ pub struct BudgetResult {
     pub exceeded: bool,
     /// What `actual` measured, e.g. the cluster that was largest.
     pub subject: Option<String>,
+    /// `actual` and `limit` are bytes (not counts).
+    pub bytes: bool,
 }
 
 /// Why a budget could not be parsed.
@@ -132,7 +134,7 @@ impl FromStr for Metric {
 }
 
 impl Metric {
-    fn is_count(&self) -> bool {
+    pub fn is_count(&self) -> bool {
         matches!(
             self,
             Metric::NewCount

@@ -13,12 +13,12 @@ mod sites;
 
 use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
-use rustc_hash::FxHashMap;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
 pub use paths::{
     PathShape, edge_label, fold_hops, holder_chain, holder_path, named_node, retainer_path,
 };
+use rustc_hash::FxHashMap;
 pub use sites::{Site, SiteResolver};
 
 /// What kind of objects a cluster groups.

@@ -164,7 +164,6 @@ impl Visited {
     }
 }
 
-
 /// Most steps a holder's path may take (a list thousands of nodes long is folded, not cut).
 const MAX_HOLDER_STEPS: usize = 100_000;
 /// Hops a long full path shows at each end.

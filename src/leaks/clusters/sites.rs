@@ -63,7 +63,10 @@ impl<'g> SiteResolver<'g> {
                 };
                 index.location_of_shared.entry(shared).or_insert(location);
                 if let Some(script) = self.script_of_shared(shared) {
-                    index.script_of_id.entry(location.script_id).or_insert(script);
+                    index
+                        .script_of_id
+                        .entry(location.script_id)
+                        .or_insert(script);
                 }
             }
             self.index = Some(index);

@@ -1,0 +1,297 @@
+//! What the text renderers (table, markdown) share: the layout a user asked for, which
+//! clusters a report shows, and script paths made short. Selection and display only.
+
+use std::path::{Path, PathBuf};
+
+use super::{
+    BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport, SnapshotInfo, human_bytes,
+    signed_count, thousands,
+};
+
+/// How a text report is laid out.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Rows shown per table.
+    pub top: usize,
+    /// Width to fit tables to, if known.
+    pub width: Option<u16>,
+    /// Clusters whose retainer paths are shown; `None`: every cluster shown.
+    pub paths: Option<usize>,
+    /// Clusters retaining less are folded into one line; `None`: [`default_min_size`].
+    pub min_size: Option<u64>,
+    /// Scripts below this directory are shown relative to it.
+    pub cwd: Option<PathBuf>,
+    /// Show only this cluster, in full: its rank or text of its label.
+    pub cluster: Option<String>,
+}
+
+impl Layout {
+    pub fn with_top(top: usize) -> Layout {
+        Layout {
+            top,
+            ..Layout::default()
+        }
+    }
+}
+
+/// The smallest cluster a report lists by default: 1 kB, or 0.1% of the new objects'
+/// retained bytes when that is more.
+pub fn default_min_size(new_retained: u64) -> u64 {
+    (new_retained / 1000).max(1000)
+}
+
+/// The clusters a text report lists, and the count and retained bytes of those folded away
+/// as small.
+pub struct ShownClusters<'r> {
+    pub shown: Vec<&'r ClusterReport>,
+    pub small_count: u64,
+    pub small_retained: u64,
+    pub min_size: u64,
+}
+
+/// `--cluster`: the cluster of that rank, or the first whose label holds that text.
+pub fn find_cluster<'r>(r: &'r DiffReport, wanted: &str) -> Result<&'r ClusterReport, String> {
+    let found = match wanted.parse::<u64>() {
+        Ok(rank) => r.clusters.iter().find(|c| c.rank == rank),
+        Err(_) => r.clusters.iter().find(|c| c.label.contains(wanted)),
+    };
+    found.ok_or_else(|| {
+        format!(
+            "--cluster {wanted}: no cluster has that rank or label (ranks 1 to {})",
+            r.clusters.len()
+        )
+    })
+}
+
+/// The clusters to list: the first `top` of those retaining at least the minimum size.
+pub fn shown_clusters<'r>(r: &'r DiffReport, layout: &Layout) -> ShownClusters<'r> {
+    let min_size = layout
+        .min_size
+        .unwrap_or_else(|| default_min_size(r.between.retained_size));
+    let (big, small): (Vec<&ClusterReport>, Vec<&ClusterReport>) =
+        r.clusters.iter().partition(|c| c.retained_size >= min_size);
+    ShownClusters {
+        shown: big.into_iter().take(layout.top).collect(),
+        small_count: small.len() as u64,
+        small_retained: small.iter().map(|c| c.retained_size).sum(),
+        min_size,
+    }
+}
+
+/// A cluster's path shapes as a text report shows them: short forms, shapes that read the
+/// same merged, most common first; a path that a single one of many sampled members has (an
+/// allocation site's last object, say) is left out.
+pub fn short_paths(c: &ClusterReport) -> Vec<PathReport> {
+    let mut merged: Vec<PathReport> = Vec::new();
+    for p in c
+        .paths
+        .iter()
+        .filter(|p| p.count > 1 || c.paths_sampled < 20)
+    {
+        match merged.iter_mut().find(|m| m.short == p.short) {
+            Some(m) => {
+                m.count += p.count;
+                m.below_member += p.below_member;
+            }
+            None => merged.push(p.clone()),
+        }
+    }
+    merged.sort_by_key(|p| std::cmp::Reverse(p.count));
+    merged
+}
+
+/// `text` with script paths made short: `…/node_modules/ajv/dist/x.js` → `ajv/dist/x.js`,
+/// paths below `cwd` relative to it, `file://` dropped from local paths.
+pub fn short_scripts(text: &str, cwd: Option<&Path>) -> String {
+    let cwd = cwd
+        .and_then(|c| c.to_str())
+        .map(|c| c.trim_end_matches('/'));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = next_path_start(rest) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let tail = tail.strip_prefix("file://").unwrap_or(tail);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | ',' | '"' | ':'))
+            .unwrap_or(tail.len());
+        let path = &tail[..end];
+        let short = if let Some(i) = path.rfind("/node_modules/") {
+            &path[i + "/node_modules/".len()..]
+        } else if let Some(dir) = cwd.filter(|c| !c.is_empty())
+            && let Some(inner) = path.strip_prefix(dir).and_then(|p| p.strip_prefix('/'))
+        {
+            inner
+        } else {
+            path
+        };
+        out.push_str(short);
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the next absolute path (`/…` or `file:///…`) starts: at the start of `text` or after
+/// a space, `(` or `"`.
+fn next_path_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        let at_boundary = i == 0 || matches!(bytes[i - 1], b' ' | b'(' | b'"');
+        at_boundary
+            && (bytes[i] == b'/' && bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphanumeric())
+                || text[i..].starts_with("file:///"))
+    })
+}
+
+/// How paths read, printed under them.
+pub const PATH_LEGEND: &str = "paths: .x property, ->x variable of a scope, [] element, \
+{x} internal field, [key] dictionary entry, … hops left out (--json has every hop); \
+N/M: N of M sampled members; (system roots only): held by engine roots (stack, handles) \
+alone; ⊃ #N: this cluster holds most of cluster N (sizes overlap)";
+
+/// A cluster's first line: its closure site or label, scripts made short.
+pub fn cluster_title(c: &ClusterReport, cwd: Option<&Path>) -> String {
+    let title = match (&c.site, c.kind) {
+        (Some(s), "closures") => format!(
+            "{} @ {}:{}:{}",
+            s.function,
+            s.script,
+            s.line + 1,
+            s.column + 1
+        ),
+        _ => c.label.clone(),
+    };
+    let mut title = short_scripts(&title, cwd);
+    if !c.contains.is_empty() {
+        let ranks: Vec<String> = c.contains.iter().map(|r| format!("#{r}")).collect();
+        title.push_str(&format!("  \u{2283} {}", ranks.join(" ")));
+    }
+    title
+}
+
+/// Where a cluster's objects come from, when known beyond its title: the function that
+/// compiled eval'd closures, or an object's constructor.
+pub fn cluster_origin(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
+    let s = c.site.as_ref()?;
+    let text = match (&s.created_by, c.kind) {
+        (Some(by), _) => format!("created by {by}"),
+        (None, "closures") => return None,
+        (None, _) => format!(
+            "constructor {} @ {}:{}:{}",
+            s.function,
+            s.script,
+            s.line + 1,
+            s.column + 1
+        ),
+    };
+    Some(short_scripts(&text, cwd))
+}
+
+/// `held by PATH (N/M)`, and how many of them sit in a subtree below another member.
+pub fn held_by(p: &PathReport, sampled: u64, cwd: Option<&Path>) -> String {
+    let mut text = format!(
+        "{}/{}  {}",
+        thousands(p.count),
+        thousands(sampled),
+        short_scripts(&p.short, cwd)
+    );
+    if p.system_only {
+        text.push_str(" (system roots only)");
+    }
+    if p.below_member > 0 {
+        text.push_str(&format!(
+            " ({} of them below this member)",
+            thousands(p.below_member)
+        ));
+    }
+    text
+}
+
+/// `100 operations, each allocating 2 ArrayBuffer, 2 Buffer, 1 {key}`.
+pub fn lockstep_text(group: &LockstepReport, max: usize) -> String {
+    let shown: Vec<String> = group
+        .members
+        .iter()
+        .take(max)
+        .map(|m| format!("{} {}", m.multiple, m.class))
+        .collect();
+    let rest = group.members.len().saturating_sub(max);
+    let tail = match rest {
+        0 => String::new(),
+        1 => " and 1 more class".to_string(),
+        n => format!(" and {n} more classes"),
+    };
+    format!(
+        "{} operations, each allocating {}{tail}",
+        thousands(group.unit),
+        shown.join(", ")
+    )
+}
+
+/// A budget's number: bytes in DevTools' units, counts with separators.
+pub fn budget_value(b: &BudgetReport, value: i64) -> String {
+    if b.bytes {
+        let text = human_bytes(value.unsigned_abs());
+        if value < 0 {
+            format!("\u{2212}{text}")
+        } else {
+            text
+        }
+    } else if value < 0 {
+        signed_count(value)
+    } else {
+        thousands(value as u64)
+    }
+}
+
+/// `1 class`, `3 classes`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `heap 3.6 MB (file 1.3 MB)`: DevTools' total, and the file's size when known.
+pub fn sizes(s: &SnapshotInfo) -> String {
+    match s.file_size {
+        Some(f) => format!(
+            "heap {} (file {})",
+            human_bytes(s.total_size),
+            human_bytes(f)
+        ),
+        None => format!("heap {}", human_bytes(s.total_size)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_are_shown_short() {
+        let cwd = Path::new("/work/app");
+        assert_eq!(
+            short_scripts(
+                "validate* @ <eval>:3:17, created by compile (/work/app/node_modules/ajv/dist/compile/index.js:33:23)",
+                Some(cwd)
+            ),
+            "validate* @ <eval>:3:17, created by compile (ajv/dist/compile/index.js:33:23)"
+        );
+        assert_eq!(
+            short_scripts("listener @ /work/app/src/leak.js:54:35", Some(cwd)),
+            "listener @ src/leak.js:54:35"
+        );
+        assert_eq!(
+            short_scripts("run @ file:///work/app/a.mjs:1:2", Some(cwd)),
+            "run @ a.mjs:1:2"
+        );
+        assert_eq!(
+            short_scripts("x @ /elsewhere/b.js:1:1 and ->a/b", Some(cwd)),
+            "x @ /elsewhere/b.js:1:1 and ->a/b"
+        );
+        assert_eq!(
+            short_scripts("x @ http://localhost:8000/app.js:3:4", Some(cwd)),
+            "x @ http://localhost:8000/app.js:3:4"
+        );
+        assert_eq!(short_scripts("12 / 40 kB", None), "12 / 40 kB");
+    }
+}
