@@ -23,6 +23,12 @@ Budgets (--fail-if, repeatable; exit 1 when one is exceeded):
   series: growing.count>N  class:NAME.slope>N  class:NAME.count>N  growth>SIZE
   (>= works too; SIZE units: B, kB, KiB, MB, MiB, GB, GiB)
 
+Reading paths (\"held by N/M PATH\": the retainer path of N of M sampled members):
+  .x property   ->x variable of a scope   [] element   {x} internal field
+  [key] entry of a dictionary-like object   … hops left out (engine internals; --json
+  has every hop)   (system roots only) held by engine roots (stack, handles) alone
+  ⊃ #N  this cluster's objects hold most of cluster N's (their sizes overlap)
+
 Exit codes:
   0  success, every budget met
   1  a budget was exceeded

@@ -262,3 +262,68 @@ fn the_first_finding_is_the_leak() {
         score.two_first
     );
 }
+
+/// Issue 15's first screen, on leaky HTTP servers of the corpus (express with express-session,
+/// and the request handler that compiles an AJV schema per call): in the first 40 lines at
+/// width 120, every cluster row that starts there names where it is held, and scripts in
+/// `node_modules` are shown by package.
+#[test]
+fn the_first_screen_shows_each_cluster_with_a_site_and_a_path() {
+    let names = scenarios();
+    ensure_generated(&names);
+    for name in ["express-session", "ajv-compile", "morgan-audit-log"] {
+        let dir = corpus_dir().join(name);
+        let out = support::heapdiff()
+            .args(["--width", "120", "--quiet"])
+            .arg(dir.join("s1.heapsnapshot"))
+            .arg(dir.join("s2.heapsnapshot"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let screen: Vec<&str> = text.lines().take(40).collect();
+        let start = screen
+            .iter()
+            .position(|l| *l == "Clusters of new objects")
+            .unwrap_or_else(|| panic!("{name}: no clusters on the first screen:\n{text}"));
+        // Rows that start on the screen with room for three lines of their cell.
+        let mut rows = 0;
+        for (i, line) in screen.iter().enumerate().skip(start + 4) {
+            let rank = line
+                .split('┆')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('│')
+                .trim();
+            if rank.is_empty() || i + 3 > screen.len() {
+                continue;
+            }
+            rows += 1;
+            let cell = screen[i..]
+                .iter()
+                .take_while(|l| {
+                    l.starts_with('│')
+                        && l.split('┆')
+                            .next()
+                            .unwrap()
+                            .trim_start_matches('│')
+                            .trim()
+                            .is_empty()
+                        || *l == line
+                })
+                .map(|l| l.split('┆').nth(2).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(cell.contains("held by "), "{name}: {line}\n{text}");
+        }
+        assert!(
+            rows >= 1,
+            "{name}: no cluster row on the first screen\n{text}"
+        );
+        if name == "ajv-compile" {
+            assert!(
+                text.contains("created by compileSchema (ajv/dist/compile/index.js:"),
+                "{text}"
+            );
+        }
+    }
+}

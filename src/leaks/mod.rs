@@ -78,14 +78,18 @@ impl Ignore {
         self.patterns.iter().any(|p| p == name)
     }
 
-    /// Whether a path's hops include the edge `pattern`.
+    /// Whether a path's hops include the edge `pattern` (a property, variable or internal
+    /// field of that name; node names do not count).
     pub fn path(&self, path: &str) -> bool {
         self.patterns.iter().any(|p| {
             path.split(' ').any(|token| {
                 token.strip_prefix('.') == Some(p)
                     || token.strip_prefix("->") == Some(p)
                     || token.strip_prefix('{').and_then(|t| t.strip_suffix('}')) == Some(p)
-                    || token == p
+                    || token
+                        .strip_prefix("[\"")
+                        .and_then(|t| t.strip_suffix("\"]"))
+                        == Some(p)
             })
         })
     }

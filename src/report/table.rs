@@ -4,6 +4,8 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Table};
 
+use super::fit::{finish, wrap, wrap_indented};
+
 use super::layout::{
     Layout, PATH_LEGEND, budget_value, cluster_origin, cluster_title, find_cluster, held_by,
     lockstep_text, plural, short_paths, short_scripts, shown_clusters, sizes,
@@ -32,130 +34,6 @@ fn new_table(header: &[&str]) -> Table {
         }
     }
     table
-}
-
-/// Left-aligns the text `columns` and, when the table is wider than the layout's width,
-/// wraps their cells between words (never inside one) to share the room that the other
-/// columns leave.
-fn finish(mut table: Table, columns: &[usize], cells: &[Vec<String>], layout: &Layout) -> String {
-    for &i in columns {
-        if let Some(col) = table.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Left);
-        }
-    }
-    let header: Vec<String> = table
-        .header()
-        .map(|h| h.cell_iter().map(|c| c.content()).collect())
-        .unwrap_or_default();
-    let widths = layout
-        .width
-        .map(|w| column_widths(&header, cells, columns, usize::from(w)));
-    if let Some(w) = &widths
-        && w.iter().any(Option::is_some)
-    {
-        table.set_header(
-            header
-                .iter()
-                .zip(w)
-                .map(|(h, w)| Cell::new(wrap_cell(h, w.unwrap_or(usize::MAX)))),
-        );
-        for (i, _) in header.iter().enumerate().skip(1) {
-            if !columns.contains(&i)
-                && let Some(col) = table.column_mut(i)
-            {
-                col.set_cell_alignment(CellAlignment::Right);
-            }
-        }
-    }
-    for row in cells {
-        table.add_row(row.iter().enumerate().map(|(i, text)| {
-            match widths.as_ref().and_then(|w| w[i]) {
-                Some(w) => Cell::new(wrap_cell(text, w)),
-                None => Cell::new(text),
-            }
-        }));
-    }
-    let mut text = table.to_string();
-    text.push('\n');
-    text
-}
-
-/// Display width of the widest line of `text`.
-fn text_width(text: &str) -> usize {
-    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
-}
-
-/// For each column, the width its cells wrap to (`None`: as wide as they are), so that the
-/// table fits `width`: the text columns share what the others leave, the narrow ones first,
-/// none below its longest word.
-fn column_widths(
-    header: &[String],
-    cells: &[Vec<String>],
-    flexible: &[usize],
-    width: usize,
-) -> Vec<Option<usize>> {
-    let n = header.len();
-    let widest = |i: usize, header_width: usize| {
-        cells
-            .iter()
-            .map(|row| text_width(&row[i]))
-            .chain(std::iter::once(header_width))
-            .max()
-            .unwrap_or(0)
-    };
-    let natural: Vec<usize> = (0..n).map(|i| widest(i, text_width(&header[i]))).collect();
-    // Each column adds a space either side and a separator; the table one more border.
-    let frame = 3 * n + 1;
-    if natural.iter().sum::<usize>() + frame <= width {
-        return vec![None; n];
-    }
-    // Headers may wrap too: a column is as wide as its cells or its header's longest word.
-    let header_word = |i: usize| {
-        header[i]
-            .split_whitespace()
-            .map(|w| w.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let natural: Vec<usize> = (0..n).map(|i| widest(i, header_word(i))).collect();
-    let fixed: usize = (0..n)
-        .filter(|i| !flexible.contains(i))
-        .map(|i| natural[i])
-        .sum();
-    let mut out: Vec<Option<usize>> = (0..n).map(|i| Some(natural[i])).collect();
-    let room = width.saturating_sub(frame + fixed);
-    // Every text column gets its longest word first, then a fair share of the rest.
-    let minimum: Vec<usize> = (0..n)
-        .map(|i| {
-            cells
-                .iter()
-                .flat_map(|row| row[i].split_whitespace())
-                .map(|w| w.chars().count())
-                .chain(std::iter::once(header_word(i)))
-                .max()
-                .unwrap_or(0)
-                .min(natural[i])
-        })
-        .collect();
-    let mut extra = room.saturating_sub(flexible.iter().map(|&i| minimum[i]).sum());
-    let mut order: Vec<usize> = flexible.to_vec();
-    order.sort_by_key(|&i| natural[i] - minimum[i]);
-    for (k, &i) in order.iter().enumerate() {
-        let share = extra / (order.len() - k);
-        let more = (natural[i] - minimum[i]).min(share);
-        out[i] = Some(minimum[i] + more);
-        extra -= more;
-    }
-    out
-}
-
-/// Each line of `text` wrapped between words to `width` columns.
-fn wrap_cell(text: &str, width: usize) -> String {
-    text.lines()
-        .map(|line| wrap(line, Some(width.min(u16::MAX as usize) as u16)))
-        .collect::<String>()
-        .trim_end()
-        .to_string()
 }
 
 /// Renders the Summary view.
@@ -206,7 +84,7 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
             ]
         })
         .collect();
-    out.push_str(&finish(table, &[0], &rows, layout));
+    out.push_str(&finish(table, &[0], &[0], &rows, layout));
     more(&mut out, r.classes.len(), layout.top, "classes");
     out
 }
@@ -217,17 +95,18 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
 pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     let cwd = layout.cwd.as_deref();
     let mut out = String::new();
+    let width = layout.width;
     for (label, s) in r.snapshots() {
-        out.push_str(&format!(
+        let mut line = format!(
             "{label}  {}  {} nodes  {}",
             s.file,
             thousands(s.node_count),
             sizes(s)
-        ));
+        );
         if label == "late" {
-            out.push_str(&format!("  {} since base", signed_bytes(r.growth)));
+            line.push_str(&format!("  {} since base", signed_bytes(r.growth)));
         }
-        out.push('\n');
+        out.push_str(&wrap_indented(&line, width, 6));
     }
     let b = &r.between;
     let since = if r.target.is_some() {
@@ -235,30 +114,33 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     } else {
         "new since base and still alive"
     };
-    out.push_str(&format!(
-        "{since}: {} in {}, {} shallow, {} retained\n",
+    let line = format!(
+        "{since}: {} in {}, {} shallow, {} retained",
         plural(b.count, "object", "objects"),
         plural(b.class_count, "class", "classes"),
         human_bytes(b.self_size),
         human_bytes(b.retained_size)
-    ));
+    );
+    out.push_str(&wrap_indented(&line, width, 2));
+    let mut notes = Vec::new();
     if b.snapshot_writer_objects > 0 {
-        out.push_str(&format!(
-            "left out of the clusters: {} created by writing the snapshot (its file name)\n",
+        notes.push(format!(
+            "left out of the clusters: {} created by writing the snapshot (its file name)",
             plural(b.snapshot_writer_objects, "object", "objects")
         ));
     }
     let ig = &r.ignored;
     if ig.clusters + ig.findings + ig.classes > 0 {
-        out.push_str(&format!(
-            "ignored (--ignore): {}, {}, {}\n",
+        notes.push(format!(
+            "ignored (--ignore): {}, {}, {}",
             plural(ig.findings, "finding", "findings"),
             plural(ig.clusters, "cluster", "clusters"),
             plural(ig.classes, "class", "classes")
         ));
     }
-    for w in &r.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+    notes.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
+    for note in notes {
+        out.push_str(&wrap_indented(&note, width, 2));
     }
     if let Some(wanted) = &layout.cluster {
         cluster_card(&mut out, find_cluster(r, wanted)?, layout);
@@ -301,7 +183,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
                 ]
             })
             .collect();
-        out.push_str(&finish(table, &[1, 2], &rows, layout));
+        out.push_str(&finish(table, &[1, 2], &[2], &rows, layout));
         let hidden = r.clusters.len() as u64 - chosen.small_count - chosen.shown.len() as u64;
         if chosen.small_count > 0 {
             out.push_str(&format!(
@@ -321,10 +203,11 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     }
 
     for group in &r.lockstep {
-        out.push_str(&format!(
-            "likely allocated together: {}\n",
+        let line = format!(
+            "likely allocated together: {}",
             lockstep_text(group, LOCKSTEP_SHOWN)
-        ));
+        );
+        out.push_str(&wrap_indented(&line, width, 2));
     }
 
     out.push_str("\nNew objects by class\n");
@@ -343,7 +226,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
             ]
         })
         .collect();
-    out.push_str(&finish(table, &[0], &rows, layout));
+    out.push_str(&finish(table, &[0], &[0], &rows, layout));
     more(&mut out, r.classes.len(), layout.top, "classes");
 
     budgets(&mut out, &r.budgets);
@@ -374,7 +257,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
                 ]
             })
             .collect();
-        out.push_str(&finish(table, &[0], &rows, layout));
+        out.push_str(&finish(table, &[0], &[0], &rows, layout));
         more(&mut out, list.len(), layout.top, "rows");
         if r.hidden_churn_rows > 0 {
             out.push_str(&format!(
@@ -409,7 +292,8 @@ fn more_paths(
         }
         out.push_str(&format!("#{} {}\n", c.rank, cluster_title(c, cwd)));
         for p in &paths[1..] {
-            out.push_str(&format!("  {}\n", held_by(p, c.paths_sampled, cwd)));
+            let line = format!("  {}", held_by(p, c.paths_sampled, cwd));
+            out.push_str(&wrap_indented(&line, layout.width, 4));
         }
     }
     if shown.iter().take(with_paths).any(|c| !c.paths.is_empty()) {
@@ -459,31 +343,12 @@ fn cluster_card(out: &mut String, c: &super::ClusterReport, layout: &Layout) {
         thousands(c.paths_sampled)
     ));
     for p in &c.paths {
-        out.push_str(&format!("  {}\n", held_by(p, c.paths_sampled, cwd)));
-        out.push_str(&format!("    full: {}\n", short_scripts(&p.path, cwd)));
+        let line = format!("  {}", held_by(p, c.paths_sampled, cwd));
+        out.push_str(&wrap_indented(&line, layout.width, 4));
+        let line = format!("    full: {}", short_scripts(&p.path, cwd));
+        out.push_str(&wrap_indented(&line, layout.width, 6));
     }
     out.push_str(&wrap(PATH_LEGEND, layout.width));
-}
-
-/// `text` wrapped between words to `width` columns (unwrapped without a width).
-fn wrap(text: &str, width: Option<u16>) -> String {
-    let width = width.map_or(usize::MAX, usize::from);
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
 }
 
 fn more(out: &mut String, total: usize, shown: usize, what: &str) {
@@ -539,7 +404,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
             .take(layout.top)
             .map(|t| trend_row(t, layout))
             .collect();
-        out.push_str(&finish(table, &[1, 2], &cells, layout));
+        out.push_str(&finish(table, &[1, 2], &[1, 2], &cells, layout));
         more(&mut out, rows.len(), layout.top, "rows");
     }
     out
@@ -570,7 +435,8 @@ fn per_step(slope: f64) -> String {
     }
 }
 
-/// The findings section: a table of holders (growing ones marked ↑), then each one's path.
+/// The findings section: a table of holders (growing ones marked ↑), each by its path from a
+/// root (short), its id, and where inside it the gains sit.
 fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Layout) {
     let cwd = layout.cwd.as_deref();
     out.push_str("\nFindings: old objects that keep gaining new ones\n");
@@ -610,28 +476,25 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
             } else {
                 format!("+{}", human_bytes(f.gained_bytes))
             };
+            let mut holder = format!(
+                "{mark}{}{note} @{}",
+                short_scripts(&f.holder.short_path, cwd),
+                f.holder.id
+            );
+            if !f.holder.inside.is_empty() {
+                holder.push_str(&format!("\ninside it: {}", f.holder.inside));
+            }
             vec![
                 f.rank.to_string(),
-                format!("{mark}{}{note}", f.label),
+                holder,
                 gained,
                 thousands(f.gained_count),
                 short_scripts(&f.parts_summary(3), cwd),
             ]
         })
         .collect();
-    out.push_str(&finish(table, &[1, 4], &rows, layout));
+    out.push_str(&finish(table, &[1, 4], &[1, 4], &rows, layout));
     more(out, list.len(), layout.top, "findings");
-    for f in list.iter().take(layout.top) {
-        out.push_str(&format!(
-            "#{} @{}  {}\n",
-            f.rank,
-            f.holder.id,
-            short_scripts(&f.holder.short_path, cwd)
-        ));
-        if !f.holder.inside.is_empty() {
-            out.push_str(&format!("   inside it: {}\n", f.holder.inside));
-        }
-    }
 }
 
 /// One line per budget: met or exceeded, the actual value and the limit.

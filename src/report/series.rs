@@ -1,0 +1,83 @@
+//! The report of a series of snapshots: the trend of every class and cluster.
+
+use serde::Serialize;
+
+use super::findings::findings_of;
+use super::{BudgetReport, FindingReport, SCHEMA_VERSION, SnapshotInfo};
+use crate::leaks::series::{Series, Trend};
+
+/// `heapdiff S1 S2 … SN`: how every class and cluster changes across a series of snapshots of
+/// one process.
+///
+/// Wire format (`--json`):
+/// ```json
+/// {"schema_version": 1, "command": "series",
+///  "snapshots": [{"file": "s1.heapsnapshot", "node_count": …, "total_size": …,
+///                 "max_js_object_id": …}, …],
+///  "warnings": [],
+///  "classes": [{"key": ",Function", "name": "Function", "counts": [900, 1400, 1900],
+///               "self_sizes": […], "retained_sizes": […], "growing": true,
+///               "count_slope": 500.0, "retained_slope": 36000.0}, …],
+///  "clusters": [{"key": "closures:validate* @ <eval>:3:17", "name": "validate* @ <eval>:3:17", …}]}
+/// ```
+/// `classes` are DevTools' Summary rows of each snapshot (all objects); `clusters` group the
+/// objects allocated since the first snapshot (so the first snapshot's cluster counts are 0).
+/// `growing` means the count rose at every step; growing groups come first, then by
+/// `retained_slope` (bytes per snapshot).
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesReport {
+    pub schema_version: u32,
+    pub command: &'static str,
+    pub snapshots: Vec<SnapshotInfo>,
+    pub warnings: Vec<String>,
+    /// What most likely leaks: holders that grew at every step first.
+    pub findings: Vec<FindingReport>,
+    pub classes: Vec<TrendReport>,
+    /// The budgets checked, in the order given.
+    pub budgets: Vec<BudgetReport>,
+    pub clusters: Vec<TrendReport>,
+}
+
+/// One class or cluster across the series.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendReport {
+    pub key: String,
+    pub name: String,
+    pub counts: Vec<u64>,
+    pub self_sizes: Vec<u64>,
+    pub retained_sizes: Vec<u64>,
+    pub growing: bool,
+    pub count_slope: f64,
+    pub retained_slope: f64,
+}
+
+impl From<&Trend> for TrendReport {
+    fn from(t: &Trend) -> TrendReport {
+        TrendReport {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            counts: t.points.iter().map(|p| p.count).collect(),
+            self_sizes: t.points.iter().map(|p| p.self_size).collect(),
+            retained_sizes: t.points.iter().map(|p| p.retained).collect(),
+            growing: t.growing,
+            count_slope: t.count_slope,
+            retained_slope: t.retained_slope,
+        }
+    }
+}
+
+impl SeriesReport {
+    /// The report of a series, as the engine computed it.
+    pub fn new(series: &Series) -> SeriesReport {
+        SeriesReport {
+            schema_version: SCHEMA_VERSION,
+            command: "series",
+            snapshots: series.snapshots.iter().map(SnapshotInfo::from).collect(),
+            warnings: series.warnings.clone(),
+            findings: findings_of(&series.findings),
+            classes: series.classes.iter().map(TrendReport::from).collect(),
+            budgets: series.budgets.iter().map(BudgetReport::from).collect(),
+            clusters: series.clusters.iter().map(TrendReport::from).collect(),
+        }
+    }
+}
