@@ -175,13 +175,20 @@ impl SummaryReport {
 ///                "site": {"function": "validate*", "script": "<eval>", "line": 0, "column": 19,
 ///                         "created_by": "compile (app.js)"},
 ///                "captured": ["schema"], "properties": [], "example_ids": [78651, …],
-///                "paths": [{"path": "global .cache → Map {table} → (array) [] → Function", "count": 200}],
-///                "paths_sampled": 200}, …],
+///                "paths": [{"path": "global .cache → Map {table} → (array) [] → Function",
+///                           "short": "global .cache → Map [] → Function", "count": 200,
+///                           "below_member": 0, "system_only": false}],
+///                "paths_sampled": 200, "inside_of": null, "contains": [4]}, …],
 ///  "lockstep": [{"unit": 5000, "members": [{"class": "Function", "count": 5000, "multiple": 1}, …]}],
 ///  "classes": [{"key": ",Function", "name": "Function", "count": 5000, "self_size": 320000,
 ///               "retained_size": 760000, "distance": 100000005}, …],
-///  "comparison": null}
+///  "comparison": null, "hidden_churn_rows": 0,
+///  "budgets": [{"budget": "new-retained>5MiB", "actual": 760000, "limit": 5242880,
+///               "exceeded": false, "subject": null, "bytes": true}],
+///  "ignored": {"clusters": 0, "findings": 0, "classes": 0}}
 /// ```
+/// Snapshots carry `file_size` (bytes as read; `null` for stdin); `between` carries
+/// `snapshot_writer_objects` (new objects that writing the snapshot created, not clustered).
 /// `findings` come first: old objects that gained new ones (see [`FindingReport`]), most
 /// likely leaks first. `clusters` (groups of at least two new objects; `kind` is `closures`, `objects`, `strings` or
 /// `detached-dom`) and `classes` are sorted by the `--sort` key, largest first. `site.line` and
