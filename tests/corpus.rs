@@ -42,7 +42,13 @@ fn scenarios() -> Vec<String> {
     names
 }
 
+/// Generates the corpus once per test binary: tests that need it wait for the first.
 fn ensure_generated(names: &[String]) {
+    static GENERATED: std::sync::Once = std::sync::Once::new();
+    GENERATED.call_once(|| generate_if_missing(names));
+}
+
+fn generate_if_missing(names: &[String]) {
     let missing = names
         .iter()
         .any(|n| !corpus_dir().join(n).join("truth.json").is_file());
