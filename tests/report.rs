@@ -386,3 +386,53 @@ fn contradictory_or_ignored_options_are_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn series_reports_show_where_growing_clusters_are_held() {
+    let s: Vec<_> = (1..=4).map(|i| series(&format!("s{i}"))).collect();
+    let out = heapdiff().args(["--top", "5"]).args(&s).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let section = text
+        .split("Where the growing clusters are held")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(section.contains("↑ Leaky {name}"), "{section}");
+    assert!(
+        section.contains("held by 150/150  global .state → Object .leaks → Array [] → Leaky"),
+        "{section}"
+    );
+    let r = json_report(&s);
+    let leaky = r["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["growing"] == true)
+        .unwrap();
+    assert_eq!(leaky["paths_sampled"], 150);
+    assert_eq!(
+        leaky["paths"][0]["path"],
+        "global .state → Object .leaks → Array [] → Leaky"
+    );
+}
+
+#[test]
+fn markdown_does_not_depend_on_the_width() {
+    let render = |width: &str| {
+        let out = heapdiff()
+            .args([
+                "--format",
+                "markdown",
+                "--source-root",
+                "/work/main",
+                "--width",
+                width,
+            ])
+            .args(pair())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let narrow = render("80");
+    assert_eq!(narrow, render("200"));
+    assert!(narrow.contains("<br>held by `"));
+}

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::clusters::PathShape;
 use super::findings::{self, Finding};
 use super::growth::Trace;
 use super::{MAX_FINDINGS, SnapshotFacts};
@@ -29,6 +30,10 @@ pub struct Trend {
     /// Average change per step, first to last.
     pub count_slope: f64,
     pub retained_slope: f64,
+    /// For a cluster: retainer path shapes of its members new since the first snapshot (in
+    /// the last one), and how many were sampled.
+    pub paths: Vec<PathShape>,
+    pub paths_sampled: u64,
 }
 
 /// A group as seen in one snapshot: key, display name, numbers.
@@ -50,6 +55,8 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
                     growing: false,
                     count_slope: 0.0,
                     retained_slope: 0.0,
+                    paths: Vec::new(),
+                    paths_sampled: 0,
                 });
                 out.len() - 1
             });
@@ -141,6 +148,8 @@ pub struct SeriesBuilder {
     warnings: Vec<String>,
     /// Per cluster key of the last snapshot: the finding that holds most of its new members.
     finding_of_cluster: HashMap<String, usize>,
+    /// Per cluster key of the last snapshot: the retainer paths of its new members.
+    paths_of_cluster: HashMap<String, (Vec<PathShape>, u64)>,
     snapshots: Vec<SnapshotFacts>,
     traces: Vec<Trace>,
     findings: Vec<Finding>,
@@ -163,7 +172,12 @@ impl SeriesBuilder {
             if !max_ids.is_empty() {
                 let (found, holder_of) =
                     findings::of_series(a, &self.traces, &max_ids, MAX_FINDINGS);
-                self.finding_of_cluster = cluster_findings(a, &found, &holder_of, max_ids[0]);
+                let new_clusters = new_clusters(a, max_ids[0]);
+                self.finding_of_cluster = cluster_findings(&new_clusters, &found, &holder_of);
+                self.paths_of_cluster = new_clusters
+                    .into_iter()
+                    .map(|c| (c.key, (c.paths, c.paths_sampled)))
+                    .collect();
                 self.findings = found;
             }
         } else {
@@ -202,6 +216,12 @@ impl SeriesBuilder {
             }
         };
         clusters.sort_by_key(|t| (!t.growing, finding(t)));
+        for t in &mut clusters {
+            if let Some((paths, sampled)) = self.paths_of_cluster.remove(&t.key) {
+                t.paths = paths;
+                t.paths_sampled = sampled;
+            }
+        }
         let mut series = Series {
             budgets: Vec::new(),
             warnings,
@@ -222,32 +242,35 @@ impl SeriesBuilder {
     }
 }
 
-/// For the clusters of `a` (all its objects): which finding holds most of their members that
-/// are new since the first snapshot, by cluster key.
-fn cluster_findings(
-    a: &Analysis,
-    found: &[Finding],
-    holder_of: &[u32],
-    first_max_id: u32,
-) -> HashMap<String, usize> {
-    if found.is_empty() {
-        return HashMap::new();
-    }
+/// The clusters of the objects of `a` new since the first snapshot (ids above
+/// `first_max_id`), with their retainer paths.
+fn new_clusters(a: &Analysis, first_max_id: u32) -> Vec<super::clusters::Cluster> {
     let ids = &a.graph.node_id;
     let new: Vec<u32> = (0..a.graph.node_count() as u32)
         .filter(|&v| a.self_size[v as usize] != 0 && ids[v as usize] > first_max_id)
         .collect();
-    let clusters = super::clusters::clusters_with(a, &new, false);
+    super::clusters::clusters_with(a, &new, true)
+}
+
+/// For those clusters: which finding holds most of their members, by cluster key.
+fn cluster_findings(
+    clusters: &[super::clusters::Cluster],
+    found: &[Finding],
+    holder_of: &[u32],
+) -> HashMap<String, usize> {
+    if found.is_empty() {
+        return HashMap::new();
+    }
     let of = findings::finding_of_groups(
         found,
         holder_of,
         clusters.iter().map(|c| c.members.as_slice()),
     );
     clusters
-        .into_iter()
+        .iter()
         .zip(of)
         .filter(|&(_, f)| f != usize::MAX)
-        .map(|(c, f)| (c.key, f))
+        .map(|(c, f)| (c.key.clone(), f))
         .collect()
 }
 

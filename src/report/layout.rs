@@ -81,13 +81,9 @@ pub fn shown_clusters<'r>(r: &'r DiffReport, layout: &Layout) -> ShownClusters<'
 /// A cluster's path shapes as a text report shows them: short forms, shapes that read the
 /// same merged, most common first; a path that a single one of many sampled members has (an
 /// allocation site's last object, say) is left out.
-pub fn short_paths(c: &ClusterReport) -> Vec<PathReport> {
+pub fn short_paths(paths: &[PathReport], sampled: u64) -> Vec<PathReport> {
     let mut merged: Vec<PathReport> = Vec::new();
-    for p in c
-        .paths
-        .iter()
-        .filter(|p| p.count > 1 || c.paths_sampled < 20)
-    {
+    for p in paths.iter().filter(|p| p.count > 1 || sampled < 20) {
         match merged.iter_mut().find(|m| m.short == p.short) {
             Some(m) => {
                 m.count += p.count;

@@ -89,7 +89,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
                 text.push_str(&format!("<br>{}", cell(&origin)));
             }
             if i < with_paths
-                && let Some(p) = short_paths(c).first()
+                && let Some(p) = short_paths(&c.paths, c.paths_sampled).first()
             {
                 text.push_str(&format!(
                     "<br>held by {}",
@@ -118,7 +118,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             .shown
             .iter()
             .take(with_paths)
-            .filter(|c| short_paths(c).len() > 1)
+            .filter(|c| short_paths(&c.paths, c.paths_sampled).len() > 1)
             .collect();
         if !more.is_empty() {
             out.push_str("\n<details><summary>More retainer paths</summary>\n\n");
@@ -128,7 +128,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
                     c.rank,
                     code(&cluster_title(c, cwd))
                 ));
-                for p in &short_paths(c)[1..] {
+                for p in &short_paths(&c.paths, c.paths_sampled)[1..] {
                     out.push_str(&format!("- {}\n", code(&held_by(p, c.paths_sampled, cwd))));
                 }
                 out.push('\n');
@@ -212,15 +212,23 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
+    let cwd = layout.cwd.as_deref();
     for (title, rows) in [("Classes", &r.classes), ("Clusters", &r.clusters)] {
         out.push_str(&format!(
             "\n#### {title} growing at every step\n\n| name | counts | retained per step |\n| --- | --- | ---: |\n"
         ));
         for t in rows.iter().filter(|t| t.growing).take(top) {
             let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
+            let mut name = code(&short_scripts(&t.name, cwd));
+            if let Some(p) = short_paths(&t.paths, t.paths_sampled).first() {
+                name.push_str(&format!(
+                    "<br>held by {}",
+                    code(&held_by(p, t.paths_sampled, cwd))
+                ));
+            }
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
-                code(&short_scripts(&t.name, layout.cwd.as_deref())),
+                name,
                 counts.join(" → "),
                 signed_bytes(t.retained_slope.round() as i64)
             ));

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::analysis::SnapshotSummary;
 use crate::analysis::summary::{ClassRow, Statistics};
 use crate::leaks::budget::BudgetResult;
-use crate::leaks::clusters::Cluster;
+use crate::leaks::clusters::{Cluster, PathShape};
 use crate::leaks::comparison::DiffRow;
 use crate::leaks::lockstep::Lockstep;
 use crate::leaks::{Diff, SnapshotFacts};
@@ -378,17 +378,7 @@ impl ClusterReport {
             captured: c.captured.clone(),
             properties: c.properties.clone(),
             example_ids: c.example_ids.clone(),
-            paths: c
-                .paths
-                .iter()
-                .map(|p| PathReport {
-                    path: p.path.clone(),
-                    short: p.short.clone(),
-                    count: p.count,
-                    below_member: p.below_member,
-                    system_only: p.system_only,
-                })
-                .collect(),
+            paths: c.paths.iter().map(PathReport::from).collect(),
             paths_sampled: c.paths_sampled,
             inside_of: None,
             contains: Vec::new(),
@@ -415,6 +405,18 @@ fn cluster_reports(clusters: &[Cluster]) -> Vec<ClusterReport> {
         }
     }
     list
+}
+
+impl From<&PathShape> for PathReport {
+    fn from(p: &PathShape) -> PathReport {
+        PathReport {
+            path: p.path.clone(),
+            short: p.short.clone(),
+            count: p.count,
+            below_member: p.below_member,
+            system_only: p.system_only,
+        }
+    }
 }
 
 impl From<&BudgetResult> for BudgetReport {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::findings::findings_of;
-use super::{BudgetReport, FindingReport, SCHEMA_VERSION, SnapshotInfo};
+use super::{BudgetReport, FindingReport, PathReport, SCHEMA_VERSION, SnapshotInfo};
 use crate::leaks::series::{Series, Trend};
 
 /// `heapdiff S1 S2 … SN`: how every class and cluster changes across a series of snapshots of
@@ -49,6 +49,9 @@ pub struct TrendReport {
     pub growing: bool,
     pub count_slope: f64,
     pub retained_slope: f64,
+    /// For a cluster: retainer paths of its members new since the first snapshot.
+    pub paths: Vec<PathReport>,
+    pub paths_sampled: u64,
 }
 
 impl From<&Trend> for TrendReport {
@@ -62,6 +65,8 @@ impl From<&Trend> for TrendReport {
             growing: t.growing,
             count_slope: t.count_slope,
             retained_slope: t.retained_slope,
+            paths: t.paths.iter().map(PathReport::from).collect(),
+            paths_sampled: t.paths_sampled,
         }
     }
 }

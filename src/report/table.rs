@@ -168,7 +168,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
                     text.push_str(&origin);
                 }
                 if i < with_paths
-                    && let Some(p) = short_paths(c).first()
+                    && let Some(p) = short_paths(&c.paths, c.paths_sampled).first()
                 {
                     text.push_str("\nheld by ");
                     text.push_str(&held_by(p, c.paths_sampled, cwd));
@@ -282,7 +282,7 @@ fn more_paths(
     let cwd = layout.cwd.as_deref();
     let mut any = false;
     for c in shown.iter().take(with_paths) {
-        let paths = short_paths(c);
+        let paths = short_paths(&c.paths, c.paths_sampled);
         if paths.len() < 2 {
             continue;
         }
@@ -407,7 +407,38 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         out.push_str(&finish(table, &[1, 2], &[1, 2], &cells, layout));
         more(&mut out, rows.len(), layout.top, "rows");
     }
+    growing_paths(&mut out, r, layout);
     out
+}
+
+/// Where the growing clusters of a series are held: the paths of their members new since the
+/// first snapshot, in the last one.
+fn growing_paths(out: &mut String, r: &SeriesReport, layout: &Layout) {
+    let cwd = layout.cwd.as_deref();
+    let with_paths = layout.paths.unwrap_or(usize::MAX);
+    let growing: Vec<&TrendReport> = r
+        .clusters
+        .iter()
+        .take(layout.top)
+        .filter(|t| t.growing && !t.paths.is_empty())
+        .take(with_paths)
+        .collect();
+    if growing.is_empty() {
+        return;
+    }
+    out.push_str("\nWhere the growing clusters are held (members new since the first snapshot)\n");
+    for t in growing {
+        out.push_str(&wrap_indented(
+            &format!("\u{2191} {}", short_scripts(&t.name, cwd)),
+            layout.width,
+            2,
+        ));
+        for p in short_paths(&t.paths, t.paths_sampled) {
+            let line = format!("  held by {}", held_by(&p, t.paths_sampled, cwd));
+            out.push_str(&wrap_indented(&line, layout.width, 4));
+        }
+    }
+    out.push_str(&wrap(PATH_LEGEND, layout.width));
 }
 
 fn trend_row(t: &TrendReport, layout: &Layout) -> Vec<String> {
@@ -424,9 +455,11 @@ fn trend_row(t: &TrendReport, layout: &Layout) -> Vec<String> {
     ]
 }
 
-/// A count per step: `+52,614`, or `+0.5` below ten.
+/// A count per step: `+52,614`, `+0.5` below ten, `0` for none.
 fn per_step(slope: f64) -> String {
-    if slope.abs() >= 10.0 {
+    if slope == 0.0 {
+        "0".to_string()
+    } else if slope.abs() >= 10.0 {
         signed_count(slope.round() as i64)
     } else if slope < 0.0 {
         format!("\u{2212}{:.1}", -slope)

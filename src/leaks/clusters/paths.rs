@@ -169,7 +169,7 @@ const MAX_HOLDER_STEPS: usize = 100_000;
 /// Hops a long full path shows at each end.
 const HOPS_SHOWN: usize = 6;
 /// Hops a short path shows after its anchor before its middle is left out.
-const SHORT_HOPS: usize = 8;
+const SHORT_HOPS: usize = 6;
 
 /// The path from a root to `v` (a growth root), with runs of one repeated hop folded
 /// (`Timeout ._idleNext ×240`), closures named (`Function renewLease`) and, for a long path,
@@ -299,7 +299,7 @@ fn short_path(root_name: &str, hops: &[Hop]) -> String {
         .iter()
         .map(|(_, h)| (h.edge.clone(), h.node.clone()))
         .collect();
-    push_elided(&mut text, &fold_hops(pairs), 2, SHORT_HOPS - 2);
+    push_elided(&mut text, &fold_hops(pairs), 1, SHORT_HOPS - 2);
     text
 }
 
