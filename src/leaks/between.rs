@@ -87,23 +87,33 @@ impl Baseline {
 }
 
 /// New objects that writing the snapshot itself created: its file name (`….heapsnapshot`),
-/// a `HeapSnapshotStream` (`v8.getHeapSnapshot()`), and what they dominate. Clusters leave
-/// them out; DevTools' class rows keep them.
-pub fn snapshot_writer_objects(a: &Analysis, is_new: impl Fn(u32) -> bool) -> Vec<bool> {
+/// a `HeapSnapshotStream` (`v8.getHeapSnapshot()`), and the new objects they dominate. Found
+/// among `nodes` (the new objects); clusters leave them out, DevTools' class rows keep them.
+pub fn snapshot_writer_objects(
+    a: &Analysis,
+    nodes: &[u32],
+    is_new: impl Fn(u32) -> bool,
+) -> rustc_hash::FxHashSet<u32> {
     let g = &a.graph;
     let t = &g.node_types;
-    let idom = &a.dominators.idom;
-    let mut marked = vec![false; g.node_count()];
-    for &v in &a.dominators.preorder {
-        if !is_new(v) {
+    let (first, children) = &a.dominated;
+    let mut stack: Vec<u32> = nodes
+        .iter()
+        .copied()
+        .filter(|&v| {
+            let ty = Some(g.node_type[v as usize]);
+            let name = g.raw_name(v);
+            (ty == t.string && name.ends_with(".heapsnapshot"))
+                || (ty == t.object && name == "HeapSnapshotStream")
+        })
+        .collect();
+    let mut found = rustc_hash::FxHashSet::default();
+    while let Some(v) = stack.pop() {
+        if !found.insert(v) {
             continue;
         }
-        let ty = Some(g.node_type[v as usize]);
-        let name = g.raw_name(v);
-        let own = (ty == t.string && name.ends_with(".heapsnapshot"))
-            || (ty == t.object && name == "HeapSnapshotStream");
-        let parent = idom[v as usize];
-        marked[v as usize] = own || (parent != v && marked[parent as usize]);
+        let range = first[v as usize] as usize..first[v as usize + 1] as usize;
+        stack.extend(children[range].iter().copied().filter(|&c| is_new(c)));
     }
-    marked
+    found
 }

@@ -2,8 +2,6 @@
 //! 1:1:2:2 …) and that hang from the same old objects were most likely allocated together, by
 //! one call site, once per operation.
 
-use rustc_hash::FxHashMap;
-
 use crate::analysis::Analysis;
 use crate::analysis::summary::ClassRow;
 
@@ -87,9 +85,9 @@ pub fn lockstep(classes: &[Candidate]) -> Vec<Lockstep> {
 /// A class's anchors hold at least this share of its new objects (1/10).
 const ANCHOR_SHARE: u64 = 10;
 
-/// The lockstep candidates of the new objects' class rows: for each, the old objects (not in
-/// `is_new`) nearest above its objects in the dominator tree that hold a tenth or more of them.
-pub fn candidates(a: &Analysis, rows: &[ClassRow], is_new: impl Fn(u32) -> bool) -> Vec<Candidate> {
+/// Per node, the old object (not in `is_new`) nearest above it in the dominator tree: an
+/// anchor for [`candidates`] when no holders were computed.
+pub fn dominator_anchors(a: &Analysis, is_new: impl Fn(u32) -> bool) -> Vec<u32> {
     let idom = &a.dominators.idom;
     let mut anchor = vec![u32::MAX; a.graph.node_count()];
     for &v in &a.dominators.preorder {
@@ -100,25 +98,51 @@ pub fn candidates(a: &Analysis, rows: &[ClassRow], is_new: impl Fn(u32) -> bool)
             anchor[parent as usize]
         };
     }
+    anchor
+}
+
+/// The lockstep candidates of the new objects' class rows: for each, the anchors (per node:
+/// the old object it hangs from, `u32::MAX` for none) that hold a tenth or more of them.
+pub fn candidates(rows: &[ClassRow], anchor: &[u32]) -> Vec<Candidate> {
     rows.iter()
         .filter(|r| r.count >= MIN_COUNT)
-        .map(|r| {
-            let mut counts: FxHashMap<u32, u64> = FxHashMap::default();
-            for &v in &r.nodes {
-                *counts.entry(anchor[v as usize]).or_default() += 1;
-            }
-            let mut anchors: Vec<(u32, u64)> = counts
-                .into_iter()
-                .filter(|&(_, c)| c * ANCHOR_SHARE >= r.count)
-                .collect();
-            anchors.sort_unstable_by_key(|&(v, c)| (std::cmp::Reverse(c), v));
-            Candidate {
-                name: r.name.clone(),
-                count: r.count,
-                anchors: anchors.into_iter().map(|(v, _)| v).collect(),
-            }
+        .map(|r| Candidate {
+            name: r.name.clone(),
+            count: r.count,
+            anchors: frequent_anchors(r.nodes.iter().map(|&v| anchor[v as usize]), r.count),
         })
         .collect()
+}
+
+/// The anchors (not `u32::MAX`) that a tenth or more of `count` nodes share, most shared
+/// first. Misra–Gries with ten counters keeps every value more frequent than 1/11 in bounded
+/// memory; a second pass counts those exactly.
+fn frequent_anchors(anchors: impl Iterator<Item = u32> + Clone, count: u64) -> Vec<u32> {
+    let k = ANCHOR_SHARE as usize;
+    let mut counters: Vec<(u32, u64)> = Vec::with_capacity(k);
+    for a in anchors.clone().filter(|&a| a != u32::MAX) {
+        if let Some(c) = counters.iter_mut().find(|c| c.0 == a) {
+            c.1 += 1;
+        } else if counters.len() < k {
+            counters.push((a, 1));
+        } else {
+            for c in &mut counters {
+                c.1 -= 1;
+            }
+            counters.retain(|c| c.1 > 0);
+        }
+    }
+    for c in &mut counters {
+        c.1 = 0;
+    }
+    for a in anchors {
+        if let Some(c) = counters.iter_mut().find(|c| c.0 == a) {
+            c.1 += 1;
+        }
+    }
+    counters.retain(|&(_, c)| c * ANCHOR_SHARE >= count);
+    counters.sort_unstable_by_key(|&(v, c)| (std::cmp::Reverse(c), v));
+    counters.into_iter().map(|(v, _)| v).collect()
 }
 
 #[cfg(test)]
@@ -164,6 +188,36 @@ mod tests {
         assert_eq!(groups[0].unit, 100);
         let names: Vec<&str> = groups[0].members.iter().map(|m| m.0.as_str()).collect();
         assert_eq!(names, ["ArrayBuffer", "Buffer"]);
+    }
+
+    #[test]
+    fn frequent_anchors_are_those_of_a_tenth_or_more() {
+        // 7 holds half, 9 a fifth, 3..33 one each (none a tenth), u32::MAX is no anchor.
+        let mut list: Vec<u32> = vec![7; 50];
+        list.extend([9; 20]);
+        list.extend(3..33);
+        list.extend([u32::MAX; 5]);
+        assert_eq!(frequent_anchors(list.iter().copied(), 100), [7, 9]);
+        // Against a brute-force count on pseudo-random lists.
+        let mut seed = 12345u64;
+        for _ in 0..200 {
+            let n = (seed % 300) as usize + 1;
+            let list: Vec<u32> = (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 33) % 12) as u32
+                })
+                .collect();
+            let mut exact: Vec<(u32, u64)> = (0..12)
+                .map(|a| (a, list.iter().filter(|&&x| x == a).count() as u64))
+                .filter(|&(_, c)| c * 10 >= n as u64)
+                .collect();
+            exact.sort_unstable_by_key(|&(v, c)| (std::cmp::Reverse(c), v));
+            let expected: Vec<u32> = exact.into_iter().map(|(v, _)| v).collect();
+            assert_eq!(frequent_anchors(list.iter().copied(), n as u64), expected);
+        }
     }
 
     #[test]

@@ -246,17 +246,21 @@ pub fn diff(
         .as_ref()
         .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
     let set = between::between_ids(late, min_id, max_id);
-    let writer = between::snapshot_writer_objects(late, |v| {
+    let writer = between::snapshot_writer_objects(late, &set.nodes, |v| {
         between::in_range(late.graph.node_id[v as usize], min_id, max_id)
     });
-    let clustered: Vec<u32> = set
-        .nodes
-        .iter()
-        .copied()
-        .filter(|&v| !writer[v as usize])
-        .collect();
-    let writer_objects = (set.nodes.len() - clustered.len()) as u64;
-    drop(writer);
+    let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
+        std::borrow::Cow::Borrowed(&set.nodes)
+    } else {
+        std::borrow::Cow::Owned(
+            set.nodes
+                .iter()
+                .copied()
+                .filter(|v| !writer.contains(v))
+                .collect(),
+        )
+    };
+    let writer_objects = writer.len() as u64;
     // Findings and clusters read the late snapshot only: side by side.
     let (mut clusters, (findings, holder_of)) = rayon::join(
         || clusters::clusters(late, &clustered),
@@ -278,10 +282,17 @@ pub fn diff(
         keyed.sort_by_key(|(f, _)| *f);
         clusters = keyed.into_iter().map(|(_, c)| c).collect();
     }
+    // Lockstep classes must hang from the same old objects: their holders, or (without
+    // findings) their nearest old dominators.
+    let lockstep_candidates = if holder_of.is_empty() {
+        let anchors = lockstep::dominator_anchors(late, |v| {
+            between::in_range(late.graph.node_id[v as usize], set.min_id, set.max_id)
+        });
+        lockstep::candidates(&set.rows, &anchors)
+    } else {
+        lockstep::candidates(&set.rows, &holder_of)
+    };
     drop(holder_of);
-    let lockstep_candidates = lockstep::candidates(late, &set.rows, |v| {
-        between::in_range(late.graph.node_id[v as usize], set.min_id, set.max_id)
-    });
     let comparison = match (options.compare, base.analysis()) {
         (true, Some(base)) => {
             let mut rows = comparison::compare(base, late);

@@ -17,6 +17,7 @@ const MAX_CAPTURED: usize = 12;
 pub(super) fn describe(
     a: &Analysis,
     sites: &mut SiteResolver,
+    marks: &mut [u64],
     key: Key,
     members: Vec<u32>,
     retained: u64,
@@ -139,7 +140,7 @@ pub(super) fn describe(
         cluster.members = members;
         return cluster;
     }
-    let (paths, sampled) = path_shapes(a, &members);
+    let (paths, sampled) = path_shapes(a, &members, marks);
     cluster.paths = paths;
     cluster.paths_sampled = sampled;
     cluster.members = members;

@@ -45,11 +45,30 @@ const PATH_SHAPES: usize = 3;
 /// The most common shapes of the shortest retainer paths of up to [`PATH_SAMPLES`] members
 /// (spread evenly over the list), and how many members were sampled. A path that passes
 /// through another member ends there.
-pub(super) fn path_shapes(a: &Analysis, members: &[u32]) -> (Vec<PathShape>, u64) {
+/// `marks` is a bitset over the snapshot's nodes, all clear; it is used and cleared again.
+pub(super) fn path_shapes(
+    a: &Analysis,
+    members: &[u32],
+    marks: &mut [u64],
+) -> (Vec<PathShape>, u64) {
     let step = members.len().div_ceil(PATH_SAMPLES).max(1);
-    let mut sorted = members.to_vec();
-    sorted.sort_unstable();
-    let is_member = |v: u32| sorted.binary_search(&v).is_ok();
+    for &v in members {
+        marks[v as usize / 64] |= 1 << (v % 64);
+    }
+    let shapes = sampled_shapes(a, members, step, marks);
+    for &v in members {
+        marks[v as usize / 64] = 0;
+    }
+    shapes
+}
+
+fn sampled_shapes(
+    a: &Analysis,
+    members: &[u32],
+    step: usize,
+    marks: &[u64],
+) -> (Vec<PathShape>, u64) {
+    let is_member = |v: u32| marks[v as usize / 64] & (1 << (v % 64)) != 0;
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut shapes: Vec<PathShape> = Vec::new();
     let mut sampled = 0;
