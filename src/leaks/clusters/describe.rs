@@ -14,15 +14,16 @@ const EXAMPLE_IDS: usize = 5;
 /// How many captured variable names a cluster reports.
 const MAX_CAPTURED: usize = 12;
 
+/// A cluster of `members` under `key`; with `marks` (a clear bitset over the nodes), with its
+/// retainer paths.
 pub(super) fn describe(
     a: &Analysis,
     sites: &mut SiteResolver,
-    marks: &mut [u64],
+    marks: Option<&mut [u64]>,
     key: Key,
     members: Vec<u32>,
     retained: u64,
     attributed: (u64, u64),
-    with_paths: bool,
 ) -> Cluster {
     let g = &a.graph;
     let first = members[0];
@@ -136,10 +137,10 @@ pub(super) fn describe(
             cluster.label = class_name.clone();
         }
     }
-    if !with_paths {
+    let Some(marks) = marks else {
         cluster.members = members;
         return cluster;
-    }
+    };
     let (paths, sampled) = path_shapes(a, &members, marks);
     cluster.paths = paths;
     cluster.paths_sampled = sampled;

@@ -178,12 +178,11 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
         out.push(describe(
             a,
             &mut sites,
-            &mut marks,
+            with_paths.then_some(marks.as_mut_slice()),
             key,
             list,
             retained[id],
             attributed[id],
-            with_paths,
         ));
     }
     let mut nested: Vec<((u32, u32), u64)> = nested.into_iter().collect();
