@@ -110,8 +110,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N", global = true)]
     pub top: Option<usize>,
 
-    /// Fit tables to N columns (default: the terminal's width, or $COLUMNS when piped;
-    /// unfitted otherwise).
+    /// Fit tables to N columns (default: the terminal's width, also when piped into `less`
+    /// from one; else $COLUMNS; unfitted otherwise).
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
 }

@@ -123,12 +123,13 @@ fn print_outcome(
 }
 
 /// The layout of a text report: `--top` rows (or `default_top`), fitted to `--width`, to the
-/// terminal when stdout is one, or to `$COLUMNS` when it is set; unfitted otherwise. Scripts
+/// terminal when stdout or stderr is one, or to `$COLUMNS` when it is set; unfitted otherwise. Scripts
 /// below the current directory are shown relative to it.
 fn layout(out: &cli::OutputArgs, default_top: usize) -> Layout {
     let width = out.width.or_else(|| {
-        if std::io::stdout().is_terminal() {
-            comfy_table::Table::new().width()
+        // Piped into `head` or `less` from a terminal, stderr is still that terminal.
+        if std::io::stdout().is_terminal() || std::io::stderr().is_terminal() {
+            terminal_width()
         } else {
             std::env::var("COLUMNS")
                 .ok()
@@ -156,4 +157,12 @@ fn budget_number(bytes: bool, value: i64) -> String {
     } else {
         text
     }
+}
+
+/// The width of the controlling terminal (`/dev/tty`), if there is one.
+fn terminal_width() -> Option<u16> {
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| w)
+        .filter(|&w| w >= 40)
 }

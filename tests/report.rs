@@ -374,6 +374,9 @@ fn contradictory_or_ignored_options_are_errors() {
         vec!["--series"],
         vec!["--json", "--format", "markdown"],
         vec!["--cluster", "1", "--json"],
+        vec!["--cluster", ""],
+        vec!["--width", "20"],
+        vec!["--paths", "x"],
     ] {
         let out = heapdiff().args(&args).args(pair()).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -53,6 +53,7 @@ pub struct ShownClusters<'r> {
 pub fn find_cluster<'r>(r: &'r DiffReport, wanted: &str) -> Result<&'r ClusterReport, String> {
     let found = match wanted.parse::<u64>() {
         Ok(rank) => r.clusters.iter().find(|c| c.rank == rank),
+        Err(_) if wanted.trim().is_empty() => None,
         Err(_) => r.clusters.iter().find(|c| c.label.contains(wanted)),
     };
     found.ok_or_else(|| {
