@@ -45,6 +45,8 @@ pub struct HolderReport {
     /// From the holder to where most of what it gained sits, when that is one place
     /// (`.todos .past → Array`); empty when the gains hang on the holder itself.
     pub inside: String,
+    /// The same, engine internals left out; empty when only internals remain.
+    pub inside_short: String,
 }
 
 /// A group of the new objects a holder gained.
@@ -79,6 +81,7 @@ impl FindingReport {
                 path: f.path.clone(),
                 short_path: f.short_path.clone(),
                 inside: f.inside.clone(),
+                inside_short: f.inside_short.clone(),
             },
             step_bytes: f.step_bytes.clone(),
             step_counts: f.step_counts.clone(),

@@ -284,8 +284,8 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
             f.holder.id,
             code(&f.holder.path)
         ));
-        if !f.holder.inside.is_empty() {
-            out.push_str(&format!(", inside it {}", code(&f.holder.inside)));
+        if !f.holder.inside_short.is_empty() {
+            out.push_str(&format!(", inside it {}", code(&f.holder.inside_short)));
         }
         out.push('\n');
     }

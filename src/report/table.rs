@@ -514,8 +514,8 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
                 short_scripts(&f.holder.short_path, cwd),
                 f.holder.id
             );
-            if !f.holder.inside.is_empty() {
-                holder.push_str(&format!("\ninside it: {}", f.holder.inside));
+            if !f.holder.inside_short.is_empty() {
+                holder.push_str(&format!("\ninside it: {}", f.holder.inside_short));
             }
             vec![
                 f.rank.to_string(),

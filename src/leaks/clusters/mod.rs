@@ -16,7 +16,8 @@ use crate::analysis::classes::js_cmp;
 use describe::describe;
 use keys::{NO_KEY, group_keys};
 pub use paths::{
-    PathShape, edge_label, fold_hops, holder_chain, holder_path, named_node, retainer_path,
+    PathShape, edge_label, fold_hops, holder_chain, holder_path, is_internal, named_node,
+    retainer_path,
 };
 use rustc_hash::FxHashMap;
 pub use sites::{Site, SiteResolver};

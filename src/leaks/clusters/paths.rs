@@ -329,7 +329,7 @@ fn is_global(g: &HeapGraph, v: u32) -> bool {
 
 /// Engine internals a short path leaves out: hidden objects, arrays, code, shapes and
 /// `system / …` objects (contexts, descriptors).
-fn is_internal(g: &HeapGraph, v: u32) -> bool {
+pub fn is_internal(g: &HeapGraph, v: u32) -> bool {
     let t = &g.node_types;
     let ty = Some(g.node_type[v as usize]);
     ty == t.hidden

@@ -8,7 +8,9 @@ pub use pair::of_pair;
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{SiteResolver, edge_label, fold_hops, holder_chain, holder_path, named_node};
+use super::clusters::{
+    SiteResolver, edge_label, fold_hops, holder_chain, holder_path, is_internal, named_node,
+};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -68,6 +70,9 @@ pub struct Finding {
     /// Holder to where most of what it gained sits, when that is one place: `.todos .past →
     /// Array` (empty when the gains hang on the holder itself).
     pub inside: String,
+    /// The same, engine internals left out (`.todos .past → Array`); empty when only
+    /// internals remain (`{table} → (array)`).
+    pub inside_short: String,
     /// `MemoryStore .sessions → Object`: the holder and how its owner holds it.
     pub label: String,
     /// Per step: bytes and count of the new objects it gained that are still alive.
@@ -286,6 +291,7 @@ pub(super) fn finding(
         path: String::new(),
         short_path: String::new(),
         inside: String::new(),
+        inside_short: String::new(),
         label: String::new(),
         step_bytes: h.bytes.clone(),
         step_counts: h.counts.clone(),
@@ -414,7 +420,7 @@ pub(super) fn describe(
         f.path = path.full;
         f.short_path = path.short;
         f.label = short_label(&f.path);
-        f.inside = inside_path(a, f.node, holder_of, &charged);
+        (f.inside, f.inside_short) = inside_path(a, f.node, holder_of, &charged);
     }
     // A root group that gained engine internals only (scripts, code lists) is no leak.
     let g = &a.graph;
@@ -456,11 +462,12 @@ const MAX_INSIDE_HOPS: usize = 10_000;
 
 /// From holder `h` down its dominator subtree, the child that holds most (three fifths or
 /// more) of what `h` gained, while there is one: where the growth concentrates inside it.
-fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> String {
+fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> (String, String) {
     let g = &a.graph;
     let (first, children) = &a.dominated;
     let total = charged[h as usize];
     let mut hops = Vec::new();
+    let mut visible = Vec::new();
     let mut current = h;
     for _ in 0..MAX_INSIDE_HOPS {
         let range = first[current as usize] as usize..first[current as usize + 1] as usize;
@@ -476,10 +483,14 @@ fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> Stri
             .edges(current)
             .find(|&e| g.edge_to[e] == next && !g.is_edge_type(e, g.edge_types.weak))
             .map_or_else(|| "…".to_string(), |e| edge_label(g, e));
-        hops.push((edge, named_node(a, next)));
+        let node = named_node(a, next);
+        if !is_internal(g, next) {
+            visible.push((edge.clone(), node.clone()));
+        }
+        hops.push((edge, node));
         current = next;
     }
-    fold_hops(hops).join(" ")
+    (fold_hops(hops).join(" "), fold_hops(visible).join(" "))
 }
 
 /// Objects a program creates and a user recognises: its objects, strings and DOM nodes.
