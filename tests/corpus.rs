@@ -291,35 +291,35 @@ fn the_first_screen_shows_each_cluster_with_a_site_and_a_path() {
             .iter()
             .position(|l| *l == "Clusters of new objects")
             .unwrap_or_else(|| panic!("{name}: no clusters on the first screen:\n{text}"));
-        // Rows that start on the screen with room for three lines of their cell.
-        let mut rows = 0;
-        for (i, line) in screen.iter().enumerate().skip(start + 4) {
-            let rank = line
-                .split('┆')
+        // Every row whose cell ends on the screen (the next row or the table's end is there).
+        let rank_of = |l: &str| {
+            l.split('┆')
                 .next()
                 .unwrap_or("")
                 .trim_start_matches('│')
-                .trim();
-            if rank.is_empty() || i + 3 > screen.len() {
-                continue;
-            }
+                .trim()
+                .to_string()
+        };
+        let body = &screen[start + 4..];
+        let starts: Vec<usize> = (0..body.len())
+            .filter(|&i| body[i].starts_with('│') && !rank_of(body[i]).is_empty())
+            .collect();
+        let end = body.iter().position(|l| l.starts_with('└'));
+        let mut rows = 0;
+        for (k, &first) in starts.iter().enumerate() {
+            let Some(last) = starts.get(k + 1).copied().or(end) else {
+                break;
+            };
             rows += 1;
-            let cell = screen[i..]
+            let cell: Vec<&str> = body[first..last]
                 .iter()
-                .take_while(|l| {
-                    l.starts_with('│')
-                        && l.split('┆')
-                            .next()
-                            .unwrap()
-                            .trim_start_matches('│')
-                            .trim()
-                            .is_empty()
-                        || *l == line
-                })
                 .map(|l| l.split('┆').nth(2).unwrap_or(""))
-                .collect::<Vec<_>>()
-                .join(" ");
-            assert!(cell.contains("held by "), "{name}: {line}\n{text}");
+                .collect();
+            assert!(
+                cell.iter().any(|l| l.contains("held by ")),
+                "{name}: {}\n{text}",
+                body[first]
+            );
         }
         assert!(
             rows >= 1,

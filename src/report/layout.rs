@@ -89,6 +89,7 @@ pub fn short_paths(paths: &[PathReport], sampled: u64) -> Vec<PathReport> {
             Some(m) => {
                 m.count += p.count;
                 m.below_member += p.below_member;
+                m.subtree_retained += p.subtree_retained;
             }
             None => merged.push(p.clone()),
         }
@@ -198,8 +199,9 @@ pub fn held_by(p: &PathReport, sampled: u64, cwd: Option<&Path>) -> String {
     }
     if p.below_member > 0 {
         text.push_str(&format!(
-            " ({} of them below this member)",
-            thousands(p.below_member)
+            " ({} of them below this member; its subtree retains {})",
+            thousands(p.below_member),
+            human_bytes(p.subtree_retained)
         ));
     }
     text

@@ -177,7 +177,8 @@ impl SummaryReport {
 ///                "captured": ["schema"], "properties": [], "example_ids": [78651, …],
 ///                "paths": [{"path": "global .cache → Map {table} → (array) [] → Function",
 ///                           "short": "global .cache → Map [] → Function", "count": 200,
-///                           "below_member": 0, "system_only": false}],
+///                           "below_member": 0, "subtree_retained": 0,
+///                           "system_only": false}],
 ///                "paths_sampled": 200, "inside_of": null, "contains": [4]}, …],
 ///  "lockstep": [{"unit": 5000, "members": [{"class": "Function", "count": 5000, "multiple": 1}, …]}],
 ///  "classes": [{"key": ",Function", "name": "Function", "count": 5000, "self_size": 320000,
@@ -313,6 +314,8 @@ pub struct PathReport {
     /// Of `count`, members whose path ends at another member of the cluster (the root of a
     /// subtree of them, such as a detached DOM tree).
     pub below_member: u64,
+    /// The retained bytes of the members those paths end at (the subtrees' roots).
+    pub subtree_retained: u64,
     /// Held only through engine roots (stack, handles), not from a global object.
     pub system_only: bool,
 }
@@ -414,6 +417,7 @@ impl From<&PathShape> for PathReport {
             short: p.short.clone(),
             count: p.count,
             below_member: p.below_member,
+            subtree_retained: p.subtree_retained,
             system_only: p.system_only,
         }
     }

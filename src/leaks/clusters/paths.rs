@@ -22,6 +22,8 @@ pub struct PathShape {
     /// Of `count`, members whose path passes through another member of the cluster: the path
     /// ends at that member, the root of a subtree of them (a detached DOM tree, a nested list).
     pub below_member: u64,
+    /// The retained bytes of the members those paths end at (the subtrees' roots).
+    pub subtree_retained: u64,
     /// The path starts at an engine root (stack, handles), not at a global object.
     pub system_only: bool,
 }
@@ -71,6 +73,8 @@ fn sampled_shapes(
     let is_member = |v: u32| marks[v as usize / 64] & (1 << (v % 64)) != 0;
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut shapes: Vec<PathShape> = Vec::new();
+    // Per shape, the distinct subtree roots its paths end at.
+    let mut roots: Vec<Vec<u32>> = Vec::new();
     let mut sampled = 0;
     for &v in members.iter().step_by(step) {
         sampled += 1;
@@ -86,10 +90,11 @@ fn sampled_shapes(
         }
         let rendered = render(a, end, &steps, stop, MAX_PATH_STEPS);
         let below = u64::from(end != v);
-        match counts.get(&rendered.full) {
+        let i = match counts.get(&rendered.full) {
             Some(&i) => {
                 shapes[i].count += 1;
                 shapes[i].below_member += below;
+                i
             }
             None => {
                 counts.insert(rendered.full.clone(), shapes.len());
@@ -98,9 +103,16 @@ fn sampled_shapes(
                     short: rendered.short,
                     count: 1,
                     below_member: below,
+                    subtree_retained: 0,
                     system_only: rendered.system_only,
                 });
+                roots.push(Vec::new());
+                shapes.len() - 1
             }
+        };
+        if end != v && !roots[i].contains(&end) {
+            roots[i].push(end);
+            shapes[i].subtree_retained += a.retained[end as usize];
         }
     }
     shapes.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.path.cmp(&y.path)));
