@@ -193,6 +193,8 @@ pub enum Format {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
+    /// One self-contained HTML page (treemaps, cluster cards, sortable tables).
+    Html,
 }
 
 /// Sort keys for clusters and classes.
@@ -242,6 +244,7 @@ impl OutputArgs {
             Format::Table => heapdiff::report::Format::Table,
             Format::Json => heapdiff::report::Format::Json,
             Format::Markdown => heapdiff::report::Format::Markdown,
+            Format::Html => heapdiff::report::Format::Html,
         })
     }
 }

@@ -5,6 +5,7 @@
 mod findings;
 mod fit;
 mod format;
+pub mod html;
 pub mod json;
 pub mod layout;
 pub mod markdown;
@@ -36,6 +37,8 @@ pub enum Format {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// Version of the JSON wire format; bumped on any incompatible change.

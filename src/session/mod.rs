@@ -63,6 +63,7 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::summary(&report, &request.layout),
+        Format::Html => report::html::summary(&report, &request.layout),
         Format::Table => report::table::summary(&report, &request.layout),
     };
     Ok(Outcome {
@@ -132,6 +133,7 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::diff(&report, &request.layout),
+        Format::Html => report::html::diff(&report, &request.layout),
         Format::Table => report::table::diff(&report, &request.layout)
             .map_err(|e| Error::new(ErrorKind::Usage(e)))?,
     };
@@ -199,6 +201,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::series(&report, &request.layout),
+        Format::Html => report::html::series(&report, &request.layout),
         Format::Table => report::table::series(&report, &request.layout),
     };
     Ok(Outcome {

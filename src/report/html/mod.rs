@@ -1,0 +1,218 @@
+//! One self-contained HTML page per report: the verdict, treemaps of what the new objects
+//! retain, a card per cluster with its retainer paths drawn as chains, and sortable, filterable
+//! tables. Built from the report structs alone; the page's script only sorts and filters.
+
+mod cards;
+mod parts;
+mod treemap;
+
+use super::layout::{Layout, short_scripts};
+use super::{DiffReport, SeriesReport, SummaryReport, human_bytes, thousands};
+use cards::cluster_cards;
+use parts::{
+    budgets, classes_table, comparison_table, findings_table, snapshots_table, treemap_svg,
+    trends_table,
+};
+
+/// Most clusters a page shows (the JSON report has them all).
+const MAX_CLUSTERS: usize = 200;
+/// Most table rows a page shows.
+const MAX_ROWS: usize = 2000;
+
+/// Text made safe in HTML (elements and attributes).
+pub(super) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole page around `body`, with `data` (the report as JSON) embedded for scripts.
+fn page(title: &str, body: &str, data: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n{body}\
+         <script type=\"application/json\" id=\"report-data\">{}</script>\n\
+         <script>\n{}</script>\n</body>\n</html>\n",
+        esc(title),
+        include_str!("page.css"),
+        // `</` would end the script element early.
+        data.replace("</", "<\\/"),
+        include_str!("page.js"),
+    )
+}
+
+/// The verdict line: budgets met or exceeded, or what is new.
+fn verdict(over: usize, budgets: usize, text: &str) -> String {
+    let (class, head) = match (budgets, over) {
+        (0, _) => ("", String::new()),
+        (_, 0) => ("good", format!("{budgets} budgets met. ")),
+        (_, n) => ("bad", format!("{n} of {budgets} budgets exceeded. ")),
+    };
+    format!(
+        "<p class=\"verdict {class}\" id=\"verdict\"><strong>{}</strong>{}</p>\n",
+        esc(&head),
+        esc(text)
+    )
+}
+
+/// `heapdiff BASE LATE --format html`.
+pub fn diff(r: &DiffReport, layout: &Layout) -> String {
+    let cwd = layout.cwd.as_deref();
+    let b = &r.between;
+    let mut body = String::from("<header><h1>heapdiff</h1>\n");
+    let over = r.budgets.iter().filter(|x| x.exceeded).count();
+    body.push_str(&verdict(
+        over,
+        r.budgets.len(),
+        &format!(
+            "{} objects allocated since base are still alive: {} shallow, {} retained; heap {} since base.",
+            thousands(b.count),
+            human_bytes(b.self_size),
+            human_bytes(b.retained_size),
+            super::signed_bytes(r.growth)
+        ),
+    ));
+    body.push_str("</header>\n<main>\n");
+    body.push_str(&snapshots_table(&r.snapshots()));
+    for w in &r.warnings {
+        body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
+    }
+    body.push_str(&budgets(&r.budgets));
+    if r.target.is_none() {
+        body.push_str(&findings_table(&r.findings, false, cwd));
+    }
+    let shown: Vec<&super::ClusterReport> = r.clusters.iter().take(MAX_CLUSTERS).collect();
+    body.push_str("<h2 id=\"treemaps\">What the new objects retain</h2>\n");
+    body.push_str(
+        "<p class=\"note\">Each rectangle is a cluster (a treemap of their set-level retained \
+         sizes; clusters held by another are inside it and not drawn twice). Click one for its card.</p>\n",
+    );
+    let top: Vec<(String, String, u64, String)> = shown
+        .iter()
+        .filter(|c| c.inside_of.is_none())
+        .map(|c| {
+            (
+                format!("#cluster-{}", c.rank),
+                super::layout::cluster_title(c, cwd),
+                c.retained_size,
+                c.kind.to_string(),
+            )
+        })
+        .collect();
+    body.push_str(&treemap_svg("treemap-clusters", &top));
+    body.push_str(
+        "<p class=\"legend\"><span><i class=\"kind-closures\"></i>closures</span>\
+         <span><i class=\"kind-objects\"></i>objects</span><span><i class=\"kind-strings\"></i>strings</span>\
+         <span><i class=\"kind-detached-dom\"></i>detached DOM</span></p>\n",
+    );
+    let by_class: Vec<(String, String, u64, String)> = r
+        .classes
+        .iter()
+        .take(MAX_CLUSTERS)
+        .map(|c| {
+            (
+                "#classes".to_string(),
+                c.name.clone(),
+                c.retained_size,
+                "classes".to_string(),
+            )
+        })
+        .collect();
+    body.push_str("<h3>By class (DevTools' \u{201c}allocated between\u{201d} rows)</h3>\n");
+    body.push_str(&treemap_svg("treemap-classes", &by_class));
+    body.push_str(&cluster_cards(&shown, cwd));
+    if r.clusters.len() > shown.len() {
+        body.push_str(&format!(
+            "<p class=\"note\">{} more clusters are in the JSON report (<code>--json</code>).</p>\n",
+            thousands((r.clusters.len() - shown.len()) as u64)
+        ));
+    }
+    body.push_str(&classes_table(&r.classes, MAX_ROWS));
+    if let Some(rows) = &r.comparison {
+        body.push_str(&comparison_table(rows, MAX_ROWS));
+    }
+    body.push_str("</main>\n");
+    let mut data = r.clone();
+    data.clusters.truncate(MAX_CLUSTERS);
+    data.classes.truncate(MAX_ROWS);
+    let json = serde_json::to_string(&data).unwrap_or_default();
+    page("heapdiff report", &body, &json)
+}
+
+/// A series of snapshots as a page: findings, and a chart per growing class and cluster.
+pub fn series(r: &SeriesReport, layout: &Layout) -> String {
+    let cwd = layout.cwd.as_deref();
+    let mut body = String::from("<header><h1>heapdiff: a series of snapshots</h1>\n");
+    let growing = r.findings.iter().filter(|f| f.growing).count();
+    let over = r.budgets.iter().filter(|x| x.exceeded).count();
+    body.push_str(&verdict(
+        over,
+        r.budgets.len(),
+        &format!(
+            "{} snapshots; {growing} holders grew at every step.",
+            r.snapshots.len()
+        ),
+    ));
+    body.push_str("</header>\n<main>\n");
+    let labels: Vec<String> = (1..=r.snapshots.len()).map(|i| format!("#{i}")).collect();
+    let list: Vec<(&str, &super::SnapshotInfo)> = labels
+        .iter()
+        .map(String::as_str)
+        .zip(r.snapshots.iter())
+        .collect();
+    body.push_str(&snapshots_table(&list));
+    for w in &r.warnings {
+        body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
+    }
+    body.push_str(&budgets(&r.budgets));
+    body.push_str(&findings_table(&r.findings, true, cwd));
+    body.push_str(&trends_table(
+        "classes",
+        "Classes (all objects)",
+        &r.classes,
+        MAX_ROWS,
+        cwd,
+    ));
+    body.push_str(&trends_table(
+        "clusters",
+        "Clusters (all objects, by site, shape or content)",
+        &r.clusters,
+        MAX_ROWS,
+        cwd,
+    ));
+    body.push_str("</main>\n");
+    let mut data = r.clone();
+    data.classes.truncate(MAX_ROWS);
+    data.clusters.truncate(MAX_ROWS);
+    let json = serde_json::to_string(&data).unwrap_or_default();
+    page("heapdiff series", &body, &json)
+}
+
+/// `heapdiff summary FILE --format html`: DevTools' Summary view.
+pub fn summary(r: &SummaryReport, _layout: &Layout) -> String {
+    let mut body = format!(
+        "<header><h1>heapdiff summary</h1>\n<p class=\"verdict\" id=\"verdict\">{}: {} nodes, \
+         {} edges, heap {}</p></header>\n<main>\n",
+        esc(&short_scripts(&r.file, None)),
+        thousands(r.node_count),
+        thousands(r.edge_count),
+        human_bytes(r.total_size)
+    );
+    let rows: Vec<super::ClassReport> = r.classes.iter().take(MAX_ROWS).cloned().collect();
+    body.push_str(&classes_table(&rows, MAX_ROWS));
+    body.push_str("</main>\n");
+    let mut data = r.clone();
+    data.classes.truncate(MAX_ROWS);
+    let json = serde_json::to_string(&data).unwrap_or_default();
+    page("heapdiff summary", &body, &json)
+}

@@ -1,0 +1,352 @@
+//! The pieces of a report page: tables, treemaps, cluster cards and their path chains.
+
+use std::path::Path;
+
+use super::esc;
+use super::treemap::{Rect, squarify};
+use crate::report::layout::{held_by, short_paths, short_scripts};
+use crate::report::{
+    BudgetReport, ClassReport, ComparisonRow, FindingReport, SnapshotInfo, TrendReport,
+    display_distance, human_bytes, signed_bytes, signed_count, thousands,
+};
+
+/// A number cell: shown formatted, sorted by its raw value.
+fn num(value: impl std::fmt::Display, shown: &str) -> String {
+    format!(
+        "<td class=\"num\" data-value=\"{value}\">{}</td>",
+        esc(shown)
+    )
+}
+
+fn bytes(b: u64) -> String {
+    num(b, &human_bytes(b))
+}
+
+fn count(c: u64) -> String {
+    num(c, &thousands(c))
+}
+
+/// A sortable table with a filter box: `columns` are (title, numeric).
+fn table(id: &str, columns: &[(&str, bool)], rows: &[String]) -> String {
+    let mut out = format!(
+        "<p><input type=\"search\" class=\"filter\" data-table=\"{id}\" placeholder=\"Filter rows\" \
+         aria-label=\"Filter the table\"></p>\n<table id=\"{id}\" class=\"sortable\">\n<thead><tr>"
+    );
+    for (title, numeric) in columns {
+        let class = if *numeric { " class=\"num\"" } else { "" };
+        out.push_str(&format!("<th{class} scope=\"col\">{}</th>", esc(title)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        out.push_str(&format!("<tr>{row}</tr>\n"));
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+pub(super) fn snapshots_table(list: &[(&str, &SnapshotInfo)]) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .map(|(label, s)| {
+            format!(
+                "<td>{}</td><td><code>{}</code></td>{}{}{}",
+                esc(label),
+                esc(&s.file),
+                count(s.node_count),
+                bytes(s.total_size),
+                s.file_size.map_or_else(|| num(0, "\u{2212}"), bytes)
+            )
+        })
+        .collect();
+    let mut out = String::from("<h2 id=\"snapshots\">Snapshots</h2>\n");
+    out.push_str(&table(
+        "snapshots-table",
+        &[
+            ("Snapshot", false),
+            ("File", false),
+            ("Nodes", true),
+            ("Heap", true),
+            ("File size", true),
+        ],
+        &rows,
+    ));
+    out
+}
+
+pub(super) fn budgets(list: &[BudgetReport]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<h2 id=\"budgets\">Budgets</h2>\n<ul>\n");
+    for b in list {
+        let value = |v: i64| {
+            if b.bytes {
+                human_bytes(v.unsigned_abs())
+            } else {
+                thousands(v.unsigned_abs())
+            }
+        };
+        out.push_str(&format!(
+            "<li class=\"{}\"><code>{}</code>: {}, actual {}, limit {}</li>\n",
+            if b.exceeded { "warning" } else { "" },
+            esc(&b.budget),
+            if b.exceeded { "exceeded" } else { "met" },
+            value(b.actual),
+            value(b.limit)
+        ));
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+pub(super) fn findings_table(list: &[FindingReport], series: bool, cwd: Option<&Path>) -> String {
+    let mut out =
+        String::from("<h2 id=\"findings\">Findings: old objects that keep gaining new ones</h2>\n");
+    if !series {
+        out.push_str(
+            "<p class=\"note\">Two snapshots: a one-time fill looks like growth here; a third \
+             snapshot shows which of these grow at every step.</p>\n",
+        );
+    }
+    if list.is_empty() {
+        out.push_str("<p>None: no old object gained new ones.</p>\n");
+        return out;
+    }
+    let rows: Vec<String> = list
+        .iter()
+        .map(|f| {
+            let note = match f.suspicion {
+                Some("one-time-fill") => " (one-time fill?)",
+                Some("churn") => " (churning cache?)",
+                _ => "",
+            };
+            let mark = if f.growing { "\u{2191} " } else { "" };
+            let mut holder = format!(
+                "{mark}<code>{}</code>{note} <span class=\"note\">@{}</span>",
+                esc(&short_scripts(&f.holder.short_path, cwd)),
+                f.holder.id
+            );
+            if !f.holder.inside_short.is_empty() {
+                holder.push_str(&format!(
+                    "<br>inside it: <code>{}</code>",
+                    esc(&f.holder.inside_short)
+                ));
+            }
+            format!(
+                "{}<td>{holder}</td>{}{}<td>{}</td>",
+                count(f.rank),
+                bytes(f.gained_bytes),
+                count(f.gained_count),
+                esc(&short_scripts(&f.parts_summary(4), cwd))
+            )
+        })
+        .collect();
+    out.push_str(&table(
+        "findings-table",
+        &[
+            ("#", true),
+            ("Holder", false),
+            ("Gained", true),
+            ("Objects", true),
+            ("What it gained", false),
+        ],
+        &rows,
+    ));
+    out
+}
+
+/// Size of a treemap's drawing.
+const MAP_W: f64 = 1000.0;
+const MAP_H: f64 = 420.0;
+
+/// A treemap of `items` (link, label, bytes, kind), largest first, each rectangle a link.
+pub(super) fn treemap_svg(id: &str, items: &[(String, String, u64, String)]) -> String {
+    let values: Vec<u64> = items.iter().map(|i| i.2).collect();
+    let bounds = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: MAP_W,
+        h: MAP_H,
+    };
+    let rects = squarify(&values, bounds);
+    let mut out = format!(
+        "<svg class=\"treemap\" id=\"{id}\" viewBox=\"0 0 {MAP_W} {MAP_H}\" role=\"img\" \
+         aria-label=\"treemap of retained sizes\">\n"
+    );
+    for ((href, label, size, kind), r) in items.iter().zip(&rects) {
+        if r.w <= 0.0 || r.h <= 0.0 {
+            continue;
+        }
+        out.push_str(&format!(
+            "<a href=\"{}\"><rect class=\"kind-{}\" x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" \
+             height=\"{:.2}\" data-retained=\"{size}\" data-label=\"{}\"><title>{} — {}</title></rect>",
+            esc(href),
+            esc(kind),
+            r.x,
+            r.y,
+            r.w,
+            r.h,
+            esc(label),
+            esc(label),
+            human_bytes(*size)
+        ));
+        // A label where it fits (about 7 px a character).
+        if r.w > 60.0 && r.h > 18.0 {
+            let room = ((r.w - 8.0) / 7.0) as usize;
+            let mut text: String = label.chars().take(room).collect();
+            if label.chars().count() > room {
+                text.pop();
+                text.push('…');
+            }
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                r.x + 4.0,
+                r.y + 14.0,
+                esc(&text),
+                r.x + 4.0,
+                r.y + 28.0,
+                if r.h > 32.0 {
+                    human_bytes(*size)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        out.push_str("</a>\n");
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+pub(super) fn classes_table(list: &[ClassReport], max: usize) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .take(max)
+        .map(|c| {
+            format!(
+                "<td>{}</td>{}{}{}{}",
+                esc(&c.name),
+                count(c.count),
+                bytes(c.self_size),
+                bytes(c.retained_size),
+                num(c.distance, &display_distance(c.distance))
+            )
+        })
+        .collect();
+    let mut out = String::from("<h2 id=\"classes\">Objects by class</h2>\n");
+    out.push_str(&table(
+        "classes-table",
+        &[
+            ("Class", false),
+            ("Count", true),
+            ("Shallow", true),
+            ("Retained", true),
+            ("Distance", true),
+        ],
+        &rows,
+    ));
+    out
+}
+
+pub(super) fn comparison_table(list: &[ComparisonRow], max: usize) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .take(max)
+        .map(|r| {
+            format!(
+                "<td>{}</td>{}{}{}{}{}{}",
+                esc(&r.name),
+                count(r.added_count),
+                count(r.removed_count),
+                num(r.count_delta, &signed_count(r.count_delta)),
+                bytes(r.added_size),
+                bytes(r.removed_size),
+                num(r.size_delta, &signed_bytes(r.size_delta))
+            )
+        })
+        .collect();
+    let mut out = String::from(
+        "<h2 id=\"comparison\">Comparison with base (DevTools' Comparison view)</h2>\n",
+    );
+    out.push_str(&table(
+        "comparison-table",
+        &[
+            ("Class", false),
+            ("# New", true),
+            ("# Deleted", true),
+            ("# Delta", true),
+            ("Alloc. size", true),
+            ("Freed size", true),
+            ("Size delta", true),
+        ],
+        &rows,
+    ));
+    out
+}
+
+/// A small line chart of `values`.
+fn sparkline_svg(values: &[u64]) -> String {
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let step = 80.0 / (values.len().max(2) - 1) as f64;
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| format!("{:.1},{:.1}", i as f64 * step, 18.0 - v as f64 / max * 16.0))
+        .collect();
+    format!(
+        "<svg class=\"spark\" width=\"82\" height=\"20\" viewBox=\"0 0 82 20\" aria-hidden=\"true\">\
+         <polyline points=\"{}\"></polyline></svg>",
+        points.join(" ")
+    )
+}
+
+pub(super) fn trends_table(
+    id: &str,
+    title: &str,
+    list: &[TrendReport],
+    max: usize,
+    cwd: Option<&Path>,
+) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .take(max)
+        .map(|t| {
+            let mut name = format!("<code>{}</code>", esc(&short_scripts(&t.name, cwd)));
+            if let Some(p) = short_paths(&t.paths, t.paths_sampled).first() {
+                name.push_str(&format!(
+                    "<br><span class=\"mono\">held by {}</span>",
+                    esc(&held_by(p, t.paths_sampled, cwd))
+                ));
+            }
+            let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
+            format!(
+                "<td data-value=\"{}\">{}</td><td>{name}</td><td>{}</td><td class=\"mono\">{}</td>{}{}",
+                u8::from(t.growing),
+                if t.growing { "\u{2191}" } else { "" },
+                sparkline_svg(&t.counts),
+                esc(&counts.join(" → ")),
+                num(t.count_slope, &format!("{:+.1}", t.count_slope)),
+                num(t.retained_slope, &signed_bytes(t.retained_slope.round() as i64))
+            )
+        })
+        .collect();
+    let mut out = format!("<h2 id=\"{id}\">{}</h2>\n", esc(title));
+    let growing = list.iter().filter(|t| t.growing).count();
+    out.push_str(&format!(
+        "<p>{} growing at every step.</p>\n",
+        thousands(growing as u64)
+    ));
+    out.push_str(&table(
+        &format!("{id}-table"),
+        &[
+            ("Growing", true),
+            ("Name", false),
+            ("Trend", false),
+            ("Counts", false),
+            ("Per step", true),
+            ("Retained per step", true),
+        ],
+        &rows,
+    ));
+    out
+}
