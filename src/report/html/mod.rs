@@ -10,8 +10,8 @@ use super::layout::{Layout, short_scripts};
 use super::{DiffReport, SeriesReport, SummaryReport, human_bytes, thousands};
 use cards::cluster_cards;
 use parts::{
-    budgets, classes_table, comparison_table, findings_table, snapshots_table, treemap_svg,
-    trends_table,
+    budgets, classes_table, comparison_table, findings_table, growing_charts, snapshots_table,
+    treemap_svg, trends_table,
 };
 
 /// Most clusters a page shows (the JSON report has them all).
@@ -159,8 +159,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         over,
         r.budgets.len(),
         &format!(
-            "{} snapshots; {growing} holders grew at every step.",
-            r.snapshots.len()
+            "{} snapshots; {} grew at every step.",
+            r.snapshots.len(),
+            super::layout::plural(growing as u64, "holder", "holders")
         ),
     ));
     body.push_str("</header>\n<main>\n");
@@ -176,6 +177,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     body.push_str(&budgets(&r.budgets));
     body.push_str(&findings_table(&r.findings, true, cwd));
+    body.push_str("<h2 id=\"growing\">What grew at every step</h2>\n");
+    body.push_str(&growing_charts("Clusters", &r.clusters, cwd));
+    body.push_str(&growing_charts("Classes", &r.classes, cwd));
     body.push_str(&trends_table(
         "classes",
         "Classes (all objects)",

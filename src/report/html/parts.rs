@@ -26,12 +26,21 @@ fn count(c: u64) -> String {
     num(c, &thousands(c))
 }
 
-/// A sortable table with a filter box: `columns` are (title, numeric).
+/// Tables with more rows than this get a filter box.
+const FILTER_ROWS: usize = 10;
+
+/// A sortable table, with a filter box when it is long: `columns` are (title, numeric).
 fn table(id: &str, columns: &[(&str, bool)], rows: &[String]) -> String {
-    let mut out = format!(
-        "<p><input type=\"search\" class=\"filter\" data-table=\"{id}\" placeholder=\"Filter rows\" \
-         aria-label=\"Filter the table\"></p>\n<table id=\"{id}\" class=\"sortable\">\n<thead><tr>"
-    );
+    let mut out = String::new();
+    if rows.len() > FILTER_ROWS {
+        out.push_str(&format!(
+            "<p><input type=\"search\" class=\"filter\" data-table=\"{id}\" \
+             placeholder=\"Filter rows\" aria-label=\"Filter the table\"></p>\n"
+        ));
+    }
+    out.push_str(&format!(
+        "<table id=\"{id}\" class=\"sortable\">\n<thead><tr>"
+    ));
     for (title, numeric) in columns {
         let class = if *numeric { " class=\"num\"" } else { "" };
         out.push_str(&format!("<th{class} scope=\"col\">{}</th>", esc(title)));
@@ -281,6 +290,81 @@ pub(super) fn comparison_table(list: &[ComparisonRow], max: usize) -> String {
         ],
         &rows,
     ));
+    out
+}
+
+/// A chart of a growing group: its count (line) and retained bytes (bars) per snapshot.
+fn trend_chart(t: &TrendReport) -> String {
+    let (w, h) = (320.0, 90.0);
+    let n = t.counts.len().max(2);
+    let step = (w - 20.0) / (n - 1) as f64;
+    let max_count = t.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let max_bytes = t.retained_sizes.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let mut out = format!(
+        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+         aria-label=\"count and retained size per snapshot\">"
+    );
+    for (i, &b) in t.retained_sizes.iter().enumerate() {
+        let bar = b as f64 / max_bytes * (h - 30.0);
+        out.push_str(&format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"{bar:.1}\"><title>#{}: {} retained</title></rect>",
+            4.0 + i as f64 * step,
+            h - 16.0 - bar,
+            i + 1,
+            human_bytes(b)
+        ));
+    }
+    let points: Vec<String> = t
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            format!(
+                "{:.1},{:.1}",
+                10.0 + i as f64 * step,
+                h - 16.0 - c as f64 / max_count * (h - 30.0)
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "<polyline points=\"{}\"></polyline>",
+        points.join(" ")
+    ));
+    out.push_str(&format!(
+        "<text x=\"4\" y=\"{:.0}\">count {} → {}, retained {} → {}</text></svg>",
+        h - 2.0,
+        thousands(t.counts.first().copied().unwrap_or(0)),
+        thousands(t.counts.last().copied().unwrap_or(0)),
+        human_bytes(t.retained_sizes.first().copied().unwrap_or(0)),
+        human_bytes(t.retained_sizes.last().copied().unwrap_or(0))
+    ));
+    out
+}
+
+/// A chart per growing group, as cards.
+pub(super) fn growing_charts(title: &str, list: &[TrendReport], cwd: Option<&Path>) -> String {
+    let growing: Vec<&TrendReport> = list.iter().filter(|t| t.growing).take(24).collect();
+    if growing.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("<h3>{}</h3>\n<div class=\"charts\">\n", esc(title));
+    for t in growing {
+        let held = short_paths(&t.paths, t.paths_sampled)
+            .first()
+            .map(|p| {
+                format!(
+                    "<p class=\"mono\">held by {}</p>",
+                    esc(&held_by(p, t.paths_sampled, cwd))
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<figure class=\"card\"><figcaption><code>{}</code></figcaption>{}{held}</figure>\n",
+            esc(&short_scripts(&t.name, cwd)),
+            trend_chart(t)
+        ));
+    }
+    out.push_str("</div>\n");
     out
 }
 
