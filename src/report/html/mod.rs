@@ -91,7 +91,15 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     if r.target.is_none() {
         body.push_str(&findings_table(&r.findings, false, cwd));
     }
-    let shown: Vec<&super::ClusterReport> = r.clusters.iter().take(MAX_CLUSTERS).collect();
+    // The clusters the text report would list, up to MAX_CLUSTERS of them.
+    let chosen = super::layout::shown_clusters(
+        r,
+        &Layout {
+            top: MAX_CLUSTERS,
+            ..layout.clone()
+        },
+    );
+    let shown = chosen.shown;
     body.push_str("<h2 id=\"treemaps\">What the new objects retain</h2>\n");
     body.push_str(
         "<p class=\"note\">Each rectangle is a cluster (a treemap of their set-level retained \
@@ -131,10 +139,20 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     body.push_str("<h3>By class (DevTools' \u{201c}allocated between\u{201d} rows)</h3>\n");
     body.push_str(&treemap_svg("treemap-classes", &by_class));
     body.push_str(&cluster_cards(&shown, cwd));
-    if r.clusters.len() > shown.len() {
+    if chosen.small_count > 0 {
+        body.push_str(&format!(
+            "<p class=\"note\">{} clusters under {} retained ({} in all) are not shown \
+             (<code>--min-size</code>).</p>\n",
+            thousands(chosen.small_count),
+            human_bytes(chosen.min_size),
+            human_bytes(chosen.small_retained)
+        ));
+    }
+    let rest = r.clusters.len() as u64 - chosen.small_count - shown.len() as u64;
+    if rest > 0 {
         body.push_str(&format!(
             "<p class=\"note\">{} more clusters are in the JSON report (<code>--json</code>).</p>\n",
-            thousands((r.clusters.len() - shown.len()) as u64)
+            thousands(rest)
         ));
     }
     body.push_str(&classes_table(&r.classes, MAX_ROWS));
@@ -143,7 +161,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     }
     body.push_str("</main>\n");
     let mut data = r.clone();
-    data.clusters.truncate(MAX_CLUSTERS);
+    let ranks: std::collections::HashSet<u64> = shown.iter().map(|c| c.rank).collect();
+    data.clusters.retain(|c| ranks.contains(&c.rank));
     data.classes.truncate(MAX_ROWS);
     let json = serde_json::to_string(&data).unwrap_or_default();
     page("heapdiff report", &body, &json)
