@@ -118,7 +118,8 @@ pub(super) fn cluster_cards(list: &[&ClusterReport], cwd: Option<&Path>) -> Stri
                 site_link(&text, cwd)
             ));
         }
-        if let Some(origin) = cluster_origin(c, cwd) {
+        // An object's site is its constructor already; eval'd closures name their compiler.
+        if let Some(origin) = cluster_origin(c, cwd).filter(|_| c.kind == "closures") {
             out.push_str(&format!(
                 "<dt>Origin</dt><dd class=\"mono\">{}</dd>",
                 esc(&origin)
