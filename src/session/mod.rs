@@ -130,6 +130,7 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     let report = DiffReport::new(&diff);
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
+    let rendering = Instant::now();
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::diff(&report, &request.layout),
@@ -137,6 +138,7 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
         Format::Table => report::table::diff(&report, &request.layout)
             .map_err(|e| Error::new(ErrorKind::Usage(e)))?,
     };
+    feedback.render_took(rendering.elapsed());
     Ok(Outcome {
         text,
         warnings: diff.warnings,

@@ -32,6 +32,13 @@ impl Feedback {
             eprintln!("report in {took:.3?}");
         }
     }
+
+    /// With `--verbose`: how long rendering the report (table, JSON, markdown, HTML) took.
+    pub fn render_took(self, took: Duration) {
+        if self.verbose {
+            eprintln!("rendered in {took:.3?}");
+        }
+    }
 }
 
 /// A spinner naming the file and its current step, when `feedback` asks for one.
