@@ -2,7 +2,7 @@
 //! variables, property names, example ids and retainer paths.
 
 use super::keys::{Key, flatten_into, text_shape};
-use super::paths::path_shapes;
+use super::paths::{PathScratch, path_shapes};
 use super::sites::SiteResolver;
 use super::{Cluster, ClusterKind};
 use crate::analysis::Analysis;
@@ -14,12 +14,11 @@ const EXAMPLE_IDS: usize = 5;
 /// How many captured variable names a cluster reports.
 const MAX_CAPTURED: usize = 12;
 
-/// A cluster of `members` under `key`; with `marks` (a clear bitset over the nodes), with its
-/// retainer paths.
+/// A cluster of `members` under `key`; with `paths`, with its retainer paths.
 pub(super) fn describe(
     a: &Analysis,
     sites: &mut SiteResolver,
-    marks: Option<&mut [u64]>,
+    paths: Option<&mut PathScratch>,
     key: Key,
     members: Vec<u32>,
     retained: u64,
@@ -137,11 +136,11 @@ pub(super) fn describe(
             cluster.label = class_name.clone();
         }
     }
-    let Some(marks) = marks else {
+    let Some(scratch) = paths else {
         cluster.members = members;
         return cluster;
     };
-    let (paths, sampled) = path_shapes(a, &members, marks);
+    let (paths, sampled) = path_shapes(a, &members, scratch);
     cluster.paths = paths;
     cluster.paths_sampled = sampled;
     cluster.members = members;

@@ -38,7 +38,7 @@ pub(super) fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
     let ((interner, mut key_of), flats) = rayon::join(
         || {
             let mut key_of = vec![NO_KEY; g.node_count()];
-            let mut interner = KeyInterner::new(g);
+            let mut interner = KeyInterner::new(g, &a.retainers);
             for &v in nodes {
                 if let Some(id) = interner.key_id(a, v) {
                     key_of[v as usize] = id;
@@ -165,13 +165,13 @@ struct KeyInterner<'g> {
 }
 
 impl<'g> KeyInterner<'g> {
-    fn new(g: &'g HeapGraph) -> KeyInterner<'g> {
+    fn new(g: &'g HeapGraph, retainers: &'g crate::graph::Retainers) -> KeyInterner<'g> {
         KeyInterner {
             g,
             keys: Vec::new(),
             ids: FxHashMap::default(),
             raw_sites: FxHashMap::default(),
-            sites: SiteResolver::new(g),
+            sites: SiteResolver::new(g, retainers),
             text_keys: Vec::new(),
             string_shapes: FxHashMap::default(),
             shapes: FxHashMap::default(),

@@ -166,9 +166,8 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
     }
     let mut out = Vec::new();
     let mut position = vec![usize::MAX; k];
-    let mut sites = SiteResolver::new(g);
-    // A bitset of one cluster's members at a time, for its paths.
-    let mut marks = vec![0u64; if with_paths { n.div_ceil(64) } else { 0 }];
+    let mut sites = SiteResolver::new(g, &a.retainers);
+    let mut scratch = with_paths.then(|| paths::PathScratch::new(n));
     for (id, key) in keys.into_iter().enumerate() {
         if !is_final[id] {
             continue;
@@ -179,7 +178,7 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
         out.push(describe(
             a,
             &mut sites,
-            with_paths.then_some(marks.as_mut_slice()),
+            scratch.as_mut(),
             key,
             list,
             retained[id],

@@ -10,6 +10,7 @@ use super::sites::normalise_function_name;
 use crate::analysis::Analysis;
 use crate::analysis::distances::SYSTEM_DISTANCE;
 use crate::graph::HeapGraph;
+use rustc_hash::FxHashMap;
 
 /// A distinct retainer path shape, from a root to a member, and how many sampled members have it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,19 +48,34 @@ const PATH_SHAPES: usize = 3;
 /// The most common shapes of the shortest retainer paths of up to [`PATH_SAMPLES`] members
 /// (spread evenly over the list), and how many members were sampled. A path that passes
 /// through another member ends there.
-/// `marks` is a bitset over the snapshot's nodes, all clear; it is used and cleared again.
+/// What the paths of many clusters share: a bitset over the nodes (one cluster's members at a
+/// time) and the retainers chosen so far.
+pub struct PathScratch {
+    marks: Vec<u64>,
+    next: FxHashMap<u32, usize>,
+}
+
+impl PathScratch {
+    pub fn new(node_count: usize) -> PathScratch {
+        PathScratch {
+            marks: vec![0; node_count.div_ceil(64)],
+            next: FxHashMap::default(),
+        }
+    }
+}
+
 pub(super) fn path_shapes(
     a: &Analysis,
     members: &[u32],
-    marks: &mut [u64],
+    scratch: &mut PathScratch,
 ) -> (Vec<PathShape>, u64) {
     let step = members.len().div_ceil(PATH_SAMPLES).max(1);
     for &v in members {
-        marks[v as usize / 64] |= 1 << (v % 64);
+        scratch.marks[v as usize / 64] |= 1 << (v % 64);
     }
-    let shapes = sampled_shapes(a, members, step, marks);
+    let shapes = sampled_shapes(a, members, step, scratch);
     for &v in members {
-        marks[v as usize / 64] = 0;
+        scratch.marks[v as usize / 64] = 0;
     }
     shapes
 }
@@ -68,8 +84,10 @@ fn sampled_shapes(
     a: &Analysis,
     members: &[u32],
     step: usize,
-    marks: &[u64],
+    scratch: &mut PathScratch,
 ) -> (Vec<PathShape>, u64) {
+    let PathScratch { marks, next } = scratch;
+    let marks: &[u64] = marks;
     let is_member = |v: u32| marks[v as usize / 64] & (1 << (v % 64)) != 0;
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut shapes: Vec<PathShape> = Vec::new();
@@ -78,7 +96,7 @@ fn sampled_shapes(
     let mut sampled = 0;
     for &v in members.iter().step_by(step) {
         sampled += 1;
-        let (mut steps, mut stop) = greedy_steps(a, v, MAX_PATH_STEPS);
+        let (mut steps, mut stop) = greedy_steps_with(a, v, MAX_PATH_STEPS, Some(next));
         let mut end = v;
         // The member nearest the root on the path stands for the subtree below it.
         if let Some(i) = steps.iter().rposition(|&(from, _)| is_member(from)) {
@@ -130,30 +148,61 @@ pub fn retainer_path(a: &Analysis, v: u32) -> RenderedPath {
 /// The greedy path's steps from `v` toward the roots, at most `max_steps`: each the retainer
 /// and the edge it holds the previous node by; and the node where the walk stopped.
 fn greedy_steps(a: &Analysis, v: u32, max_steps: usize) -> (Vec<(u32, usize)>, u32) {
+    greedy_steps_with(a, v, max_steps, None)
+}
+
+/// [`greedy_steps`], remembering in `next` each node's retainer when it is closer to a root
+/// than the node: that choice cannot depend on the path that led there, and a node retained
+/// by millions (a shared map, a prototype) is then scanned once, not once per path.
+fn greedy_steps_with(
+    a: &Analysis,
+    v: u32,
+    max_steps: usize,
+    mut next: Option<&mut FxHashMap<u32, usize>>,
+) -> (Vec<(u32, usize)>, u32) {
     let g = &a.graph;
     let retainers = &a.retainers;
     let mut steps: Vec<(u32, usize)> = Vec::new();
     let mut current = v;
     // Most paths are short: a list is searched until one is long, then a set.
     let mut visited = Visited::List(vec![current]);
+    let rank = |r: usize| {
+        let from = retainers.node[r];
+        let d = a.distance[from as usize];
+        (if d < 0 { i32::MAX } else { d }, from)
+    };
+    let usable = |r: usize| {
+        let e = retainers.edge[r] as usize;
+        !g.is_edge_type(e, g.edge_types.weak) && retainers.node[r] != g.root.0
+    };
     while steps.len() < max_steps {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
         }
-        let best = retainers
-            .slots(current)
-            .filter(|&r| {
-                let e = retainers.edge[r] as usize;
-                let from = retainers.node[r];
-                !g.is_edge_type(e, g.edge_types.weak)
-                    && from != g.root.0
-                    && !visited.contains(&from)
-            })
-            .min_by_key(|&r| {
-                let from = retainers.node[r];
-                let d = a.distance[from as usize];
-                (if d < 0 { i32::MAX } else { d }, from)
-            });
+        let cached = next.as_deref().and_then(|m| m.get(&current).copied());
+        let best = match cached {
+            Some(r) => Some(r),
+            None => {
+                let nearest = retainers
+                    .slots(current)
+                    .filter(|&r| usable(r))
+                    .min_by_key(|&r| rank(r));
+                let own = a.distance[current as usize];
+                match nearest {
+                    // Closer to a root than `current`: no node of the path can be it.
+                    Some(r) if own >= 0 && rank(r).0 < own => {
+                        if let Some(m) = next.as_deref_mut() {
+                            m.insert(current, r);
+                        }
+                        Some(r)
+                    }
+                    _ => retainers
+                        .slots(current)
+                        .filter(|&r| usable(r) && !visited.contains(&retainers.node[r]))
+                        .min_by_key(|&r| rank(r)),
+                }
+            }
+        };
         let Some(r) = best else { break };
         let from = retainers.node[r];
         steps.push((from, retainers.edge[r] as usize));

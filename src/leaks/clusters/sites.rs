@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
-
+use crate::graph::Retainers;
 use crate::graph::{HeapGraph, Location};
 
 /// Where a function was defined.
@@ -24,54 +23,85 @@ pub struct Site {
     pub created_by: Option<String>,
 }
 
-/// Built on first use from the closures' locations: which Script each script id names, and
-/// where each SharedFunctionInfo's function is.
-#[derive(Default)]
-struct LocationIndex {
-    script_of_id: FxHashMap<u32, u32>,
-    location_of_shared: FxHashMap<u32, Location>,
-}
-
 /// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
 /// `script` / `script_or_debug_info` (Script, named by its URL; unnamed for eval'd code, whose
-/// Script links to the SharedFunctionInfo that ran the eval).
+/// Script links to the SharedFunctionInfo that ran the eval). Objects' sites come through
+/// their map's `constructor`; where an eval origin is, through a closure that retains it.
 pub struct SiteResolver<'g> {
     g: &'g HeapGraph,
+    retainers: &'g Retainers,
     script_names: HashMap<u32, (String, Option<String>)>,
-    index: Option<LocationIndex>,
+    /// Script ids already looked up by a scan of the closures' locations.
+    script_of_id: HashMap<u32, Option<u32>>,
 }
 
+/// Most maps a constructor is looked for through (`back_pointer` chains of transitions).
+const MAX_BACK_POINTERS: usize = 64;
+
 impl<'g> SiteResolver<'g> {
-    pub fn new(g: &'g HeapGraph) -> SiteResolver<'g> {
+    pub fn new(g: &'g HeapGraph, retainers: &'g Retainers) -> SiteResolver<'g> {
         SiteResolver {
             g,
+            retainers,
             script_names: HashMap::new(),
-            index: None,
+            script_of_id: HashMap::new(),
         }
     }
 
-    fn index(&mut self) -> &LocationIndex {
-        if self.index.is_none() {
-            let g = self.g;
-            let mut index = LocationIndex::default();
-            for (&v, &location) in &g.locations {
-                if !g.is_type(v, g.node_types.closure) {
-                    continue;
-                }
-                let Some(shared) = self.edge_named(v, &["shared"]) else {
-                    continue;
-                };
-                index.location_of_shared.entry(shared).or_insert(location);
-                if let Some(script) = self.script_of_shared(shared) {
-                    index
-                        .script_of_id
-                        .entry(location.script_id)
-                        .or_insert(script);
-                }
+    /// The constructor of object `v`: its map's `constructor`, past transitions' back pointers.
+    fn constructor_of(&self, v: u32) -> Option<u32> {
+        let g = self.g;
+        let mut map = self.edge_named(v, &["map"])?;
+        for _ in 0..MAX_BACK_POINTERS {
+            if let Some(c) = self.edge_named(map, &["constructor"]) {
+                return g.is_type(c, g.node_types.closure).then_some(c);
             }
-            self.index = Some(index);
+            map = self.edge_named(map, &["back_pointer"])?;
         }
-        self.index.get_or_insert_with(LocationIndex::default)
+        None
+    }
+
+    /// The Script node of script id `id`, for object `v` located there: its constructor's
+    /// script when that is the one (a derived class's map may name a base class), else the
+    /// script of the first closure located in it (remembered per id).
+    fn script_of_id(&mut self, v: u32, id: u32) -> Option<u32> {
+        let g = self.g;
+        let via_constructor = self.constructor_of(v).and_then(|c| {
+            let here = g.locations.get(&c)?;
+            (here.script_id == id)
+                .then(|| self.edge_named(c, &["shared"]))
+                .flatten()
+                .and_then(|s| self.script_of_shared(s))
+        });
+        if via_constructor.is_some() {
+            return via_constructor;
+        }
+        if let Some(&known) = self.script_of_id.get(&id) {
+            return known;
+        }
+        let found = g.locations.iter().find_map(|(&c, l)| {
+            (l.script_id == id && g.is_type(c, g.node_types.closure))
+                .then(|| self.edge_named(c, &["shared"]))
+                .flatten()
+                .and_then(|s| self.script_of_shared(s))
+        });
+        self.script_of_id.insert(id, found);
+        found
+    }
+
+    /// Where the function of SharedFunctionInfo `shared` is: the location of a closure of it.
+    fn location_of_shared(&self, shared: u32) -> Option<Location> {
+        let g = self.g;
+        let r = self.retainers;
+        r.slots(shared).find_map(|slot| {
+            let closure = r.node[slot];
+            let e = r.edge[slot] as usize;
+            (g.is_type(closure, g.node_types.closure)
+                && g.edge_types.has_string_name(g.edge_type[e])
+                && g.strings.get(g.edge_name[e]) == "shared")
+                .then(|| g.locations.get(&closure).copied())
+                .flatten()
+        })
     }
 
     /// Where an object's constructor was defined (V8 records it for objects of classes and
@@ -79,7 +109,7 @@ impl<'g> SiteResolver<'g> {
     pub fn object_site(&mut self, v: u32) -> Option<Site> {
         let g = self.g;
         let location = *g.locations.get(&v)?;
-        let script = *self.index().script_of_id.get(&location.script_id)?;
+        let script = self.script_of_id(v, location.script_id)?;
         let (script, created_by) = self.script_name(script);
         if script == "<eval>" && created_by.is_none() {
             return None;
@@ -168,7 +198,7 @@ impl<'g> SiteResolver<'g> {
                         .map(|s| g.raw_name(s).to_string())
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| "<eval>".to_string());
-                    Some(match self.index().location_of_shared.get(&sfi) {
+                    Some(match self.location_of_shared(sfi) {
                         Some(l) => format!("{function} ({from}:{}:{})", l.line + 1, l.column + 1),
                         None => format!("{function} ({from})"),
                     })

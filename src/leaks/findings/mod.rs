@@ -359,7 +359,7 @@ pub(super) fn describe(
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
     let mut site_labels: Vec<String> = Vec::new();
     let mut site_of_name: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut resolver = SiteResolver::new(g);
+    let mut resolver = SiteResolver::new(g, &a.retainers);
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
     for v in 0..g.node_count() as u32 {
         if g.node_id[v as usize] <= first_max_id {
