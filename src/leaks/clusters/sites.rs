@@ -33,6 +33,7 @@ pub struct SiteResolver<'g> {
     script_names: HashMap<u32, (String, Option<String>)>,
     /// Script ids already looked up by a scan of the closures' locations.
     script_of_id: HashMap<u32, Option<u32>>,
+    location_of_shared: HashMap<u32, Option<Location>>,
 }
 
 /// Most maps a constructor is looked for through (`back_pointer` chains of transitions).
@@ -45,6 +46,7 @@ impl<'g> SiteResolver<'g> {
             retainers,
             script_names: HashMap::new(),
             script_of_id: HashMap::new(),
+            location_of_shared: HashMap::new(),
         }
     }
 
@@ -89,11 +91,15 @@ impl<'g> SiteResolver<'g> {
         found
     }
 
-    /// Where the function of SharedFunctionInfo `shared` is: the location of a closure of it.
-    fn location_of_shared(&self, shared: u32) -> Option<Location> {
+    /// Where the function of SharedFunctionInfo `shared` is: the location of a closure of it
+    /// (remembered: every eval'd script of one compiler names the same one).
+    fn location_of_shared(&mut self, shared: u32) -> Option<Location> {
+        if let Some(&known) = self.location_of_shared.get(&shared) {
+            return known;
+        }
         let g = self.g;
         let r = self.retainers;
-        r.slots(shared).find_map(|slot| {
+        let found = r.slots(shared).find_map(|slot| {
             let closure = r.node[slot];
             let e = r.edge[slot] as usize;
             (g.is_type(closure, g.node_types.closure)
@@ -101,7 +107,9 @@ impl<'g> SiteResolver<'g> {
                 && g.strings.get(g.edge_name[e]) == "shared")
                 .then(|| g.locations.get(&closure).copied())
                 .flatten()
-        })
+        });
+        self.location_of_shared.insert(shared, found);
+        found
     }
 
     /// Where an object's constructor was defined (V8 records it for objects of classes and
