@@ -142,11 +142,17 @@ fn next_path_start(text: &str) -> Option<usize> {
     })
 }
 
-/// How paths read, printed under them.
+/// How paths read, printed under them (a series has no overlap marks: [`SERIES_LEGEND`]).
 pub const PATH_LEGEND: &str = "paths: .x property, ->x variable of a scope, [] element, \
 {x} internal field, [key] dictionary entry, … hops left out (--json has every hop); \
 N/M: N of M sampled members; (system roots only): held by engine roots (stack, handles) \
 alone; ⊃ #N: this cluster holds most of cluster N (sizes overlap)";
+
+/// [`PATH_LEGEND`] without the overlap mark, for a series.
+pub const SERIES_LEGEND: &str = "paths: .x property, ->x variable of a scope, [] element, \
+{x} internal field, [key] dictionary entry, … hops left out (--json has every hop); \
+N/M: N of M sampled members; (system roots only): held by engine roots (stack, handles) \
+alone";
 
 /// A cluster's first line: its closure site or label, scripts made short.
 pub fn cluster_title(c: &ClusterReport, cwd: Option<&Path>) -> String {

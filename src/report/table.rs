@@ -7,8 +7,8 @@ use comfy_table::{Cell, CellAlignment, Table};
 use super::fit::{finish, wrap, wrap_indented};
 
 use super::layout::{
-    Layout, PATH_LEGEND, budget_value, cluster_origin, cluster_title, find_cluster, held_by,
-    lockstep_text, plural, short_paths, short_scripts, shown_clusters, sizes,
+    Layout, PATH_LEGEND, SERIES_LEGEND, budget_value, cluster_origin, cluster_title, find_cluster,
+    held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters, sizes,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
@@ -438,7 +438,7 @@ fn growing_paths(out: &mut String, r: &SeriesReport, layout: &Layout) {
             out.push_str(&wrap_indented(&line, layout.width, 4));
         }
     }
-    out.push_str(&wrap(PATH_LEGEND, layout.width));
+    out.push_str(&wrap(SERIES_LEGEND, layout.width));
 }
 
 fn trend_row(t: &TrendReport, layout: &Layout) -> Vec<String> {
