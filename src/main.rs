@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use heapdiff::report::Format;
 use heapdiff::report::Layout;
+use heapdiff::report::layout::budget_number;
 use heapdiff::session::{self, Feedback, Outcome};
 
 /// Exit status when a budget is exceeded.
@@ -142,20 +143,6 @@ fn layout(out: &cli::OutputArgs, default_top: usize) -> Layout {
         width,
         cwd: std::env::current_dir().ok(),
         ..Layout::default()
-    }
-}
-
-/// A budget's number as the report shows it: bytes in DevTools' units, counts with separators.
-fn budget_number(bytes: bool, value: i64) -> String {
-    let text = if bytes {
-        heapdiff::report::human_bytes(value.unsigned_abs())
-    } else {
-        heapdiff::report::thousands(value.unsigned_abs())
-    };
-    if value < 0 {
-        format!("\u{2212}{text}")
-    } else {
-        text
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{heapdiff, json_report, series, snapshot};
+use support::{heapdiff, json_report, series, snapshot, stdout_of};
 
 mod support;
 
@@ -16,19 +16,12 @@ fn pair() -> [PathBuf; 2] {
 
 /// The HTML report of `files` with `args`.
 fn html(args: &[&str], files: &[PathBuf]) -> String {
-    let out = heapdiff()
-        .args(["--format", "html", "--source-root", "/work/main"])
-        .args(args)
-        .args(files)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        heapdiff()
+            .args(["--format", "html", "--source-root", "/work/main"])
+            .args(args)
+            .args(files),
+    )
 }
 
 /// The report embedded in the page.

@@ -3,7 +3,7 @@
 //! Node 20 fixture pair and series.
 
 use serde_json::Value;
-use support::{heapdiff, json_report, series, snapshot};
+use support::{heapdiff, json_report, series, snapshot, stdout_of};
 
 mod support;
 
@@ -13,19 +13,12 @@ fn pair() -> [std::path::PathBuf; 2] {
 
 /// The table report of the pair with `args`, which must succeed.
 fn table(args: &[&str]) -> String {
-    let out = heapdiff()
-        .args(["--source-root", "/work/main"])
-        .args(args)
-        .args(pair())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        heapdiff()
+            .args(["--source-root", "/work/main"])
+            .args(args)
+            .args(pair()),
+    )
 }
 
 /// The clusters table: `(first cell line, lines of its Cluster cell)` per row.

@@ -246,9 +246,8 @@ pub fn diff(
         .as_ref()
         .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
     let set = between::between_ids(late, min_id, max_id);
-    let writer = between::snapshot_writer_objects(late, &set.nodes, |v| {
-        between::in_range(late.graph.node_id[v as usize], min_id, max_id)
-    });
+    let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
+    let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
     let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
         std::borrow::Cow::Borrowed(&set.nodes)
     } else {
@@ -285,9 +284,7 @@ pub fn diff(
     // Lockstep classes must hang from the same old objects: their holders, or (without
     // findings) their nearest old dominators.
     let lockstep_candidates = if holder_of.is_empty() {
-        let anchors = lockstep::dominator_anchors(late, |v| {
-            between::in_range(late.graph.node_id[v as usize], set.min_id, set.max_id)
-        });
+        let anchors = lockstep::dominator_anchors(late, is_new);
         lockstep::candidates(&set.rows, &anchors)
     } else {
         lockstep::candidates(&set.rows, &holder_of)

@@ -102,6 +102,16 @@ impl FindingReport {
         }
     }
 
+    /// What a report writes after the holder when it looks like no leak: ` (one-time fill?)`,
+    /// ` (churning cache?)`, or nothing.
+    pub fn suspicion_note(&self) -> &'static str {
+        match self.suspicion {
+            Some("one-time-fill") => " (one-time fill?)",
+            Some("churn") => " (churning cache?)",
+            _ => "",
+        }
+    }
+
     /// `(string) ×600, Object ×200`: the user-visible parts, or all when there are none.
     pub fn parts_summary(&self, max: usize) -> String {
         let visible: Vec<&PartReport> = self.parts.iter().filter(|p| !p.internal).collect();

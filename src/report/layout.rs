@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport, SnapshotInfo, human_bytes,
-    signed_count, thousands,
+    thousands,
 };
 
 /// How a text report is laid out.
@@ -23,15 +23,6 @@ pub struct Layout {
     pub cwd: Option<PathBuf>,
     /// Show only this cluster, in full: its rank or text of its label.
     pub cluster: Option<String>,
-}
-
-impl Layout {
-    pub fn with_top(top: usize) -> Layout {
-        Layout {
-            top,
-            ..Layout::default()
-        }
-    }
 }
 
 /// The smallest cluster a report lists by default: 1 kB, or 0.1% of the new objects'
@@ -236,17 +227,20 @@ pub fn lockstep_text(group: &LockstepReport, max: usize) -> String {
 
 /// A budget's number: bytes in DevTools' units, counts with separators.
 pub fn budget_value(b: &BudgetReport, value: i64) -> String {
-    if b.bytes {
-        let text = human_bytes(value.unsigned_abs());
-        if value < 0 {
-            format!("\u{2212}{text}")
-        } else {
-            text
-        }
-    } else if value < 0 {
-        signed_count(value)
+    budget_number(b.bytes, value)
+}
+
+/// `value` as bytes in DevTools' units or as a count with separators, `−` when negative.
+pub fn budget_number(bytes: bool, value: i64) -> String {
+    let text = if bytes {
+        human_bytes(value.unsigned_abs())
     } else {
-        thousands(value as u64)
+        thousands(value.unsigned_abs())
+    };
+    if value < 0 {
+        format!("\u{2212}{text}")
+    } else {
+        text
     }
 }
 

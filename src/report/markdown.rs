@@ -257,11 +257,7 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
     );
     for f in list.iter().take(top) {
         let mark = if f.growing { "↑ " } else { "" };
-        let note = match f.suspicion {
-            Some("one-time-fill") => " (one-time fill?)",
-            Some("churn") => " (churning cache?)",
-            _ => "",
-        };
+        let note = f.suspicion_note();
         let gained: Vec<String> = f
             .step_bytes
             .iter()

@@ -495,11 +495,7 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
         .take(layout.top)
         .map(|f| {
             let mark = if f.growing { "\u{2191} " } else { "" };
-            let note = match f.suspicion {
-                Some("one-time-fill") => " (one-time fill?)",
-                Some("churn") => " (churning cache?)",
-                _ => "",
-            };
+            let note = f.suspicion_note();
             let gained = if f.step_bytes.len() > 1 {
                 f.step_bytes
                     .iter()

@@ -23,18 +23,20 @@ pub fn heapdiff() -> assert_cmd::Command {
     cmd
 }
 
-/// The `--json` report of heapdiff on `files`, which must succeed (exit 0).
-pub fn json_report<P: AsRef<std::ffi::OsStr>>(files: &[P]) -> serde_json::Value {
-    let out = heapdiff()
-        .args(["--json", "--quiet"])
-        .args(files)
-        .output()
-        .unwrap();
+/// The standard output of `cmd`, which must succeed (exit 0; else its stderr is shown).
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The `--json` report of heapdiff on `files`, which must succeed (exit 0).
+pub fn json_report<P: AsRef<std::ffi::OsStr>>(files: &[P]) -> serde_json::Value {
+    let text = stdout_of(heapdiff().args(["--json", "--quiet"]).args(files));
+    serde_json::from_str(&text).unwrap()
 }

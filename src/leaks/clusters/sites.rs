@@ -68,13 +68,10 @@ impl<'g> SiteResolver<'g> {
     /// script of the first closure located in it (remembered per id).
     fn script_of_id(&mut self, v: u32, id: u32) -> Option<u32> {
         let g = self.g;
-        let via_constructor = self.constructor_of(v).and_then(|c| {
-            let here = g.locations.get(&c)?;
-            (here.script_id == id)
-                .then(|| self.edge_named(c, &["shared"]))
-                .flatten()
-                .and_then(|s| self.script_of_shared(s))
-        });
+        let via_constructor = self
+            .constructor_of(v)
+            .filter(|c| g.locations.get(c).is_some_and(|l| l.script_id == id))
+            .and_then(|c| self.script_of_closure(c));
         if via_constructor.is_some() {
             return via_constructor;
         }
@@ -83,9 +80,8 @@ impl<'g> SiteResolver<'g> {
         }
         let found = g.locations.iter().find_map(|(&c, l)| {
             (l.script_id == id && g.is_type(c, g.node_types.closure))
-                .then(|| self.edge_named(c, &["shared"]))
+                .then(|| self.script_of_closure(c))
                 .flatten()
-                .and_then(|s| self.script_of_shared(s))
         });
         self.script_of_id.insert(id, found);
         found
@@ -142,6 +138,12 @@ impl<'g> SiteResolver<'g> {
             .map(|e| g.edge_to[e])
     }
 
+    /// The Script a closure's function is in.
+    fn script_of_closure(&self, closure: u32) -> Option<u32> {
+        self.edge_named(closure, &["shared"])
+            .and_then(|s| self.script_of_shared(s))
+    }
+
     pub(super) fn script_of_shared(&self, shared: u32) -> Option<u32> {
         self.edge_named(shared, &["script_or_debug_info", "script"])
     }
@@ -151,10 +153,7 @@ impl<'g> SiteResolver<'g> {
         let g = self.g;
         let raw = g.raw_name(closure);
         let function = normalise_function_name(raw);
-        let (script, created_by) = match self
-            .edge_named(closure, &["shared"])
-            .and_then(|s| self.script_of_shared(s))
-        {
+        let (script, created_by) = match self.script_of_closure(closure) {
             Some(script) => self.script_name(script),
             None => ("<unknown>".to_string(), None),
         };

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::esc;
 use super::treemap::{Rect, squarify};
-use crate::report::layout::{held_by, short_paths, short_scripts};
+use crate::report::layout::{budget_value, held_by, short_paths, short_scripts};
 use crate::report::{
     BudgetReport, ClassReport, ComparisonRow, FindingReport, SnapshotInfo, TrendReport,
     display_distance, human_bytes, signed_bytes, signed_count, thousands,
@@ -88,20 +88,13 @@ pub(super) fn budgets(list: &[BudgetReport]) -> String {
     }
     let mut out = String::from("<h2 id=\"budgets\">Budgets</h2>\n<ul>\n");
     for b in list {
-        let value = |v: i64| {
-            if b.bytes {
-                human_bytes(v.unsigned_abs())
-            } else {
-                thousands(v.unsigned_abs())
-            }
-        };
         out.push_str(&format!(
             "<li class=\"{}\"><code>{}</code>: {}, actual {}, limit {}</li>\n",
             if b.exceeded { "warning" } else { "" },
             esc(&b.budget),
             if b.exceeded { "exceeded" } else { "met" },
-            value(b.actual),
-            value(b.limit)
+            budget_value(b, b.actual),
+            budget_value(b, b.limit)
         ));
     }
     out.push_str("</ul>\n");
@@ -124,11 +117,7 @@ pub(super) fn findings_table(list: &[FindingReport], series: bool, cwd: Option<&
     let rows: Vec<String> = list
         .iter()
         .map(|f| {
-            let note = match f.suspicion {
-                Some("one-time-fill") => " (one-time fill?)",
-                Some("churn") => " (churning cache?)",
-                _ => "",
-            };
+            let note = f.suspicion_note();
             let mark = if f.growing { "\u{2191} " } else { "" };
             let mut holder = format!(
                 "{mark}<code>{}</code>{note} <span class=\"note\">@{}</span>",

@@ -37,46 +37,45 @@ pub fn squarify(values: &[u64], bounds: Rect) -> Vec<Rect> {
         }
         let row = &live[start..end];
         let sum: f64 = row.iter().map(|&i| areas[i]).sum();
-        if free.w >= free.h {
-            // A column at the left.
-            let width = if end == live.len() {
-                free.w
-            } else {
-                sum / free.h
-            };
-            let mut y = free.y;
-            for &i in row {
-                let h = areas[i] / width;
-                out[i] = Rect {
-                    x: free.x,
-                    y,
-                    w: width,
-                    h,
-                };
-                y += h;
-            }
-            free.x += width;
-            free.w -= width;
+        // A column at the left of a wide space, a row at the top of a tall one; the last
+        // strip takes all that is left.
+        let column = free.w >= free.h;
+        let (across, along) = if column {
+            (free.w, free.h)
         } else {
-            // A row at the top.
-            let height = if end == live.len() {
-                free.h
+            (free.h, free.w)
+        };
+        let thickness = if end == live.len() {
+            across
+        } else {
+            sum / along
+        };
+        let mut offset = if column { free.y } else { free.x };
+        for &i in row {
+            let length = areas[i] / thickness;
+            out[i] = if column {
+                Rect {
+                    x: free.x,
+                    y: offset,
+                    w: thickness,
+                    h: length,
+                }
             } else {
-                sum / free.w
-            };
-            let mut x = free.x;
-            for &i in row {
-                let w = areas[i] / height;
-                out[i] = Rect {
-                    x,
+                Rect {
+                    x: offset,
                     y: free.y,
-                    w,
-                    h: height,
-                };
-                x += w;
-            }
-            free.y += height;
-            free.h -= height;
+                    w: length,
+                    h: thickness,
+                }
+            };
+            offset += length;
+        }
+        if column {
+            free.x += thickness;
+            free.w -= thickness;
+        } else {
+            free.y += thickness;
+            free.h -= thickness;
         }
         start = end;
     }
