@@ -300,3 +300,96 @@ fn comparison_equals_devtools() {
         }
     }
 }
+
+/// Snapshots with allocation stacks from the oracle: `fixtures/oracle/<name>.stacks.tsv.gz`.
+fn tracked_names() -> Vec<String> {
+    let names: Vec<String> = snapshot_names()
+        .into_iter()
+        .filter(|n| {
+            fixtures()
+                .join("oracle")
+                .join(format!("{n}.stacks.tsv.gz"))
+                .exists()
+        })
+        .collect();
+    assert!(!names.is_empty(), "no fixtures with allocation stacks");
+    names
+}
+
+#[test]
+fn every_allocation_stack_equals_devtools() {
+    use heapdiff::analysis::stacks;
+    for name in tracked_names() {
+        let text = read_gz(
+            &fixtures()
+                .join("oracle")
+                .join(format!("{name}.stacks.tsv.gz")),
+        );
+        let graph = heapdiff::read::load(&snapshot_path(&name)).unwrap();
+        let mut defined: HashMap<&str, Value> = HashMap::new();
+        let (mut ordinal, mut with_stack) = (0usize, 0usize);
+        for line in text.lines() {
+            let (head, rest) = line.split_once('\t').unwrap();
+            if let Some(key) = head.strip_prefix('#') {
+                defined.insert(key, serde_json::from_str(rest).unwrap());
+                continue;
+            }
+            let id: u32 = head.parse().unwrap();
+            assert_eq!(graph.node_id[ordinal], id, "{name}: node order");
+            let got = stacks::stack(&graph, ordinal as u32).map(|frames| {
+                Value::Array(
+                    frames
+                        .iter()
+                        .map(|f| {
+                            serde_json::json!([f.function, f.script, f.script_id, f.line, f.column])
+                        })
+                        .collect(),
+                )
+            });
+            let want = (rest != "-").then(|| defined[rest].clone());
+            with_stack += want.is_some() as usize;
+            assert_eq!(got, want, "{name}: allocation stack of @{id}");
+            ordinal += 1;
+        }
+        assert_eq!(ordinal, graph.node_count(), "{name}: node count");
+        assert!(with_stack > graph.node_count() / 4, "{name}: few stacks");
+    }
+}
+
+#[test]
+fn allocation_view_equals_devtools() {
+    use heapdiff::analysis::stacks;
+    for name in tracked_names() {
+        let expected = read_json(
+            &fixtures()
+                .join("oracle")
+                .join(format!("{name}.allocation.json")),
+        );
+        let a = analyse(&name);
+        let got: Vec<Value> = stacks::allocation_tops(&a.graph, &a.self_size, None)
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.frame.function, "scriptName": t.frame.script,
+                    "scriptId": t.frame.script_id, "line": t.frame.line, "column": t.frame.column,
+                    "count": t.count, "size": t.size,
+                    "liveCount": t.live_count, "liveSize": t.live_size,
+                })
+            })
+            .collect();
+        let want: Vec<Value> = expected["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                t.as_object_mut().unwrap().remove("hasChildren");
+                t
+            })
+            .collect();
+        assert_eq!(got.len(), want.len(), "{name}: Allocation view rows");
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g, w, "{name}: Allocation view row {i}");
+        }
+    }
+}

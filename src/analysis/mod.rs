@@ -11,6 +11,7 @@ pub mod dominators;
 pub mod essential;
 pub mod flags;
 pub mod shallow;
+pub mod stacks;
 pub mod summary;
 
 use std::time::{Duration, Instant};

@@ -1,10 +1,12 @@
 //! The heap graph: a struct-of-arrays arena of nodes and edges with forward (CSR) adjacency,
 //! built once by the reader and read-only afterwards; reverse (retainer) adjacency on demand.
 
+mod allocations;
 mod ids;
 mod retainers;
 mod strings;
 
+pub use allocations::{Allocations, NO_TRACE, RawTraces, Sample, TraceFunction, TraceNode};
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
 pub use retainers::Retainers;
 pub use strings::StringTable;
@@ -142,6 +144,8 @@ pub struct RawGraph {
     pub root: u32,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
+    /// The allocation-trace sections, when the snapshot has them.
+    pub traces: Option<RawTraces>,
     pub layout: String,
     /// How long each reading step took, for `--verbose`.
     pub timings: Timings,
@@ -176,6 +180,8 @@ pub struct HeapGraph {
     pub root: NodeIdx,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
+    /// Allocation stacks, when allocation tracking was on.
+    pub allocations: Option<Allocations>,
     /// The snapshot's node and edge layout (`snapshot.meta` fields and type lists): it differs
     /// between V8 versions, so two snapshots of one process always have the same.
     pub layout: String,
@@ -242,6 +248,10 @@ impl HeapGraph {
             )));
         }
         first_edge.push(sum as u32);
+        let allocations = raw
+            .traces
+            .map(|t| Allocations::build(t, n, strings_len))
+            .transpose()?;
 
         timings.push(("graph checks", started.elapsed()));
 
@@ -262,6 +272,7 @@ impl HeapGraph {
             root: NodeIdx(raw.root),
             extra_native_bytes: raw.extra_native_bytes,
             trace_function_count: raw.trace_function_count,
+            allocations,
             layout: raw.layout,
             timings,
         })

@@ -13,6 +13,7 @@ pub(super) struct NodeColumns<'a> {
     pub(super) self_size: &'a mut [u32],
     pub(super) edge_count: &'a mut [u32],
     pub(super) detachedness: Option<&'a mut [u8]>,
+    pub(super) trace: Option<&'a mut [u32]>,
 }
 
 impl numbers::Columns for NodeColumns<'_> {
@@ -29,6 +30,13 @@ impl numbers::Columns for NodeColumns<'_> {
             }
             None => (None, None),
         };
+        let (trace, trace_rest) = match self.trace {
+            Some(t) => {
+                let (a, b) = t.split_at_mut(records);
+                (Some(a), Some(b))
+            }
+            None => (None, None),
+        };
         (
             NodeColumns {
                 layout: self.layout,
@@ -38,6 +46,7 @@ impl numbers::Columns for NodeColumns<'_> {
                 self_size: size,
                 edge_count: count,
                 detachedness: det,
+                trace,
             },
             NodeColumns {
                 layout: self.layout,
@@ -47,6 +56,7 @@ impl numbers::Columns for NodeColumns<'_> {
                 self_size: size_rest,
                 edge_count: count_rest,
                 detachedness: det_rest,
+                trace: trace_rest,
             },
         )
     }
@@ -62,6 +72,9 @@ impl numbers::Columns for NodeColumns<'_> {
         self.edge_count[record] = values[l.edge_count];
         if let (Some(d), Some(column)) = (l.detachedness, self.detachedness.as_deref_mut()) {
             column[record] = (values[d] & 3) as u8;
+        }
+        if let (Some(t), Some(column)) = (l.trace_node_id, self.trace.as_deref_mut()) {
+            column[record] = values[t];
         }
     }
 }

@@ -23,6 +23,9 @@ struct RawMeta {
     edge_fields: Option<Vec<String>>,
     edge_types: Option<Vec<serde_json::Value>>,
     location_fields: Option<Vec<String>>,
+    trace_function_info_fields: Option<Vec<String>>,
+    trace_node_fields: Option<Vec<String>>,
+    sample_fields: Option<Vec<String>>,
 }
 
 /// Offsets of the node fields heapdiff reads, within one node's record.
@@ -35,6 +38,8 @@ pub(crate) struct NodeLayout {
     pub self_size: usize,
     pub edge_count: usize,
     pub detachedness: Option<usize>,
+    /// Read only when the snapshot has allocation traces (`trace_function_count > 0`).
+    pub trace_node_id: Option<usize>,
 }
 
 /// Offsets of the edge fields within one edge's record.
@@ -56,12 +61,32 @@ pub(crate) struct LocationLayout {
     pub column: usize,
 }
 
+/// Offsets of the allocation-trace sections' fields (`trace_function_infos`, `trace_tree`,
+/// `samples`), present when allocation tracking was on.
+#[derive(Debug, Clone)]
+pub(crate) struct TraceLayout {
+    pub function_fields: usize,
+    pub function_name: usize,
+    pub script_name: usize,
+    pub script_id: usize,
+    pub line: usize,
+    pub column: usize,
+    pub node_fields: usize,
+    pub node_id: usize,
+    pub node_function: usize,
+    pub node_count: usize,
+    pub node_size: usize,
+    /// Samples (`timestamp_us`, `last_assigned_id` offsets and field count), when declared.
+    pub samples: Option<(usize, usize, usize)>,
+}
+
 /// The resolved header.
 #[derive(Debug, Clone)]
 pub(crate) struct Meta {
     pub node: NodeLayout,
     pub edge: EdgeLayout,
     pub location: Option<LocationLayout>,
+    pub trace: Option<TraceLayout>,
     pub node_types: NodeTypes,
     pub edge_types: EdgeTypes,
     pub node_count: Option<u64>,
@@ -130,7 +155,7 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
     let node_types = meta.node_types.ok_or_else(|| missing("node_types"))?;
     let edge_types = meta.edge_types.ok_or_else(|| missing("edge_types"))?;
 
-    let node = NodeLayout {
+    let mut node = NodeLayout {
         field_count: node_fields.len(),
         ty: position(&node_fields, "type", "node_fields")?,
         name: position(&node_fields, "name", "node_fields")?,
@@ -138,6 +163,7 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
         self_size: position(&node_fields, "self_size", "node_fields")?,
         edge_count: position(&node_fields, "edge_count", "node_fields")?,
         detachedness: node_fields.iter().position(|f| f == "detachedness"),
+        trace_node_id: None,
     };
     let edge = EdgeLayout {
         field_count: edge_fields.len(),
@@ -155,6 +181,21 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
         }),
         _ => None,
     };
+    let trace_function_count =
+        count(&header.trace_function_count, "trace_function_count")?.unwrap_or(0);
+    let trace = match (trace_function_count, meta.trace_function_info_fields) {
+        (0, _) | (_, None) => None,
+        (_, Some(functions)) => Some(trace_layout(
+            &functions,
+            &meta
+                .trace_node_fields
+                .ok_or_else(|| missing("trace_node_fields"))?,
+            meta.sample_fields.as_deref(),
+        )?),
+    };
+    if trace.is_some() {
+        node.trace_node_id = node_fields.iter().position(|f| f == "trace_node_id");
+    }
     let node_types = NodeTypes::from_names(type_names(&node_types, node.ty, "node_types")?);
     let edge_types = EdgeTypes::from_names(type_names(&edge_types, edge.ty, "edge_types")?);
     let layout = format!(
@@ -169,6 +210,7 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
         node,
         edge,
         location,
+        trace,
         node_types,
         edge_types,
         node_count: count(&header.node_count, "node_count")?,
@@ -181,8 +223,44 @@ pub(crate) fn parse_header(json: &[u8], offset: usize) -> Result<Meta> {
                 .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
                 .ok_or_else(|| Error::invalid(format!("snapshot.extra_native_bytes is {n}")))?,
         },
-        trace_function_count: count(&header.trace_function_count, "trace_function_count")?
-            .unwrap_or(0),
+        trace_function_count,
         layout,
+    })
+}
+
+fn trace_layout(
+    functions: &[String],
+    nodes: &[String],
+    samples: Option<&[String]>,
+) -> Result<TraceLayout> {
+    let f = "trace_function_info_fields";
+    let t = "trace_node_fields";
+    let children = position(nodes, "children", t)?;
+    if children + 1 != nodes.len() {
+        return Err(Error::invalid(
+            "meta.trace_node_fields does not end with \"children\"",
+        ));
+    }
+    let samples = match samples {
+        Some(fields) if !fields.is_empty() => Some((
+            position(fields, "timestamp_us", "sample_fields")?,
+            position(fields, "last_assigned_id", "sample_fields")?,
+            fields.len(),
+        )),
+        _ => None,
+    };
+    Ok(TraceLayout {
+        function_fields: functions.len(),
+        function_name: position(functions, "name", f)?,
+        script_name: position(functions, "script_name", f)?,
+        script_id: position(functions, "script_id", f)?,
+        line: position(functions, "line", f)?,
+        column: position(functions, "column", f)?,
+        node_fields: nodes.len(),
+        node_id: position(nodes, "id", t)?,
+        node_function: position(nodes, "function_info_index", t)?,
+        node_count: position(nodes, "count", t)?,
+        node_size: position(nodes, "size", t)?,
+        samples,
     })
 }

@@ -7,6 +7,7 @@ mod meta;
 mod numbers;
 mod scan;
 mod source;
+mod traces;
 
 use std::io::Read;
 use std::path::Path;
@@ -198,6 +199,9 @@ enum Section {
     Nodes,
     Edges,
     Locations,
+    TraceFunctions,
+    TraceTree,
+    Samples,
     Strings,
 }
 
@@ -208,6 +212,9 @@ impl Section {
             "nodes" => Section::Nodes,
             "edges" => Section::Edges,
             "locations" => Section::Locations,
+            "trace_function_infos" => Section::TraceFunctions,
+            "trace_tree" => Section::TraceTree,
+            "samples" => Section::Samples,
             "strings" => Section::Strings,
             _ => return None,
         })
@@ -219,6 +226,9 @@ impl Section {
             Section::Nodes => "nodes",
             Section::Edges => "edges",
             Section::Locations => "locations",
+            Section::TraceFunctions => "trace_function_infos",
+            Section::TraceTree => "trace_tree",
+            Section::Samples => "samples",
             Section::Strings => "strings",
         }
     }
@@ -229,6 +239,9 @@ impl Section {
             Section::Nodes => "in the nodes array",
             Section::Edges => "in the edges array",
             Section::Locations => "in the locations array",
+            Section::TraceFunctions => "in the trace_function_infos array",
+            Section::TraceTree => "in the trace_tree array",
+            Section::Samples => "in the samples array",
             Section::Strings => "in the strings array",
         }
     }
@@ -257,6 +270,10 @@ fn read_numeric(
                 Some(_) => Some(try_zeroed(cap, "nodes")?),
                 None => None,
             };
+            let mut trace_ids = match layout.trace_node_id {
+                Some(_) => Some(try_zeroed(cap, "nodes")?),
+                None => None,
+            };
             let columns = NodeColumns {
                 layout,
                 ty: &mut raw.node_type,
@@ -265,6 +282,7 @@ fn read_numeric(
                 self_size: &mut raw.self_size,
                 edge_count: &mut raw.edge_count,
                 detachedness: detachedness.as_deref_mut(),
+                trace: trace_ids.as_deref_mut(),
             };
             numbers::parse_records(
                 s.bytes(),
@@ -277,6 +295,9 @@ fn read_numeric(
             s.set_pos(body.range.end + 1);
             paging.done_with(body.range.clone());
             raw.detachedness = detachedness;
+            if let Some(ids) = trace_ids {
+                raw.traces.get_or_insert_default().node_trace_ids = ids;
+            }
         }
         Section::Edges => {
             let layout = &meta.edge;
@@ -315,6 +336,19 @@ fn read_numeric(
                 s.set_pos(body.range.end + 1);
                 paging.done_with(body.range.clone());
                 *locations = Some(flat);
+            }
+        },
+        Section::TraceFunctions | Section::TraceTree | Section::Samples => match &meta.trace {
+            None => s.skip_value(context)?,
+            Some(layout) => {
+                let traces = raw.traces.get_or_insert_default();
+                match section {
+                    Section::TraceFunctions => {
+                        traces.functions = traces::read_functions(s, layout)?
+                    }
+                    Section::TraceTree => traces.tree = traces::read_tree(s, layout)?,
+                    _ => traces.samples = traces::read_samples(s, layout)?,
+                }
             }
         },
         Section::Header | Section::Strings => unreachable!("not a numeric section"),

@@ -248,6 +248,39 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Reads a non-negative integer (no sign, fraction or exponent) that fits in 64 bits.
+    pub fn unsigned(&mut self, context: &str) -> Result<u64> {
+        let start = self.pos;
+        let first = self.peek(context)?;
+        if !first.is_ascii_digit() {
+            return Err(Error::syntax(
+                self.pos,
+                format!(
+                    "expected a non-negative integer {context}, found {}",
+                    describe_byte(first)
+                ),
+            ));
+        }
+        let mut value: u64 = 0;
+        while let Some(&b) = self.buf.get(self.pos) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add((b - b'0') as u64))
+                .ok_or_else(|| Error::syntax(start, format!("a number too large {context}")))?;
+            self.pos += 1;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.buf.get(self.pos) {
+            return Err(Error::syntax(
+                start,
+                format!("expected an integer {context}, found a fraction or exponent"),
+            ));
+        }
+        Ok(value)
+    }
+
     fn skip_number(&mut self) {
         while let Some(&b) = self.buf.get(self.pos) {
             if !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {

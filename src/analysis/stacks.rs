@@ -1,0 +1,174 @@
+//! Allocation stacks of one snapshot as DevTools shows them: each object's stack
+//! (`HeapSnapshot.allocationStack`) and the top level of the Allocation view
+//! (`AllocationProfile.serializeTraceTops`), optionally restricted to some objects. Also the
+//! first frame of a stack that is the program's own code, which neither tool names.
+
+use serde::Serialize;
+
+use crate::graph::{Allocations, HeapGraph, NO_TRACE, TraceFunction};
+
+/// One frame: a function and where it is defined (1-based line and column; 0 = unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Frame {
+    pub function: String,
+    pub script: String,
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The frame of tree node `trace`.
+pub fn frame(g: &HeapGraph, allocations: &Allocations, trace: u32) -> Frame {
+    function_frame(g, allocations.function(trace))
+}
+
+/// The frame naming trace function `f`.
+pub fn function_frame(g: &HeapGraph, f: &TraceFunction) -> Frame {
+    Frame {
+        function: g.strings.get(f.name).to_string(),
+        script: g.strings.get(f.script_name).to_string(),
+        script_id: f.script_id,
+        line: f.line,
+        column: f.column,
+    }
+}
+
+/// The stack that allocated `node`, innermost frame first, ending at the tree's root frame;
+/// `None` when the snapshot has no allocation traces or the node no trace.
+pub fn stack(g: &HeapGraph, node: u32) -> Option<Vec<Frame>> {
+    let allocations = g.allocations.as_ref()?;
+    let trace = allocations.trace_of(node)?;
+    Some(stack_of_trace(g, allocations, trace))
+}
+
+/// The frames of the stack ending at tree node `trace`, innermost first.
+pub fn stack_of_trace(g: &HeapGraph, allocations: &Allocations, trace: u32) -> Vec<Frame> {
+    allocations
+        .frames(trace)
+        .map(|t| frame(g, allocations, t))
+        .collect()
+}
+
+/// True for a frame of the program's own code: a named script that is neither a Node
+/// built-in (`node:…`, `internal/…`) nor under `node_modules`.
+pub fn is_user_script(script: &str) -> bool {
+    !script.is_empty()
+        && !script.starts_with("node:")
+        && !script.starts_with("internal/")
+        && !script.contains("/node_modules/")
+        && !script.contains("\\node_modules\\")
+        && !script.starts_with("node_modules/")
+}
+
+/// Per tree node: the innermost frame of its stack (itself or a caller) in the program's own
+/// code, or [`NO_TRACE`]. One pass, since the tree is in preorder.
+pub fn first_user_frames(g: &HeapGraph, allocations: &Allocations) -> Vec<u32> {
+    let user_function: Vec<bool> = allocations
+        .functions
+        .iter()
+        .map(|f| is_user_script(g.strings.get(f.script_name)))
+        .collect();
+    let mut first = vec![NO_TRACE; allocations.tree.len()];
+    for (t, node) in allocations.tree.iter().enumerate() {
+        first[t] = if user_function[node.function as usize] {
+            t as u32
+        } else if node.parent != NO_TRACE {
+            first[node.parent as usize]
+        } else {
+            NO_TRACE
+        };
+    }
+    first
+}
+
+/// A row of the Allocation view: one function as the innermost frame of allocations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationTop {
+    #[serde(flatten)]
+    pub frame: Frame,
+    /// Every allocation V8 recorded with this function innermost, and their bytes.
+    pub count: u64,
+    pub size: u64,
+    /// The objects among them alive in this snapshot (of those counted), and their bytes.
+    pub live_count: u64,
+    pub live_size: u64,
+    /// Index of the function in the snapshot's trace functions.
+    #[serde(skip)]
+    pub function: u32,
+}
+
+/// DevTools' Allocation view, top level (live sizes are DevTools' shallow sizes, `self_size`): per function, the trace nodes that allocated
+/// (`count > 0`) summed, with the live objects of `counted` (all nodes when `None`); sorted by
+/// allocated bytes, ties in function order. A function with allocations is listed even when
+/// none of them is alive, except with `counted`, where only functions with live objects are.
+pub fn allocation_tops(
+    g: &HeapGraph,
+    self_size: &[u32],
+    counted: Option<&[u32]>,
+) -> Vec<AllocationTop> {
+    let Some(allocations) = g.allocations.as_ref() else {
+        return Vec::new();
+    };
+    let mut live = vec![(0u64, 0u64); allocations.tree.len()];
+    let mut add = |v: u32| {
+        if let Some(t) = allocations.trace_of(v) {
+            let entry = &mut live[t as usize];
+            entry.0 += 1;
+            entry.1 += self_size[v as usize] as u64;
+        }
+    };
+    match counted {
+        Some(nodes) => nodes.iter().for_each(|&v| add(v)),
+        None => (0..g.node_count() as u32).for_each(add),
+    }
+    let mut totals = vec![(0u64, 0u64, 0u64, 0u64); allocations.functions.len()];
+    for (t, node) in allocations.tree.iter().enumerate() {
+        if node.count == 0 {
+            continue;
+        }
+        let entry = &mut totals[node.function as usize];
+        entry.0 += node.count as u64;
+        entry.1 += node.size;
+        entry.2 += live[t].0;
+        entry.3 += live[t].1;
+    }
+    let mut tops: Vec<AllocationTop> = totals
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.0 > 0 && (counted.is_none() || t.2 > 0))
+        .map(|(i, &(count, size, live_count, live_size))| AllocationTop {
+            frame: function_frame(g, &allocations.functions[i]),
+            count,
+            size,
+            live_count,
+            live_size,
+            function: i as u32,
+        })
+        .collect();
+    if counted.is_some() {
+        tops.sort_by(|a, b| {
+            b.live_size
+                .cmp(&a.live_size)
+                .then(a.function.cmp(&b.function))
+        });
+    } else {
+        tops.sort_by_key(|t| std::cmp::Reverse(t.size));
+    }
+    tops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_scripts_are_neither_built_in_nor_dependencies() {
+        assert!(is_user_script("/srv/app/handlers/order.js"));
+        assert!(is_user_script("file:///srv/app/main.mjs"));
+        assert!(!is_user_script(""));
+        assert!(!is_user_script("node:internal/main/run_main_module"));
+        assert!(!is_user_script("internal/bootstrap/node"));
+        assert!(!is_user_script("/srv/app/node_modules/ajv/dist/core.js"));
+        assert!(!is_user_script("C:\\app\\node_modules\\ajv\\dist\\core.js"));
+    }
+}
