@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use heapdiff::leaks::budget::{Budget, BudgetError, parse_size};
+use heapdiff::leaks::window::TimeWindow;
 use heapdiff::leaks::{DiffOptions, SortKey};
 use heapdiff::report::Layout;
 use heapdiff::session::{SnapshotsRequest, SummaryRequest};
@@ -182,6 +183,32 @@ pub struct DiffArgs {
     /// and TARGET and still alive in FINAL) instead of a series.
     #[arg(long, conflicts_with = "series")]
     pub memlab: bool,
+
+    /// Group the new objects by allocation site (`stack`: DevTools' Allocation view of the
+    /// new objects; needs snapshots written with allocation tracking on) instead of clusters.
+    #[arg(long, value_enum, value_name = "GROUPING")]
+    pub group_by: Option<GroupBy>,
+
+    /// With one allocation-timeline recording (`.heaptimeline`): the objects allocated in this
+    /// window of it and alive at its end, e.g. `10s..40s`, `..1.5s`, `500ms..` (times from the
+    /// start of the recording).
+    #[arg(long, value_name = "FROM..TO", value_parser = window_arg)]
+    pub between: Option<TimeWindow>,
+}
+
+/// What new objects are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// Objects of one class (summary's default).
+    Class,
+    /// Clusters that point at one cause (a diff's default).
+    Cluster,
+    /// The function that allocated them, from allocation stacks.
+    Stack,
+}
+
+fn window_arg(text: &str) -> Result<TimeWindow, String> {
+    TimeWindow::parse(text)
 }
 
 /// Output formats.
@@ -216,6 +243,11 @@ pub enum Sort {
 pub struct SummaryArgs {
     /// The snapshot (.heapsnapshot, optionally gzip'd; `-` for stdin).
     pub file: PathBuf,
+
+    /// `stack`: DevTools' Allocation view (objects by the function that allocated them)
+    /// instead of classes; needs a snapshot written with allocation tracking on.
+    #[arg(long, value_enum, value_name = "GROUPING")]
+    pub group_by: Option<GroupBy>,
 }
 
 /// Checks a size argument (`5MiB`) and keeps the text as written.
@@ -273,7 +305,17 @@ impl DiffArgs {
                 compare: self.compare,
                 show_churn: self.show_churn,
                 ignore: self.ignore.clone(),
+                by_stack: match self.group_by {
+                    None | Some(GroupBy::Cluster) => false,
+                    Some(GroupBy::Stack) => true,
+                    Some(GroupBy::Class) => {
+                        return Err("--group-by class is for summary; a diff groups by \
+                                    cluster (the default) or stack"
+                            .to_string());
+                    }
+                },
             },
+            window: self.between,
             strict: self.strict,
             output: out.file(),
             format: out.report_format()?,
@@ -292,8 +334,20 @@ impl DiffArgs {
 
 impl SummaryArgs {
     pub fn request(&self, out: &OutputArgs, layout: Layout) -> Result<SummaryRequest, String> {
+        let by_stack = match self.group_by {
+            None | Some(GroupBy::Class) => false,
+            Some(GroupBy::Stack) => true,
+            Some(GroupBy::Cluster) => {
+                return Err(
+                    "summary groups by class (the default) or stack; clusters are \
+                            for a diff of two snapshots"
+                        .to_string(),
+                );
+            }
+        };
         Ok(SummaryRequest {
             file: self.file.clone(),
+            by_stack,
             format: out.report_format()?,
             output: out.file(),
             layout,

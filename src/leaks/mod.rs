@@ -7,6 +7,7 @@
 //!   together; [`series`]: trends across many snapshots;
 //! - [`sanity`]: whether snapshots can be compared; [`budget`]: CI conditions on a diff.
 
+pub mod allocation_sites;
 pub mod between;
 pub mod budget;
 pub mod clusters;
@@ -16,6 +17,7 @@ pub mod growth;
 pub mod lockstep;
 pub mod sanity;
 pub mod series;
+pub mod window;
 
 use crate::analysis::Analysis;
 use crate::analysis::summary::ClassRow;
@@ -54,6 +56,20 @@ pub struct DiffOptions {
     pub show_churn: bool,
     /// Leave out clusters, findings and class rows these patterns match (see [`Ignore`]).
     pub ignore: Vec<String>,
+    /// Group the new objects by allocation site too (`--group-by stack`).
+    pub by_stack: bool,
+}
+
+/// Where a diff's new objects begin: after a base snapshot, or (one timeline recording) in an
+/// id window of the late snapshot itself.
+pub enum Start<'a> {
+    Snapshot(&'a str, &'a Baseline),
+    /// Ids `(min, max]` of a time window (see [`window::TimeWindow`]), and its label.
+    Window {
+        min_id: u32,
+        max_id: u32,
+        label: String,
+    },
 }
 
 /// `--ignore PATTERN`: a class (its exact name), a cluster (its class, or text in its label),
@@ -213,6 +229,10 @@ pub struct Diff {
     pub budgets: Vec<BudgetResult>,
     /// What `--ignore` left out.
     pub ignored: Ignored,
+    /// The new objects by allocation site, when asked for.
+    pub allocation_sites: Option<Vec<allocation_sites::AllocationSite>>,
+    /// With one timeline recording: the time window the new objects were allocated in.
+    pub window: Option<String>,
 }
 
 impl Diff {
@@ -235,16 +255,22 @@ fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u6
 /// those allocated between `base` and `target` and still alive in `late`. Fails when a budget
 /// names nothing in these snapshots.
 pub fn diff(
-    base: (&str, &Baseline),
+    start: Start<'_>,
     target: Option<SnapshotFacts>,
     late: (&str, &Analysis),
     options: &DiffOptions,
 ) -> Result<Diff, BudgetError> {
-    let ((base_file, base), (late_file, late)) = (base, late);
-    let min_id = base.graph().max_js_object_id();
-    let max_id = target
-        .as_ref()
-        .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id);
+    let (late_file, late) = late;
+    let (base, min_id, max_id) = match &start {
+        Start::Snapshot(file, base) => (
+            Some((*file, *base)),
+            base.graph().max_js_object_id(),
+            target
+                .as_ref()
+                .map_or_else(|| late.graph.max_js_object_id(), |t| t.max_js_object_id),
+        ),
+        Start::Window { min_id, max_id, .. } => (None, *min_id, *max_id),
+    };
     let set = between::between_ids(late, min_id, max_id);
     let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
     let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
@@ -263,9 +289,9 @@ pub fn diff(
     // Findings and clusters read the late snapshot only: side by side.
     let (mut clusters, (findings, holder_of)) = rayon::join(
         || clusters::clusters(late, &clustered),
-        || match &target {
-            None => findings::of_pair(base.graph(), late, MAX_FINDINGS),
-            Some(_) => (Vec::new(), Vec::new()),
+        || match (&target, base) {
+            (None, Some((_, base))) => findings::of_pair(base.graph(), late, MAX_FINDINGS),
+            _ => (Vec::new(), Vec::new()),
         },
     );
     sort_by_key(&mut clusters, options.sort, |c| {
@@ -290,7 +316,7 @@ pub fn diff(
         lockstep::candidates(&set.rows, &holder_of)
     };
     drop(holder_of);
-    let comparison = match (options.compare, base.analysis()) {
+    let comparison = match (options.compare, base.and_then(|(_, b)| b.analysis())) {
         (true, Some(base)) => {
             let mut rows = comparison::compare(base, late);
             let total = rows.len();
@@ -302,7 +328,10 @@ pub fn diff(
         }
         _ => None,
     };
-    let mut warnings = sanity::sanity_warnings(base.graph(), &late.graph);
+    let mut warnings = match base {
+        Some((_, base)) => sanity::sanity_warnings(base.graph(), &late.graph),
+        None => Vec::new(),
+    };
     if let Some(t) = &target {
         warnings.extend(sanity::target_warnings(
             min_id,
@@ -310,8 +339,14 @@ pub fn diff(
             late.graph.max_js_object_id(),
         ));
     }
-    let base_facts = SnapshotFacts::of(base_file, base.graph());
     let late_facts = SnapshotFacts::of(late_file, &late.graph);
+    let base_facts = match base {
+        Some((file, base)) => SnapshotFacts::of(file, base.graph()),
+        None => SnapshotFacts {
+            max_js_object_id: min_id,
+            ..late_facts.clone()
+        },
+    };
     let totals = BetweenTotals {
         min_id: set.min_id,
         max_id: set.max_id,
@@ -321,6 +356,9 @@ pub fn diff(
         class_count: set.rows.len() as u64,
         snapshot_writer_objects: writer_objects,
     };
+    let allocation_sites = options
+        .by_stack
+        .then(|| allocation_sites::allocation_sites(late, &set.nodes));
     let mut classes = set.rows;
     sort_by_key(&mut classes, options.sort, |c| {
         (c.retained, c.self_size, c.count)
@@ -346,6 +384,11 @@ pub fn diff(
         warnings,
         budgets: Vec::new(),
         ignored,
+        allocation_sites,
+        window: match start {
+            Start::Window { label, .. } => Some(label),
+            Start::Snapshot(..) => None,
+        },
     };
     if !options.budgets.is_empty() {
         let names_class = options
@@ -353,7 +396,8 @@ pub fn diff(
             .iter()
             .any(|b| matches!(b.metric, budget::Metric::Class { .. }));
         let known = if names_class {
-            KnownClasses::of(late, &[base.graph()])
+            let bases: Vec<&HeapGraph> = base.iter().map(|(_, b)| b.graph()).collect();
+            KnownClasses::of(late, &bases)
         } else {
             KnownClasses::of_names(std::iter::empty())
         };

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::stacks::Frame;
+
 use super::{
     BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport, SnapshotInfo, human_bytes,
     thousands,
@@ -181,6 +183,45 @@ pub fn cluster_origin(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
         ),
     };
     Some(short_scripts(&text, cwd))
+}
+
+/// A stack frame as `function (script:line:column)`, scripts shortened like paths'.
+pub fn frame_text(f: &Frame, cwd: Option<&Path>) -> String {
+    let function = if f.function.is_empty() {
+        "(anonymous)"
+    } else {
+        &f.function
+    };
+    if f.script.is_empty() {
+        return function.to_string();
+    }
+    short_scripts(
+        &format!("{function} ({}:{}:{})", f.script, f.line, f.column),
+        cwd,
+    )
+}
+
+/// `allocated by N/M handleOrder (app.js:12:3)`: the program's own function most members'
+/// allocation stacks pass through; else the innermost frame of their commonest stack.
+pub fn allocated_by(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
+    let a = c.allocation.as_ref()?;
+    match &a.allocated_by {
+        Some(by) => Some(format!(
+            "allocated by {}/{} {}",
+            thousands(by.count),
+            thousands(c.count),
+            frame_text(&by.frame, cwd)
+        )),
+        None => {
+            let top = a.stacks.first()?;
+            Some(format!(
+                "allocated in {}/{} {} (no frame of the program's own code)",
+                thousands(top.count),
+                thousands(c.count),
+                frame_text(top.frames.first()?, cwd)
+            ))
+        }
+    }
 }
 
 /// `held by PATH (N/M)`, and how many of them sit in a subtree below another member.

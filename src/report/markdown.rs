@@ -2,8 +2,8 @@
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
 
 use super::layout::{
-    Layout, PATH_LEGEND, budget_value, cluster_origin, cluster_title, held_by, lockstep_text,
-    plural, short_paths, short_scripts, shown_clusters,
+    Layout, PATH_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title, held_by,
+    lockstep_text, plural, short_paths, short_scripts, shown_clusters,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SnapshotInfo, human_bytes, signed_bytes,
@@ -85,8 +85,11 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         let with_paths = layout.paths.unwrap_or(usize::MAX);
         for (i, c) in chosen.shown.iter().enumerate() {
             let mut text = code(&cluster_title(c, cwd));
-            if let Some(origin) = cluster_origin(c, cwd) {
-                text.push_str(&format!("<br>{}", cell(&origin)));
+            for line in [cluster_origin(c, cwd), allocated_by(c, cwd)]
+                .into_iter()
+                .flatten()
+            {
+                text.push_str(&format!("<br>{}", cell(&line)));
             }
             if i < with_paths
                 && let Some(p) = short_paths(&c.paths, c.paths_sampled).first()

@@ -2,6 +2,8 @@
 //! snapshot's summary), rendered by [`table`] for people, [`json`] for scripts and [`markdown`]
 //! for pull requests. Nothing here analyses: renderers see only these structs.
 
+mod allocations;
+mod card;
 mod findings;
 mod fit;
 mod format;
@@ -10,6 +12,7 @@ pub mod json;
 pub mod layout;
 pub mod markdown;
 mod series;
+mod sites;
 pub mod table;
 
 use serde::Serialize;
@@ -21,6 +24,7 @@ use crate::leaks::clusters::{Cluster, PathShape};
 use crate::leaks::comparison::DiffRow;
 use crate::leaks::lockstep::Lockstep;
 use crate::leaks::{Diff, SnapshotFacts};
+pub use allocations::{AllocatedBy, AllocationReport, AllocationSiteReport, StackReport};
 use findings::findings_of;
 pub use findings::{FindingReport, HolderReport, PartReport};
 pub use format::{display_distance, human_bytes, signed_bytes, signed_count, sparkline, thousands};
@@ -75,6 +79,9 @@ pub struct SummaryReport {
     pub total_count: u64,
     pub total_self_size: u64,
     pub classes: Vec<ClassReport>,
+    /// DevTools' Allocation view (`--group-by stack`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<Vec<AllocationSiteReport>>,
 }
 
 /// One class row.
@@ -146,7 +153,14 @@ impl SummaryReport {
             total_count: rows.iter().map(|r| r.count).sum(),
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
+            allocation: None,
         }
+    }
+
+    /// Adds DevTools' Allocation view of the snapshot (`--group-by stack`).
+    pub fn with_allocation_view(mut self, tops: &[crate::analysis::stacks::AllocationTop]) -> Self {
+        self.allocation = Some(tops.iter().map(AllocationSiteReport::from).collect());
+        self
     }
 }
 
@@ -224,6 +238,12 @@ pub struct DiffReport {
     pub budgets: Vec<BudgetReport>,
     /// What `--ignore` left out.
     pub ignored: IgnoredReport,
+    /// The new objects by allocation site (`--group-by stack`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation_sites: Option<Vec<AllocationSiteReport>>,
+    /// With one timeline recording (`--between`): the time window the new objects come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
 }
 
 /// The outcome of one budget.
@@ -296,6 +316,9 @@ pub struct ClusterReport {
     pub inside_of: Option<u64>,
     /// Ranks of the clusters this one holds that way.
     pub contains: Vec<u64>,
+    /// Where the members were allocated, when the snapshot has allocation stacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -388,6 +411,7 @@ impl ClusterReport {
             paths_sampled: c.paths_sampled,
             inside_of: None,
             contains: Vec::new(),
+            allocation: c.stacks.as_ref().map(AllocationReport::from),
         }
     }
 }
@@ -508,6 +532,11 @@ impl DiffReport {
                 findings: d.ignored.findings,
                 classes: d.ignored.classes,
             },
+            allocation_sites: d
+                .allocation_sites
+                .as_ref()
+                .map(|sites| sites.iter().map(AllocationSiteReport::from).collect()),
+            window: d.window.clone(),
         }
     }
 

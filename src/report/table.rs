@@ -7,8 +7,9 @@ use comfy_table::{Cell, CellAlignment, Table};
 use super::fit::{finish, wrap, wrap_indented};
 
 use super::layout::{
-    Layout, PATH_LEGEND, SERIES_LEGEND, budget_value, cluster_origin, cluster_title, find_cluster,
-    held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters, sizes,
+    Layout, PATH_LEGEND, SERIES_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title,
+    find_cluster, held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters,
+    sizes,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
@@ -22,7 +23,7 @@ fn percent(part: u64, total: u64) -> String {
     format!("{:.0} %", part as f64 * 100.0 / total as f64)
 }
 
-fn new_table(header: &[&str]) -> Table {
+pub(super) fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     // Cells are wrapped here, between words ([`finish`]), not by comfy-table.
@@ -58,6 +59,10 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
     ));
     for p in &r.problems {
         out.push_str(&format!("note: {p}\n"));
+    }
+    if let Some(tops) = &r.allocation {
+        super::sites::allocation_view(&mut out, tops, layout);
+        return out;
     }
     let table = new_table(&[
         "Class",
@@ -97,6 +102,14 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     let mut out = String::new();
     let width = layout.width;
     for (label, s) in r.snapshots() {
+        if r.window.is_some() && label == "base" {
+            continue;
+        }
+        let label = if r.window.is_some() {
+            "recording"
+        } else {
+            label
+        };
         let mut line = format!(
             "{label}  {}  {} nodes  {}",
             s.file,
@@ -109,10 +122,15 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         out.push_str(&wrap_indented(&line, width, 6));
     }
     let b = &r.between;
-    let since = if r.target.is_some() {
-        "allocated between base and target, still alive in late"
-    } else {
-        "new since base and still alive"
+    let since = match &r.window {
+        Some(w) => format!(
+            "allocated in {w} of the recording (ids {}..{}), alive at its end",
+            b.min_id, b.max_id
+        ),
+        None if r.target.is_some() => {
+            "allocated between base and target, still alive in late".to_string()
+        }
+        None => "new since base and still alive".to_string(),
     };
     let line = format!(
         "{since}: {} in {}, {} shallow, {} retained",
@@ -143,7 +161,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         out.push_str(&wrap_indented(&note, width, 2));
     }
     if let Some(wanted) = &layout.cluster {
-        cluster_card(&mut out, find_cluster(r, wanted)?, layout);
+        super::card::cluster_card(&mut out, find_cluster(r, wanted)?, layout);
         return Ok(out);
     }
     let chosen = shown_clusters(r, layout);
@@ -151,11 +169,14 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         findings(&mut out, &r.findings, false, layout);
     }
 
-    out.push_str("\nClusters of new objects\n");
     let with_paths = layout.paths.unwrap_or(usize::MAX);
-    if r.clusters.is_empty() {
+    if let Some(sites) = &r.allocation_sites {
+        super::sites::new_objects_by_site(&mut out, sites, layout);
+    } else if r.clusters.is_empty() {
+        out.push_str("\nClusters of new objects\n");
         out.push_str("(none: no two new objects share a site, shape or content)\n");
     } else {
+        out.push_str("\nClusters of new objects\n");
         let table = new_table(&["#", "Kind", "Cluster", "Count", "Shallow", "Retained"]);
         let rows: Vec<Vec<String>> = chosen
             .shown
@@ -163,9 +184,12 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
             .enumerate()
             .map(|(i, c)| {
                 let mut text = cluster_title(c, cwd);
-                if let Some(origin) = cluster_origin(c, cwd) {
+                for line in [cluster_origin(c, cwd), allocated_by(c, cwd)]
+                    .into_iter()
+                    .flatten()
+                {
                     text.push('\n');
-                    text.push_str(&origin);
+                    text.push_str(&line);
                 }
                 if i < with_paths
                     && let Some(p) = short_paths(&c.paths, c.paths_sampled).first()
@@ -299,56 +323,6 @@ fn more_paths(
     if shown.iter().take(with_paths).any(|c| !c.paths.is_empty()) {
         out.push_str(&wrap(PATH_LEGEND, layout.width));
     }
-}
-
-/// `--cluster`: one cluster with everything known about it, paths short and in full.
-fn cluster_card(out: &mut String, c: &super::ClusterReport, layout: &Layout) {
-    let cwd = layout.cwd.as_deref();
-    out.push_str(&format!(
-        "\nCluster #{} ({}): {}\n",
-        c.rank,
-        c.kind,
-        cluster_title(c, cwd)
-    ));
-    if let Some(origin) = cluster_origin(c, cwd) {
-        out.push_str(&format!("  {origin}\n"));
-    }
-    out.push_str(&format!(
-        "  {}, {} shallow, {} retained (of which {} internals, {})\n",
-        plural(c.count, "object", "objects"),
-        human_bytes(c.self_size),
-        human_bytes(c.retained_size),
-        thousands(c.attributed_count),
-        human_bytes(c.attributed_size)
-    ));
-    if let Some(outer) = c.inside_of {
-        out.push_str(&format!("  held for the most part by cluster #{outer}\n"));
-    }
-    if !c.captured.is_empty() {
-        out.push_str(&format!(
-            "  captured variables: {}\n",
-            c.captured.join(", ")
-        ));
-    }
-    if !c.properties.is_empty() {
-        out.push_str(&format!("  properties: {}\n", c.properties.join(", ")));
-    }
-    let ids: Vec<String> = c.example_ids.iter().map(|id| format!("@{id}")).collect();
-    out.push_str(&format!(
-        "  example ids (DevTools' search): {}\n",
-        ids.join(" ")
-    ));
-    out.push_str(&format!(
-        "\nRetainer paths of {} sampled members\n",
-        thousands(c.paths_sampled)
-    ));
-    for p in &c.paths {
-        let line = format!("  {}", held_by(p, c.paths_sampled, cwd));
-        out.push_str(&wrap_indented(&line, layout.width, 4));
-        let line = format!("    full: {}", short_scripts(&p.path, cwd));
-        out.push_str(&wrap_indented(&line, layout.width, 6));
-    }
-    out.push_str(&wrap(PATH_LEGEND, layout.width));
 }
 
 fn more(out: &mut String, total: usize, shown: usize, what: &str) {

@@ -44,7 +44,9 @@ pub fn snapshot_paths(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     };
     if files.len() < 2 {
         return Err(usage(
-            "give at least two snapshots (BASE LATE), or a directory of them".to_string(),
+            "give at least two snapshots (BASE LATE), a directory of them, or one \
+             allocation-timeline recording with --between FROM..TO"
+                .to_string(),
         ));
     }
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {

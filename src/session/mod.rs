@@ -13,7 +13,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::leaks::between::Baseline;
 use crate::leaks::budget::BudgetResult;
 use crate::leaks::series::SeriesBuilder;
-use crate::leaks::{self, DiffOptions, SnapshotFacts};
+use crate::leaks::window::TimeWindow;
+use crate::leaks::{self, DiffOptions, SnapshotFacts, Start};
 use crate::report::Layout;
 use crate::report::{self, DiffReport, Format, SeriesReport, SummaryReport};
 pub use inputs::snapshot_paths;
@@ -23,6 +24,8 @@ pub use progress::Feedback;
 #[derive(Debug, Clone)]
 pub struct SummaryRequest {
     pub file: PathBuf,
+    /// DevTools' Allocation view instead of classes (`--group-by stack`).
+    pub by_stack: bool,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub layout: Layout,
@@ -42,6 +45,8 @@ pub struct SnapshotsRequest {
     pub layout: Layout,
     /// Where the report goes (`None`: stdout); never one of the inputs.
     pub output: Option<PathBuf>,
+    /// With one timeline recording: the window whose objects are new (`--between`).
+    pub window: Option<TimeWindow>,
 }
 
 /// A rendered report and what the binary reports beside it.
@@ -58,7 +63,13 @@ pub struct Outcome {
 pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> {
     let analysis = progress::analyse(&request.file, feedback)?;
     let started = Instant::now();
-    let report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
+    let mut report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
+    if request.by_stack {
+        require_stacks(&analysis, &request.file)?;
+        let tops =
+            crate::analysis::stacks::allocation_tops(&analysis.graph, &analysis.self_size, None);
+        report = report.with_allocation_view(&tops);
+    }
     feedback.report_took(started.elapsed());
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
@@ -75,6 +86,9 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
 
 /// The report on two or more snapshots.
 pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outcome> {
+    if let Some(window) = &request.window {
+        return recording(request, window, feedback);
+    }
     let files = snapshot_paths(&request.files)?;
     if let Some(output) = &request.output {
         inputs::check_output(output, &files)?;
@@ -114,8 +128,12 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     );
     let (base, late) = (base?, late?);
     let started = Instant::now();
+    if options.by_stack {
+        require_stacks(&late, late_path)?;
+    }
+    let base_name = base_path.display().to_string();
     let mut diff = leaks::diff(
-        (&base_path.display().to_string(), &base),
+        Start::Snapshot(&base_name, &base),
         target,
         (&late_path.display().to_string(), &late),
         options,
@@ -127,7 +145,79 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     if let (Some(t), [_, path, _]) = (&mut diff.target, &files[..]) {
         t.file_size = file_size(path);
     }
-    let report = DiffReport::new(&diff);
+    render_diff(request, &diff, started, feedback)
+}
+
+/// `heapdiff RECORDING --between FROM..TO`: the objects one allocation-timeline recording
+/// allocated in a time window and still holds at its end.
+fn recording(
+    request: &SnapshotsRequest,
+    window: &TimeWindow,
+    feedback: Feedback,
+) -> Result<Outcome> {
+    let [file] = &request.files[..] else {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "--between takes one allocation-timeline recording, not {} files",
+            request.files.len()
+        ))));
+    };
+    if let Some(output) = &request.output {
+        inputs::check_output(output, std::slice::from_ref(file))?;
+    }
+    let late = progress::analyse(file, feedback)?;
+    let samples = late
+        .graph
+        .allocations
+        .as_ref()
+        .map(|a| a.samples.as_slice());
+    let Some((min_id, max_id)) = window.ids(samples.unwrap_or_default()) else {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "{} has no timeline samples: --between needs a recording of DevTools' \
+             \"Allocations on timeline\" (HeapProfiler.startTrackingHeapObjects)",
+            file.display()
+        ))));
+    };
+    if request.options.by_stack {
+        require_stacks(&late, file)?;
+    }
+    let started = Instant::now();
+    let start = Start::Window {
+        min_id,
+        max_id,
+        label: window.label(),
+    };
+    let mut diff = leaks::diff(
+        start,
+        None,
+        (&file.display().to_string(), &late),
+        &request.options,
+    )
+    .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
+    diff.late.file_size = file_size(file);
+    diff.base.file_size = diff.late.file_size;
+    render_diff(request, &diff, started, feedback)
+}
+
+/// `--group-by stack` needs allocation stacks.
+fn require_stacks(a: &crate::analysis::Analysis, file: &std::path::Path) -> Result<()> {
+    match &a.graph.allocations {
+        Some(_) => Ok(()),
+        None => Err(Error::new(ErrorKind::Usage(format!(
+            "{} has no allocation stacks: write it with `node --track-heap-objects` or \
+             DevTools' \"Allocations on timeline\" to group by stack",
+            file.display()
+        )))),
+    }
+}
+
+/// Renders a diff's report in the requested format.
+fn render_diff(
+    request: &SnapshotsRequest,
+    diff: &leaks::Diff,
+    started: Instant,
+    feedback: Feedback,
+) -> Result<Outcome> {
+    let report = DiffReport::new(diff);
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
     let rendering = Instant::now();
@@ -141,8 +231,13 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     feedback.render_took(rendering.elapsed());
     Ok(Outcome {
         text,
-        warnings: diff.warnings,
-        exceeded: diff.budgets.into_iter().filter(|b| b.exceeded).collect(),
+        warnings: diff.warnings.clone(),
+        exceeded: diff
+            .budgets
+            .iter()
+            .filter(|b| b.exceeded)
+            .cloned()
+            .collect(),
     })
 }
 

@@ -52,6 +52,7 @@ pub(super) fn describe(
         paths: Vec::new(),
         paths_sampled: 0,
         inside_of: None,
+        stacks: None,
     };
     match key {
         Key::Closure(key_site) => {

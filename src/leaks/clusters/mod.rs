@@ -10,6 +10,7 @@ mod describe;
 mod keys;
 mod paths;
 mod sites;
+mod stacks;
 
 use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
@@ -21,6 +22,7 @@ pub use paths::{
 };
 use rustc_hash::FxHashMap;
 pub use sites::{Site, SiteResolver};
+pub use stacks::{ClusterStacks, StackResolver, StackShare};
 
 /// What kind of objects a cluster groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,6 +81,8 @@ pub struct Cluster {
     /// The key of the cluster whose members hold (dominate) more than half of this one's
     /// retained bytes: its rows do not add up with that one's.
     pub inside_of: Option<String>,
+    /// Where the members were allocated, when the snapshot has allocation stacks.
+    pub stacks: Option<ClusterStacks>,
 }
 
 /// A nested cluster with more members than this per owner on average stays a cluster.
@@ -168,6 +172,7 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
     let mut position = vec![usize::MAX; k];
     let mut sites = SiteResolver::new(g, &a.retainers);
     let mut scratch = with_paths.then(|| paths::PathScratch::new(n));
+    let stacks = StackResolver::new(a);
     for (id, key) in keys.into_iter().enumerate() {
         if !is_final[id] {
             continue;
@@ -175,7 +180,7 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
         position[id] = out.len();
         let mut list = std::mem::take(&mut members[id]);
         list.sort_unstable_by_key(|&v| g.node_id[v as usize]);
-        out.push(describe(
+        let mut cluster = describe(
             a,
             &mut sites,
             scratch.as_mut(),
@@ -183,7 +188,9 @@ pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Clust
             list,
             retained[id],
             attributed[id],
-        ));
+        );
+        cluster.stacks = stacks.as_ref().and_then(|s| s.of(&cluster.members));
+        out.push(cluster);
     }
     let mut nested: Vec<((u32, u32), u64)> = nested.into_iter().collect();
     nested.sort_unstable();

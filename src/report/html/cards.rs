@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use super::esc;
-use crate::report::layout::{cluster_origin, cluster_title, held_by, short_paths, short_scripts};
+use crate::report::layout::{
+    allocated_by, cluster_origin, cluster_title, frame_text, held_by, short_paths, short_scripts,
+};
 use crate::report::{ClusterReport, human_bytes, thousands};
 
 /// A short path split into (node, edge out of it) for drawing: `global .state → Object
@@ -123,6 +125,25 @@ pub(super) fn cluster_cards(list: &[&ClusterReport], cwd: Option<&Path>) -> Stri
             out.push_str(&format!(
                 "<dt>Origin</dt><dd class=\"mono\">{}</dd>",
                 esc(&origin)
+            ));
+        }
+        if let Some(by) = allocated_by(c, cwd) {
+            let stack = c
+                .allocation
+                .as_ref()
+                .and_then(|a| a.stacks.first())
+                .map(|st| {
+                    st.frames
+                        .iter()
+                        .map(|f| frame_text(f, cwd))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<dt>Allocation</dt><dd class=\"mono\" title=\"{}\">{}</dd>",
+                esc(&stack),
+                esc(&by)
             ));
         }
         out.push_str(&format!(

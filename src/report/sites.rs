@@ -1,0 +1,86 @@
+//! Text tables of allocation sites (`--group-by stack`): a diff's new objects by the function
+//! that allocated them, and one snapshot's Allocation view (DevTools' rows).
+
+use super::fit::finish;
+use super::layout::{Layout, frame_text, plural};
+use super::table::new_table;
+use super::{AllocationSiteReport, human_bytes, thousands};
+
+/// Where a diff's new objects were allocated, most bytes first.
+pub(super) fn new_objects_by_site(
+    out: &mut String,
+    sites: &[AllocationSiteReport],
+    layout: &Layout,
+) {
+    let cwd = layout.cwd.as_deref();
+    out.push_str("\nNew objects by allocation site (the innermost frame of their stacks)\n");
+    if sites.is_empty() {
+        out.push_str("(none: no new object has an allocation stack)\n");
+        return;
+    }
+    let table = new_table(&["#", "Allocated in", "Objects", "Shallow"]);
+    let rows: Vec<Vec<String>> = sites
+        .iter()
+        .take(layout.top)
+        .enumerate()
+        .map(|(i, s)| {
+            let mut text = frame_text(&s.frame, cwd);
+            if let Some(by) = &s.allocated_by {
+                text.push_str(&format!(
+                    "\nallocated by {}/{} {}",
+                    thousands(by.count),
+                    thousands(s.live_count),
+                    frame_text(&by.frame, cwd)
+                ));
+            }
+            if !s.classes.is_empty() {
+                let classes: Vec<String> = s
+                    .classes
+                    .iter()
+                    .map(|c| format!("{} ×{}", c.name, thousands(c.count)))
+                    .collect();
+                text.push_str(&format!("\n{}", classes.join(", ")));
+            }
+            vec![
+                (i + 1).to_string(),
+                text,
+                thousands(s.live_count),
+                human_bytes(s.live_size),
+            ]
+        })
+        .collect();
+    out.push_str(&finish(table, &[1], &[1], &rows, layout));
+    more_sites(out, sites.len(), layout.top);
+}
+
+/// DevTools' Allocation view of one snapshot: every function that allocated, with all its
+/// allocations and those still alive.
+pub(super) fn allocation_view(out: &mut String, tops: &[AllocationSiteReport], layout: &Layout) {
+    let cwd = layout.cwd.as_deref();
+    out.push_str("\nAllocation view (DevTools' Allocation perspective: the innermost frame)\n");
+    let table = new_table(&["Function", "Allocations", "Size", "Live", "Live size"]);
+    let rows: Vec<Vec<String>> = tops
+        .iter()
+        .take(layout.top)
+        .map(|t| {
+            vec![
+                frame_text(&t.frame, cwd),
+                thousands(t.count),
+                human_bytes(t.size),
+                thousands(t.live_count),
+                human_bytes(t.live_size),
+            ]
+        })
+        .collect();
+    out.push_str(&finish(table, &[0], &[0], &rows, layout));
+    more_sites(out, tops.len(), layout.top);
+}
+
+fn more_sites(out: &mut String, total: usize, shown: usize) {
+    if total > shown {
+        out.push_str(&format!(
+            "({}; --top N shows more, --json shows all)\n",
+            plural((total - shown) as u64, "more site", "more sites")
+        ));
+    }
+}
