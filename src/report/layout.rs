@@ -185,6 +185,19 @@ pub fn cluster_origin(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
     Some(short_scripts(&text, cwd))
 }
 
+/// The object ids `(min, max]` of a timeline window, as the report says it.
+pub fn id_window(min_id: u32, max_id: u32) -> String {
+    if max_id == u32::MAX {
+        format!("object ids above {}", thousands(min_id as u64))
+    } else {
+        format!(
+            "object ids {} to {}",
+            thousands(min_id as u64 + 1),
+            thousands(max_id as u64)
+        )
+    }
+}
+
 /// A stack frame as `function (script:line:column)`, scripts shortened like paths'.
 pub fn frame_text(f: &Frame, cwd: Option<&Path>) -> String {
     let function = if f.function.is_empty() {

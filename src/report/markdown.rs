@@ -2,8 +2,8 @@
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
 
 use super::layout::{
-    Layout, PATH_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title, held_by,
-    lockstep_text, plural, short_paths, short_scripts, shown_clusters,
+    Layout, PATH_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title, frame_text,
+    held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SnapshotInfo, human_bytes, signed_bytes,
@@ -58,26 +58,39 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             file_size(s)
         ));
     }
-    out.push_str(&format!(
-        "\nHeap {} since base; {} objects allocated since base are still alive \
-         ({} shallow, {} retained).\n",
-        signed_bytes(r.growth),
-        thousands(b.count),
-        human_bytes(b.self_size),
-        human_bytes(b.retained_size)
-    ));
+    match &r.window {
+        Some(w) => out.push_str(&format!(
+            "\n{} objects allocated in {w} of the recording ({}) are alive at its end \
+             ({} shallow, {} retained).\n",
+            thousands(b.count),
+            super::layout::id_window(b.min_id, b.max_id),
+            human_bytes(b.self_size),
+            human_bytes(b.retained_size)
+        )),
+        None => out.push_str(&format!(
+            "\nHeap {} since base; {} objects allocated since base are still alive \
+             ({} shallow, {} retained).\n",
+            signed_bytes(r.growth),
+            thousands(b.count),
+            human_bytes(b.self_size),
+            human_bytes(b.retained_size)
+        )),
+    }
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }
-    if r.target.is_none() {
+    if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
     }
     budgets(&mut out, &r.budgets);
 
-    out.push_str("\n#### Clusters of new objects\n\n");
-    if r.clusters.is_empty() {
+    if let Some(sites) = &r.allocation_sites {
+        allocation_sites(&mut out, sites, layout);
+    } else if r.clusters.is_empty() {
+        out.push_str("\n#### Clusters of new objects\n\n");
         out.push_str("None.\n");
     } else {
+        out.push_str("\n#### Clusters of new objects\n\n");
         out.push_str(
             "| # | kind | cluster | count | shallow | retained |\n| ---: | --- | --- | ---: | ---: | ---: |\n",
         );
@@ -292,6 +305,34 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
 }
 
 /// The budgets as a table: each one's actual value and whether it was met.
+/// `--group-by stack`: the new objects by the function that allocated them.
+fn allocation_sites(out: &mut String, sites: &[super::AllocationSiteReport], layout: &Layout) {
+    let cwd = layout.cwd.as_deref();
+    out.push_str("\n#### New objects by allocation site\n\n");
+    if sites.is_empty() {
+        out.push_str("None has an allocation stack.\n");
+        return;
+    }
+    out.push_str("| # | allocated in | objects | shallow |\n| ---: | --- | ---: | ---: |\n");
+    for (i, s) in sites.iter().take(layout.top).enumerate() {
+        let mut text = code(&frame_text(&s.frame, cwd));
+        if let Some(by) = &s.allocated_by {
+            text.push_str(&format!(
+                "<br>allocated by {}/{} {}",
+                thousands(by.count),
+                thousands(s.live_count),
+                code(&frame_text(&by.frame, cwd))
+            ));
+        }
+        out.push_str(&format!(
+            "| {} | {text} | {} | {} |\n",
+            i + 1,
+            thousands(s.live_count),
+            human_bytes(s.live_size)
+        ));
+    }
+}
+
 fn budgets(out: &mut String, list: &[BudgetReport]) {
     if list.is_empty() {
         return;

@@ -540,8 +540,12 @@ impl DiffReport {
         }
     }
 
-    /// The snapshots with their roles (`base`, `target` when there are three, `late`).
+    /// The snapshots with their roles (`base`, `target` when there are three, `late`; one
+    /// `recording` for a timeline window).
     pub fn snapshots(&self) -> Vec<(&'static str, &SnapshotInfo)> {
+        if self.window.is_some() {
+            return vec![("recording", &self.late)];
+        }
         let mut list = vec![("base", &self.base)];
         if let Some(t) = &self.target {
             list.push(("target", t));

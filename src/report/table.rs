@@ -124,8 +124,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     let b = &r.between;
     let since = match &r.window {
         Some(w) => format!(
-            "allocated in {w} of the recording (ids {}..{}), alive at its end",
-            b.min_id, b.max_id
+            "allocated in {w} of the recording ({}), alive at its end",
+            super::layout::id_window(b.min_id, b.max_id)
         ),
         None if r.target.is_some() => {
             "allocated between base and target, still alive in late".to_string()
@@ -165,7 +165,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         return Ok(out);
     }
     let chosen = shown_clusters(r, layout);
-    if r.target.is_none() {
+    if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
     }
 

@@ -88,7 +88,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
     }
     body.push_str(&budgets(&r.budgets));
-    if r.target.is_none() {
+    if r.target.is_none() && r.window.is_none() {
         body.push_str(&findings_table(&r.findings, false, cwd));
     }
     // The clusters the text report would list, up to MAX_CLUSTERS of them.
