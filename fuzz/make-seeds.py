@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes small valid heap snapshots as fuzzing seeds (fuzz/seeds/): the layouts of Node 14,
-Node 20 and Chromium, with shortcut, weak, WeakMap, shallow-size and detached-DOM cases."""
+Node 20 and Chromium, with shortcut, weak, WeakMap, shallow-size and detached-DOM cases, and
+one with allocation traces (stacks and timeline samples)."""
 import json
 import os
 
@@ -10,7 +11,7 @@ NODE_TYPES = ["hidden", "array", "string", "object", "code", "closure", "regexp"
 EDGE_TYPES = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
 
 
-def snapshot(node_fields, user_roots, detached):
+def snapshot(node_fields, user_roots, detached, traces=False):
     strings = ["<dummy>"]
 
     def s(text):
@@ -68,10 +69,18 @@ def snapshot(node_fields, user_roots, detached):
 
     fields = len(node_fields)
     flat_nodes, flat_edges = [], []
+    # Allocation stacks: the object by handle(), the closure by compile() called from handle().
+    trace_of = {obj: 2, fn: 3} if traces else {}
+    functions = [("(root)", "", 0, 0, 0), ("handle", "/app/a.js", 5, 3, 7),
+                 ("compile", "/app/node_modules/lib/x.js", 6, 10, 2)] if traces else []
+    trace_function_infos = []
+    for i, (fname, script, sid, line, col) in enumerate(functions):
+        trace_function_infos += [i, s(fname), s(script), sid, line, col]
     for i, (ty, name, nid, size, det) in enumerate(nodes):
         out = edges.get(i, [])
         record = {"type": NODE_TYPES.index(ty), "name": s(name), "id": nid, "self_size": size,
-                  "edge_count": len(out), "trace_node_id": 0, "detachedness": det}
+                  "edge_count": len(out), "trace_node_id": trace_of.get(i, 0),
+                  "detachedness": det}
         flat_nodes += [record[f] for f in node_fields]
         for ty, name, b in out:
             ename = name if ty in ("element", "hidden") else s(name)
@@ -82,11 +91,19 @@ def snapshot(node_fields, user_roots, detached):
         "edge_fields": ["type", "name_or_index", "to_node"],
         "edge_types": [EDGE_TYPES, "string_or_number", "node"],
         "location_fields": ["object_index", "script_id", "line", "column"],
+        "trace_function_info_fields": ["function_id", "name", "script_name", "script_id", "line",
+                                       "column"],
+        "trace_node_fields": ["id", "function_info_index", "count", "size", "children"],
+        "sample_fields": ["timestamp_us", "last_assigned_id"],
     }
     return json.dumps({
         "snapshot": {"meta": meta, "node_count": len(nodes), "edge_count": len(flat_edges) // 3,
-                     "trace_function_count": 0},
-        "nodes": flat_nodes, "edges": flat_edges, "locations": [fn * fields, 3, 0, 19],
+                     "trace_function_count": len(functions)},
+        "nodes": flat_nodes, "edges": flat_edges,
+        "trace_function_infos": trace_function_infos,
+        "trace_tree": [1, 0, 0, 0, [2, 1, 3, 96, [3, 2, 2, 64, []]]] if traces else [],
+        "samples": [0, 5, 50000, 13, 100000, 27] if traces else [],
+        "locations": [fn * fields, 3, 0, 19],
         "strings": strings,
     }, separators=(",", ":"))
 
@@ -98,7 +115,8 @@ cases = {
     "node20.json": (base + ["trace_node_id", "detachedness"], True, False),
     "node14.json": (base + ["trace_node_id"], True, False),
     "chromium.json": (base + ["detachedness"], False, True),
+    "tracked.json": (base + ["trace_node_id", "detachedness"], True, False),
 }
 for name, (fields, user_roots, detached) in cases.items():
     with open(os.path.join(here, name), "w") as f:
-        f.write(snapshot(fields, user_roots, detached))
+        f.write(snapshot(fields, user_roots, detached, traces=name == "tracked.json"))

@@ -496,3 +496,75 @@ fn degenerate_graphs() {
         "root_index 8 is not the index of a node",
     );
 }
+
+/// The decompressed text of the tracked late fixture (allocation traces on).
+fn tracked_snapshot() -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/snapshots/tracked-late.heapsnapshot.gz");
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut text)
+        .unwrap();
+    text
+}
+
+/// [`outcome`], then the allocation views and every cluster's stacks.
+fn tracked_outcome(bytes: &[u8]) -> Result<Analysis, Error> {
+    let a = outcome(bytes)?;
+    let _ = heapdiff::analysis::stacks::allocation_tops(&a.graph, &a.self_size, None);
+    let all: Vec<u32> = (0..a.graph.node_count() as u32).collect();
+    let _ = heapdiff::leaks::allocation_sites::allocation_sites(&a, &all[..all.len().min(5000)]);
+    Ok(a)
+}
+
+#[test]
+fn broken_allocation_traces_give_an_error_or_a_result_never_a_panic() {
+    let text = tracked_snapshot();
+    let sections = section_offsets(&text);
+    let (functions, tree, samples) = (sections[2].1, sections[3].1, sections[4].1);
+    // Cut inside each trace section.
+    for at in [
+        functions + 30,
+        tree + 25,
+        tree + (samples - tree) / 2,
+        samples + 12,
+    ] {
+        match tracked_outcome(&text[..at]) {
+            Err(e) => assert!(matches!(e.kind(), ErrorKind::Truncated { .. }), "{e}"),
+            Ok(_) => panic!("cut at {at} was accepted"),
+        }
+    }
+    let mut seed = 0x9e37_79b9_7f4a_7c15;
+    let (mut errors, mut results) = (0, 0);
+    for case in 0..45 {
+        let mut bytes = text.clone();
+        let region = match case % 3 {
+            0 => functions..tree,
+            1 => tree..samples,
+            _ => samples..sections[5].1,
+        };
+        for _ in 0..1 + case % 2 {
+            let at = region.start + (next(&mut seed) as usize) % region.len();
+            bytes[at] ^= (next(&mut seed) % 255 + 1) as u8;
+        }
+        match tracked_outcome(&bytes) {
+            Ok(_) => results += 1,
+            Err(e) => {
+                assert_eq!(e.to_string().lines().count(), 1);
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors > 10, "{errors} errors, {results} results");
+    // Cross references are checked with clear messages.
+    let bad_function = replace_once(&text, "\"trace_tree\":[1,0,", "\"trace_tree\":[1,99999,");
+    assert_error(&bad_function, "names function 99999");
+    let bad_name = replace_once(
+        &text,
+        "\"trace_function_infos\":[0,",
+        "\"trace_function_infos\":[0,99999999,",
+    );
+    assert!(tracked_outcome(&bad_name).is_err());
+    let nested = replace_once(&text, "\"trace_tree\":[1,", "\"trace_tree\":[[1,");
+    assert_error(&nested, "trace_tree");
+}

@@ -1,10 +1,13 @@
-//! Everything after reading, on whatever graph the bytes describe: analysis, the Summary view,
-//! clusters, and a diff of the snapshot against itself.
+//! Everything after reading, on whatever graph the bytes describe: analysis, the Summary and
+//! Allocation views, clusters, a diff of the snapshot against itself, and a timeline window of
+//! it.
 #![no_main]
 
 use heapdiff::analysis::Analysis;
 use heapdiff::leaks::between::Baseline;
-use heapdiff::leaks::{self, DiffOptions};
+use heapdiff::analysis::stacks;
+use heapdiff::leaks::window::TimeWindow;
+use heapdiff::leaks::{self, DiffOptions, Start};
 use heapdiff::report::{DiffReport, SummaryReport};
 use libfuzzer_sys::fuzz_target;
 
@@ -18,16 +21,31 @@ fuzz_target!(|data: &[u8]| {
     let Ok(a) = Analysis::run(graph) else {
         return;
     };
-    let _ = SummaryReport::new("fuzz", &a.summarize());
+    let tops = stacks::allocation_tops(&a.graph, &a.self_size, None);
+    let _ = SummaryReport::new("fuzz", &a.summarize()).with_allocation_view(&tops);
     let options = DiffOptions {
         compare: true,
+        by_stack: true,
         ..DiffOptions::default()
     };
+    if let Some(allocations) = &a.graph.allocations
+        && let Ok(window) = TimeWindow::parse("10ms..")
+        && let Some((min_id, max_id)) = window.ids(&allocations.samples)
+    {
+        let start = Start::Window {
+            min_id,
+            max_id,
+            label: window.label(),
+        };
+        if let Ok(diff) = leaks::diff(start, None, ("fuzz", &a), &options) {
+            let _ = DiffReport::new(&diff);
+        }
+    }
     let Ok(Ok(base)) = heapdiff::read::parse(data).map(Analysis::run) else {
         return;
     };
     let base = Baseline::Analysed(Box::new(base));
-    if let Ok(diff) = leaks::diff(("fuzz", &base), None, ("fuzz", &a), &options) {
+    if let Ok(diff) = leaks::diff(Start::Snapshot("fuzz", &base), None, ("fuzz", &a), &options) {
         let _ = DiffReport::new(&diff);
     }
 });
