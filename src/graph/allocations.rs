@@ -62,6 +62,41 @@ pub struct Allocations {
     node_trace: Vec<u32>,
 }
 
+/// Trace node ids to tree indices: a table when the ids are dense (V8 numbers them from 1),
+/// a hash map otherwise.
+enum TraceIndex {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<u32, u32>),
+}
+
+impl TraceIndex {
+    fn of(tree: &[TraceNode]) -> TraceIndex {
+        let max = tree.iter().map(|t| t.id).max().unwrap_or(0) as usize;
+        if max <= tree.len().saturating_mul(4).saturating_add(1024) {
+            let mut table = vec![NO_TRACE; max + 1];
+            for (i, t) in tree.iter().enumerate() {
+                table[t.id as usize] = i as u32;
+            }
+            TraceIndex::Dense(table)
+        } else {
+            let mut map = FxHashMap::default();
+            map.reserve(tree.len());
+            for (i, t) in tree.iter().enumerate() {
+                map.insert(t.id, i as u32);
+            }
+            TraceIndex::Sparse(map)
+        }
+    }
+
+    /// The tree index of trace node `id`, or [`NO_TRACE`].
+    fn get(&self, id: u32) -> u32 {
+        match self {
+            TraceIndex::Dense(table) => table.get(id as usize).copied().unwrap_or(NO_TRACE),
+            TraceIndex::Sparse(map) => map.get(&id).copied().unwrap_or(NO_TRACE),
+        }
+    }
+}
+
 impl Allocations {
     /// Checks the raw sections and resolves each node's trace id to a tree index. An id the
     /// tree does not hold gives no stack, as in DevTools (whose stack for it is empty).
@@ -89,16 +124,15 @@ impl Allocations {
         if node_trace.len() != node_count {
             node_trace = vec![0; node_count];
         }
-        let mut index_of: FxHashMap<u32, u32> = FxHashMap::default();
-        index_of.reserve(raw.tree.len());
-        for (i, t) in raw.tree.iter().enumerate() {
-            index_of.insert(t.id, i as u32);
-        }
-        for id in node_trace.iter_mut() {
-            *id = match *id {
-                0 => NO_TRACE,
-                raw_id => index_of.get(&raw_id).copied().unwrap_or(NO_TRACE),
-            };
+        let index_of = TraceIndex::of(&raw.tree);
+        {
+            use rayon::prelude::*;
+            node_trace.par_iter_mut().for_each(|id| {
+                *id = match *id {
+                    0 => NO_TRACE,
+                    raw_id => index_of.get(raw_id),
+                };
+            });
         }
         Ok(Allocations {
             functions: raw.functions,
