@@ -79,7 +79,8 @@ pub struct AllocationSiteReport {
     pub size: u64,
     pub live_count: u64,
     pub live_size: u64,
-    /// (In a diff) the program's own function most of these objects were allocated under.
+    /// (In a diff) the program's own function most of these objects were allocated under,
+    /// when that is not this function itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_by: Option<AllocatedBy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -103,10 +104,15 @@ impl From<&AllocationTop> for AllocationSiteReport {
 impl From<&AllocationSite> for AllocationSiteReport {
     fn from(s: &AllocationSite) -> AllocationSiteReport {
         AllocationSiteReport {
-            allocated_by: s.allocated_by.as_ref().map(|(frame, count)| AllocatedBy {
-                frame: frame.clone(),
-                count: *count,
-            }),
+            // A site in the program's own code is its own allocator.
+            allocated_by: s
+                .allocated_by
+                .as_ref()
+                .filter(|(frame, _)| *frame != s.top.frame)
+                .map(|(frame, count)| AllocatedBy {
+                    frame: frame.clone(),
+                    count: *count,
+                }),
             classes: s
                 .classes
                 .iter()

@@ -10,7 +10,7 @@ use super::layout::{Layout, short_scripts};
 use super::{DiffReport, SeriesReport, SummaryReport, human_bytes, thousands};
 use cards::cluster_cards;
 use parts::{
-    budgets, classes_table, comparison_table, findings_table, growing_charts, snapshots_table,
+    budgets, classes_table, comparison_table, sites_table, findings_table, growing_charts, snapshots_table,
     treemap_svg, trends_table,
 };
 
@@ -155,6 +155,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             thousands(rest)
         ));
     }
+    if let Some(sites) = &r.allocation_sites {
+        body.push_str(&sites_table(sites, MAX_ROWS, cwd, true));
+    }
     body.push_str(&classes_table(&r.classes, MAX_ROWS));
     if let Some(rows) = &r.comparison {
         body.push_str(&comparison_table(rows, MAX_ROWS));
@@ -222,7 +225,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
 }
 
 /// `heapdiff summary FILE --format html`: DevTools' Summary view.
-pub fn summary(r: &SummaryReport, _layout: &Layout) -> String {
+pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
     let mut body = format!(
         "<header><h1>heapdiff summary</h1>\n<p class=\"verdict\" id=\"verdict\">{}: {} nodes, \
          {} edges, heap {}</p></header>\n<main>\n",
@@ -231,11 +234,17 @@ pub fn summary(r: &SummaryReport, _layout: &Layout) -> String {
         thousands(r.edge_count),
         human_bytes(r.total_size)
     );
+    if let Some(tops) = &r.allocation {
+        body.push_str(&sites_table(tops, MAX_ROWS, layout.cwd.as_deref(), false));
+    }
     let rows: Vec<super::ClassReport> = r.classes.iter().take(MAX_ROWS).cloned().collect();
     body.push_str(&classes_table(&rows, MAX_ROWS));
     body.push_str("</main>\n");
     let mut data = r.clone();
     data.classes.truncate(MAX_ROWS);
+    if let Some(tops) = &mut data.allocation {
+        tops.truncate(MAX_ROWS);
+    }
     let json = serde_json::to_string(&data).unwrap_or_default();
     page("heapdiff summary", &body, &json)
 }

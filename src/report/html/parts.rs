@@ -246,6 +246,62 @@ pub(super) fn classes_table(list: &[ClassReport], max: usize) -> String {
     out
 }
 
+/// Allocation sites: a diff's new objects by the function that allocated them (`new_only`),
+/// or a snapshot's Allocation view.
+pub(super) fn sites_table(
+    list: &[crate::report::AllocationSiteReport],
+    max: usize,
+    cwd: Option<&std::path::Path>,
+    new_only: bool,
+) -> String {
+    use crate::report::layout::frame_text;
+    let rows: Vec<String> = list
+        .iter()
+        .take(max)
+        .map(|s| {
+            let mut site = esc(&frame_text(&s.frame, cwd));
+            if let Some(by) = &s.allocated_by {
+                site.push_str(&format!(
+                    "<br><span class=\"note\">allocated by {}/{} {}</span>",
+                    thousands(by.count),
+                    thousands(s.live_count),
+                    esc(&frame_text(&by.frame, cwd))
+                ));
+            }
+            let all = if new_only {
+                String::new()
+            } else {
+                format!("{}{}", count(s.count), bytes(s.size))
+            };
+            format!(
+                "<td class=\"mono\">{site}</td>{all}{}{}",
+                count(s.live_count),
+                bytes(s.live_size)
+            )
+        })
+        .collect();
+    let (title, columns): (&str, Vec<(&str, bool)>) = if new_only {
+        (
+            "New objects by allocation site",
+            vec![("Allocated in", false), ("Objects", true), ("Shallow", true)],
+        )
+    } else {
+        (
+            "Allocation view (DevTools' Allocation perspective)",
+            vec![
+                ("Function", false),
+                ("Allocations", true),
+                ("Size", true),
+                ("Live", true),
+                ("Live size", true),
+            ],
+        )
+    };
+    let mut out = format!("<h2 id=\"sites\">{title}</h2>\n");
+    out.push_str(&table("sites-table", &columns, &rows));
+    out
+}
+
 pub(super) fn comparison_table(list: &[ComparisonRow], max: usize) -> String {
     let rows: Vec<String> = list
         .iter()
