@@ -192,7 +192,8 @@ pub struct DiffArgs {
     /// With one allocation-timeline recording (`.heaptimeline`): the objects allocated in this
     /// window of it and alive at its end, e.g. `10s..40s`, `..1.5s`, `500ms..` (times from the
     /// start of the recording).
-    #[arg(long, value_name = "FROM..TO", value_parser = window_arg)]
+    #[arg(long, value_name = "FROM..TO", value_parser = window_arg,
+          conflicts_with_all = ["memlab", "series", "compare"])]
     pub between: Option<TimeWindow>,
 }
 

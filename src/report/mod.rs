@@ -64,6 +64,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// ```
 /// `classes` holds every class, sorted by retained size (descending) then key; `distance` is
 /// DevTools' raw value (−5: unreachable, ≥ 100000000: reachable only from system roots).
+/// `--group-by stack` adds `allocation`: DevTools' Allocation view ([`AllocationSiteReport`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryReport {
     pub schema_version: u32,
@@ -205,6 +206,9 @@ impl SummaryReport {
 ///               "exceeded": false, "subject": null, "bytes": true}],
 ///  "ignored": {"clusters": 0, "findings": 0, "classes": 0}}
 /// ```
+/// Snapshots with allocation stacks add `clusters[].allocation` ([`AllocationReport`]: the
+/// members' `allocated_by` frame and commonest `stacks`, frames 1-based); `--group-by stack`
+/// adds `allocation_sites` ([`AllocationSiteReport`] rows) and `--between` adds `window`.
 /// Snapshots carry `file_size` (bytes as read; `null` for stdin); `between` carries
 /// `snapshot_writer_objects` (new objects that writing the snapshot created, not clustered).
 /// `findings` come first: old objects that gained new ones (see [`FindingReport`]), most

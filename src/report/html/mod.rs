@@ -10,8 +10,8 @@ use super::layout::{Layout, short_scripts};
 use super::{DiffReport, SeriesReport, SummaryReport, human_bytes, thousands};
 use cards::cluster_cards;
 use parts::{
-    budgets, classes_table, comparison_table, sites_table, findings_table, growing_charts, snapshots_table,
-    treemap_svg, trends_table,
+    budgets, classes_table, comparison_table, findings_table, growing_charts, sites_table,
+    snapshots_table, treemap_svg, trends_table,
 };
 
 /// Most clusters a page shows (the JSON report has them all).

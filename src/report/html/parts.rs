@@ -283,7 +283,11 @@ pub(super) fn sites_table(
     let (title, columns): (&str, Vec<(&str, bool)>) = if new_only {
         (
             "New objects by allocation site",
-            vec![("Allocated in", false), ("Objects", true), ("Shallow", true)],
+            vec![
+                ("Allocated in", false),
+                ("Objects", true),
+                ("Shallow", true),
+            ],
         )
     } else {
         (
