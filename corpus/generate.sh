@@ -6,9 +6,18 @@
 #   corpus/generate.sh            # every scenario that is not there yet
 #   corpus/generate.sh --force    # all of them again
 #   ONLY="ajv-compile vm-contexts" corpus/generate.sh
+#   TRACKED=1 corpus/generate.sh  # the Node scenarios under --track-heap-objects (allocation
+#                                 # stacks), into bench-data/corpus-tracked/<scenario>/
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-out="${CORPUS_DIR:-$here/../bench-data/corpus}"
+tracked="${TRACKED:-0}"
+if [[ $tracked == 1 ]]; then
+  out="${CORPUS_DIR:-$here/../bench-data/corpus-tracked}"
+  node_flags=(--expose-gc --track-heap-objects)
+else
+  out="${CORPUS_DIR:-$here/../bench-data/corpus}"
+  node_flags=(--expose-gc)
+fi
 force=0
 [[ "${1:-}" == "--force" ]] && force=1
 if [[ ! -d "$here/node_modules/lru-cache" ]]; then
@@ -16,7 +25,9 @@ if [[ ! -d "$here/node_modules/lru-cache" ]]; then
 fi
 mkdir -p "$out"
 scenarios=()
-for f in "$here"/node/*.js "$here"/browser/*.html; do
+browser=("$here"/browser/*.html)
+[[ $tracked == 1 ]] && browser=()
+for f in "$here"/node/*.js "${browser[@]}"; do
   name="$(basename "$f")"
   name="${name%.*}"
   [[ "$name" == harness ]] && continue
@@ -30,7 +41,7 @@ for f in "${scenarios[@]}"; do
   rm -rf "$out/$name"
   echo "corpus: $name" >&2
   case "$f" in
-    *.js) node --expose-gc "$f" "$out/$name" ;;
+    *.js) node "${node_flags[@]}" "$f" "$out/$name" ;;
     *.html)
       command -v chromium >/dev/null || {
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
