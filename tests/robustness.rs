@@ -11,15 +11,20 @@ use heapdiff::{Error, ErrorKind};
 use serde_json::Value;
 use support::builder::SnapshotBuilder;
 
-/// The decompressed text of the node14 base fixture (2.8 MB, 6 node fields).
-fn real_snapshot() -> Vec<u8> {
+/// The decompressed text of fixture `fixtures/snapshots/<name>.heapsnapshot.gz`.
+fn fixture_text(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/snapshots/node14-base.heapsnapshot.gz");
+        .join(format!("fixtures/snapshots/{name}.heapsnapshot.gz"));
     let mut text = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
         .read_to_end(&mut text)
         .unwrap();
     text
+}
+
+/// The node14 base fixture (2.8 MB, 6 node fields).
+fn real_snapshot() -> Vec<u8> {
+    fixture_text("node14-base")
 }
 
 /// Parses and, when that works, runs every analysis and both reports.
@@ -497,15 +502,9 @@ fn degenerate_graphs() {
     );
 }
 
-/// The decompressed text of the tracked late fixture (allocation traces on).
+/// The tracked late fixture (allocation traces on).
 fn tracked_snapshot() -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/snapshots/tracked-late.heapsnapshot.gz");
-    let mut text = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut text)
-        .unwrap();
-    text
+    fixture_text("tracked-late")
 }
 
 /// [`outcome`], then the allocation views and every cluster's stacks.

@@ -72,13 +72,10 @@ pub struct ClassCount {
 /// diff, `live_count` and `live_size` count the new objects only.
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocationSiteReport {
+    /// The function, every allocation V8 recorded with it innermost (alive or not) and the
+    /// live objects among them.
     #[serde(flatten)]
-    pub frame: Frame,
-    /// Every allocation V8 recorded with this function innermost, alive or not, and bytes.
-    pub count: u64,
-    pub size: u64,
-    pub live_count: u64,
-    pub live_size: u64,
+    pub top: AllocationTop,
     /// (In a diff) the program's own function most of these objects were allocated under,
     /// when that is not this function itself.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,11 +87,7 @@ pub struct AllocationSiteReport {
 impl From<&AllocationTop> for AllocationSiteReport {
     fn from(t: &AllocationTop) -> AllocationSiteReport {
         AllocationSiteReport {
-            frame: t.frame.clone(),
-            count: t.count,
-            size: t.size,
-            live_count: t.live_count,
-            live_size: t.live_size,
+            top: t.clone(),
             allocated_by: None,
             classes: Vec::new(),
         }

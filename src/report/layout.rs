@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::analysis::stacks::Frame;
 
 use super::{
-    BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport, SnapshotInfo, human_bytes,
-    thousands,
+    AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport,
+    SnapshotInfo, human_bytes, thousands,
 };
 
 /// How a text report is laid out.
@@ -235,6 +235,18 @@ pub fn allocated_by(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
             ))
         }
     }
+}
+
+/// `allocated by N/M handleOrder (app.js:12:3)` for an allocation site whose objects mostly
+/// came through another function of the program's own code.
+pub fn site_allocated_by(s: &AllocationSiteReport, cwd: Option<&Path>) -> Option<String> {
+    let by = s.allocated_by.as_ref()?;
+    Some(format!(
+        "allocated by {}/{} {}",
+        thousands(by.count),
+        thousands(s.top.live_count),
+        frame_text(&by.frame, cwd)
+    ))
 }
 
 /// `held by PATH (N/M)`, and how many of them sit in a subtree below another member.

@@ -315,20 +315,15 @@ fn allocation_sites(out: &mut String, sites: &[super::AllocationSiteReport], lay
     }
     out.push_str("| # | allocated in | objects | shallow |\n| ---: | --- | ---: | ---: |\n");
     for (i, s) in sites.iter().take(layout.top).enumerate() {
-        let mut text = code(&frame_text(&s.frame, cwd));
-        if let Some(by) = &s.allocated_by {
-            text.push_str(&format!(
-                "<br>allocated by {}/{} {}",
-                thousands(by.count),
-                thousands(s.live_count),
-                code(&frame_text(&by.frame, cwd))
-            ));
+        let mut text = code(&frame_text(&s.top.frame, cwd));
+        if let Some(by) = super::layout::site_allocated_by(s, cwd) {
+            text.push_str(&format!("<br>{}", cell(&by)));
         }
         out.push_str(&format!(
             "| {} | {text} | {} | {} |\n",
             i + 1,
-            thousands(s.live_count),
-            human_bytes(s.live_size)
+            thousands(s.top.live_count),
+            human_bytes(s.top.live_size)
         ));
     }
 }

@@ -2,7 +2,7 @@
 //! that allocated them, and one snapshot's Allocation view (DevTools' rows).
 
 use super::fit::finish;
-use super::layout::{Layout, frame_text, plural};
+use super::layout::{Layout, frame_text, plural, site_allocated_by};
 use super::table::new_table;
 use super::{AllocationSiteReport, human_bytes, thousands};
 
@@ -24,14 +24,10 @@ pub(super) fn new_objects_by_site(
         .take(layout.top)
         .enumerate()
         .map(|(i, s)| {
-            let mut text = frame_text(&s.frame, cwd);
-            if let Some(by) = &s.allocated_by {
-                text.push_str(&format!(
-                    "\nallocated by {}/{} {}",
-                    thousands(by.count),
-                    thousands(s.live_count),
-                    frame_text(&by.frame, cwd)
-                ));
+            let mut text = frame_text(&s.top.frame, cwd);
+            if let Some(by) = site_allocated_by(s, cwd) {
+                text.push('\n');
+                text.push_str(&by);
             }
             if !s.classes.is_empty() {
                 let classes: Vec<String> = s
@@ -44,8 +40,8 @@ pub(super) fn new_objects_by_site(
             vec![
                 (i + 1).to_string(),
                 text,
-                thousands(s.live_count),
-                human_bytes(s.live_size),
+                thousands(s.top.live_count),
+                human_bytes(s.top.live_size),
             ]
         })
         .collect();
@@ -64,11 +60,11 @@ pub(super) fn allocation_view(out: &mut String, tops: &[AllocationSiteReport], l
         .take(layout.top)
         .map(|t| {
             vec![
-                frame_text(&t.frame, cwd),
-                thousands(t.count),
-                human_bytes(t.size),
-                thousands(t.live_count),
-                human_bytes(t.live_size),
+                frame_text(&t.top.frame, cwd),
+                thousands(t.top.count),
+                human_bytes(t.top.size),
+                thousands(t.top.live_count),
+                human_bytes(t.top.live_size),
             ]
         })
         .collect();

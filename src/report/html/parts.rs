@@ -254,29 +254,24 @@ pub(super) fn sites_table(
     cwd: Option<&std::path::Path>,
     new_only: bool,
 ) -> String {
-    use crate::report::layout::frame_text;
+    use crate::report::layout::{frame_text, site_allocated_by};
     let rows: Vec<String> = list
         .iter()
         .take(max)
         .map(|s| {
-            let mut site = esc(&frame_text(&s.frame, cwd));
-            if let Some(by) = &s.allocated_by {
-                site.push_str(&format!(
-                    "<br><span class=\"note\">allocated by {}/{} {}</span>",
-                    thousands(by.count),
-                    thousands(s.live_count),
-                    esc(&frame_text(&by.frame, cwd))
-                ));
+            let mut site = esc(&frame_text(&s.top.frame, cwd));
+            if let Some(by) = site_allocated_by(s, cwd) {
+                site.push_str(&format!("<br><span class=\"note\">{}</span>", esc(&by)));
             }
             let all = if new_only {
                 String::new()
             } else {
-                format!("{}{}", count(s.count), bytes(s.size))
+                format!("{}{}", count(s.top.count), bytes(s.top.size))
             };
             format!(
                 "<td class=\"mono\">{site}</td>{all}{}{}",
-                count(s.live_count),
-                bytes(s.live_size)
+                count(s.top.live_count),
+                bytes(s.top.live_size)
             )
         })
         .collect();
