@@ -82,6 +82,9 @@ pub enum Command {
     /// DevTools' Summary view of one snapshot: objects grouped by class, with count, shallow
     /// and retained size.
     Summary(SummaryArgs),
+    /// Write a copy of a snapshot whose heap strings are placeholders, to share it: every
+    /// DevTools view of it stays the same (`heapdiff redact IN -o OUT`, `.gz` to compress).
+    Redact(RedactArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -115,6 +118,11 @@ pub struct OutputArgs {
     /// from one; else $COLUMNS; unfitted otherwise).
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    /// Show no string from the heap: each is `<string LENGTH B #HASH>` (names of properties,
+    /// classes, functions and scripts stay).
+    #[arg(long, global = true)]
+    pub redact: bool,
 }
 
 /// The main command: what two or more snapshots of one process say about a leak.
@@ -238,6 +246,12 @@ pub enum Sort {
     SelfSize,
     /// Number of objects.
     Count,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RedactArgs {
+    /// The snapshot to redact (plain, gzip'd or zstd'd).
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

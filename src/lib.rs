@@ -7,6 +7,7 @@
 //! [`leaks`], the leak engine, compares snapshots (allocated between, Comparison, clusters,
 //! lockstep, series, budgets) and returns typed results →
 //! [`report`] turns those into serializable structs and renders them (table, JSON, markdown).
+//! [`redact`] decides which strings are heap data and writes redacted snapshots.
 //! [`session`] runs the stages for one command line: it picks the snapshots, reads and
 //! analyses them with progress feedback, and writes the report.
 
@@ -19,6 +20,7 @@ pub mod error;
 pub mod graph;
 pub mod leaks;
 pub mod read;
+pub mod redact;
 pub mod report;
 pub mod session;
 

@@ -41,6 +41,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let feedback = Feedback {
+        redact: cli.output.redact,
         verbose: cli.verbose,
         spinner: !cli.quiet && !cli.verbose && std::io::stderr().is_terminal(),
     };
@@ -51,6 +52,26 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 .map_err(usage)?;
             let outcome = session::summary(&request, feedback)?;
             session::output::write_report(&outcome.text, request.output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Redact(args)) => {
+            let output = cli.output.file().ok_or_else(|| {
+                usage(
+                    "redact writes a file: heapdiff redact IN -o OUT (.gz to compress)".to_string(),
+                )
+            })?;
+            let started = std::time::Instant::now();
+            let done = heapdiff::redact::write_redacted(&args.file, &output)?;
+            if !cli.quiet {
+                eprintln!(
+                    "heapdiff: wrote {} ({} nodes; {} strings replaced, {} split from a name) in {:.1?}",
+                    output.display(),
+                    done.nodes,
+                    done.replaced,
+                    done.split,
+                    started.elapsed()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         // Rendered in memory first: clap_complete panics on a closed pipe, the writer does not.

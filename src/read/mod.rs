@@ -5,6 +5,7 @@
 mod columns;
 mod meta;
 mod numbers;
+mod rewrite;
 mod scan;
 mod source;
 mod traces;
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_zeroed};
 use columns::{EdgeColumns, NodeColumns};
 use meta::Meta;
+pub use rewrite::{Sink, StringRewrite, rewrite};
 use scan::Scanner;
 use source::{GZIP_MAGIC, decompress_if_compressed, open};
 pub(crate) use source::{InMemory, Paging};

@@ -185,6 +185,17 @@ pub fn cluster_origin(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
     Some(short_scripts(&text, cwd))
 }
 
+/// What a shareable report (markdown, HTML) says about the heap's strings in it.
+pub fn redaction_note(redacted: bool) -> &'static str {
+    if redacted {
+        "Redacted: strings from the heap are shown as <string LENGTH B #HASH>; property, \
+         class, function and script names are kept."
+    } else {
+        "Not redacted: this report quotes strings from the heap; --redact replaces them with \
+         placeholders."
+    }
+}
+
 /// The object ids `(min, max]` of a timeline window, as the report says it.
 pub fn id_window(min_id: u32, max_id: u32) -> String {
     if max_id == u32::MAX {

@@ -58,6 +58,10 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             file_size(s)
         ));
     }
+    out.push_str(&format!(
+        "\n> {}\n",
+        cell(super::layout::redaction_note(r.redacted))
+    ));
     match &r.window {
         Some(w) => out.push_str(&format!(
             "\n{} objects allocated in {w} of the recording ({}) are alive at its end \
@@ -176,12 +180,13 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
 /// Renders the Summary view of one snapshot as Markdown.
 pub fn summary(r: &super::SummaryReport, layout: &Layout) -> String {
     let mut out = format!(
-        "### heapdiff summary: {}\n\n{} nodes, {} edges, heap {}\n\n\
+        "### heapdiff summary: {}\n\n{} nodes, {} edges, heap {}\n\n> {}\n\n\
          | class | distance | count | shallow | retained |\n| --- | ---: | ---: | ---: | ---: |\n",
         code(&r.file),
         thousands(r.node_count),
         thousands(r.edge_count),
-        human_bytes(r.total_size)
+        human_bytes(r.total_size),
+        cell(super::layout::redaction_note(r.redacted))
     );
     for c in r.classes.iter().take(layout.top) {
         out.push_str(&format!(
@@ -223,6 +228,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
             file_size(s)
         ));
     }
+    out.push_str(&format!(
+        "\n> {}\n",
+        cell(super::layout::redaction_note(r.redacted))
+    ));
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
     }

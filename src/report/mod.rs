@@ -83,6 +83,8 @@ pub struct SummaryReport {
     /// DevTools' Allocation view (`--group-by stack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation: Option<Vec<AllocationSiteReport>>,
+    /// Heap strings were replaced by placeholders (`--redact`).
+    pub redacted: bool,
 }
 
 /// One class row.
@@ -155,6 +157,7 @@ impl SummaryReport {
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
             allocation: None,
+            redacted: false,
         }
     }
 
@@ -248,6 +251,8 @@ pub struct DiffReport {
     /// With one timeline recording (`--between`): the time window the new objects come from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
+    /// Heap strings were replaced by placeholders (`--redact`).
+    pub redacted: bool,
 }
 
 /// The outcome of one budget.
@@ -541,6 +546,7 @@ impl DiffReport {
                 .as_ref()
                 .map(|sites| sites.iter().map(AllocationSiteReport::from).collect()),
             window: d.window.clone(),
+            redacted: false,
         }
     }
 

@@ -36,6 +36,8 @@ pub struct SeriesReport {
     /// The budgets checked, in the order given.
     pub budgets: Vec<BudgetReport>,
     pub clusters: Vec<TrendReport>,
+    /// Heap strings were replaced by placeholders (`--redact`).
+    pub redacted: bool,
 }
 
 /// One class or cluster across the series.
@@ -83,6 +85,7 @@ impl SeriesReport {
             classes: series.classes.iter().map(TrendReport::from).collect(),
             budgets: series.budgets.iter().map(BudgetReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
+            redacted: false,
         }
     }
 }

@@ -156,6 +156,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
             plural(ig.classes, "class", "classes")
         ));
     }
+    if r.redacted {
+        notes.push("redacted (--redact): strings from the heap are placeholders".to_string());
+    }
     notes.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
     for note in notes {
         out.push_str(&wrap_indented(&note, width, 2));

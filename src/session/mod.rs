@@ -70,6 +70,7 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
             crate::analysis::stacks::allocation_tops(&analysis.graph, &analysis.self_size, None);
         report = report.with_allocation_view(&tops);
     }
+    report.redacted = feedback.redact;
     feedback.report_took(started.elapsed());
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
@@ -217,7 +218,8 @@ fn render_diff(
     started: Instant,
     feedback: Feedback,
 ) -> Result<Outcome> {
-    let report = DiffReport::new(diff);
+    let mut report = DiffReport::new(diff);
+    report.redacted = feedback.redact;
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
     let rendering = Instant::now();
@@ -293,7 +295,8 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     for (facts, path) in series.snapshots.iter_mut().zip(files) {
         facts.file_size = file_size(path);
     }
-    let report = SeriesReport::new(&series);
+    let mut report = SeriesReport::new(&series);
+    report.redacted = feedback.redact;
     check_strict(request, &series.warnings)?;
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,

@@ -8,9 +8,11 @@ use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::graph::HeapGraph;
 
-/// How the work is reported on stderr.
+/// How the work is reported on stderr, and how graphs are taken as read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Feedback {
+    /// Replace heap strings by placeholders as each graph is read (`--redact`).
+    pub redact: bool,
     /// Time each phase (`--verbose`).
     pub verbose: bool,
     /// A spinner naming the current phase (stderr is a terminal and `--quiet` was not given).
@@ -63,7 +65,10 @@ pub fn load(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
 
 fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
     let start = Instant::now();
-    let graph = crate::read::load(path)?;
+    let mut graph = crate::read::load(path)?;
+    if feedback.redact {
+        crate::redact::redact_graph(&mut graph);
+    }
     if feedback.verbose {
         for (step, took) in &graph.timings {
             eprintln!("{}: {step} in {took:.3?}", path.display());

@@ -82,6 +82,10 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             super::signed_bytes(r.growth)
         ),
     ));
+    body.push_str(&format!(
+        "<p class=\"note\" id=\"redaction\">{}</p>\n",
+        esc(super::layout::redaction_note(r.redacted))
+    ));
     body.push_str("</header>\n<main>\n");
     body.push_str(&snapshots_table(&r.snapshots()));
     for w in &r.warnings {
@@ -186,6 +190,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
             super::layout::plural(growing as u64, "holder", "holders")
         ),
     ));
+    body.push_str(&format!(
+        "<p class=\"note\" id=\"redaction\">{}</p>\n",
+        esc(super::layout::redaction_note(r.redacted))
+    ));
     body.push_str("</header>\n<main>\n");
     let labels: Vec<String> = (1..=r.snapshots.len()).map(|i| format!("#{i}")).collect();
     let list: Vec<(&str, &super::SnapshotInfo)> = labels
@@ -228,11 +236,12 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
 pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
     let mut body = format!(
         "<header><h1>heapdiff summary</h1>\n<p class=\"verdict\" id=\"verdict\">{}: {} nodes, \
-         {} edges, heap {}</p></header>\n<main>\n",
+         {} edges, heap {}</p>\n<p class=\"note\" id=\"redaction\">{}</p></header>\n<main>\n",
         esc(&short_scripts(&r.file, None)),
         thousands(r.node_count),
         thousands(r.edge_count),
-        human_bytes(r.total_size)
+        human_bytes(r.total_size),
+        esc(super::layout::redaction_note(r.redacted))
     );
     if let Some(tops) = &r.allocation {
         body.push_str(&sites_table(tops, MAX_ROWS, layout.cwd.as_deref(), false));

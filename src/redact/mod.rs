@@ -1,0 +1,259 @@
+//! Redaction: which strings of a snapshot are heap data, and their placeholders. A string
+//! node's text (types `string`, `concatenated string`, `sliced string`) is data: what the
+//! program held. Names of everything else are code and stay: property and variable names
+//! (edge names), class, function and constructor names, script URLs, regexp sources, DOM tag
+//! names and the allocation traces' function and script names.
+//!
+//! A data string becomes `<string 48 B #3f2a9c1d>`: its UTF-8 length and a stable 32-bit
+//! hash, so equal strings stay equal (clusters of copies, two reports) without their text. A
+//! table entry that is both data and a name (a string value `"id"` and a property `id`) is
+//! split: the name keeps the text, the string nodes get an appended placeholder. Used by
+//! `--redact` on loaded graphs and by `heapdiff redact`, which writes a redacted file.
+
+use std::io::Write;
+use std::path::Path;
+
+use rustc_hash::FxHashSet;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::graph::{HeapGraph, StringTable};
+use crate::read::{Sink, StringRewrite};
+
+/// Snapshot files keep this suffix in their placeholder: heapdiff recognises the file name
+/// of a snapshot being written (its own output, not program data) by it.
+const SNAPSHOT_SUFFIX: &str = ".heapsnapshot";
+
+/// What V8 names concatenated and sliced strings instead of their text: not data.
+const TYPE_NAMES: [&str; 2] = ["(concatenated string)", "(sliced string)"];
+
+/// FNV-1a, 64 bits: stable across runs, machines and versions.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The placeholder of a data string.
+pub fn placeholder(text: &str) -> String {
+    let hash = fnv1a(text);
+    let suffix = if text.ends_with(SNAPSHOT_SUFFIX) {
+        SNAPSHOT_SUFFIX
+    } else {
+        ""
+    };
+    format!(
+        "<string {} B #{:08x}>{suffix}",
+        text.len(),
+        (hash >> 32) as u32 ^ hash as u32
+    )
+}
+
+/// True for a placeholder `placeholder` wrote.
+pub fn is_placeholder(text: &str) -> bool {
+    text.starts_with("<string ") && text.contains(" B #")
+}
+
+/// The node types (numbers) whose names are data.
+fn data_types(g: &HeapGraph) -> Vec<u8> {
+    let t = &g.node_types;
+    [t.string, t.cons_string, t.sliced_string]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// What redacting `g` changes in its string table.
+pub fn plan(g: &HeapGraph) -> StringRewrite {
+    let types = data_types(g);
+    let n = g.strings.len();
+    let mut data = vec![false; n];
+    let mut named = vec![false; n];
+    for (v, &name) in g.node_name.iter().enumerate() {
+        if types.contains(&g.node_type[v]) {
+            data[name as usize] = true;
+        } else {
+            named[name as usize] = true;
+        }
+    }
+    for (e, &name) in g.edge_name.iter().enumerate() {
+        if g.edge_types.has_string_name(g.edge_type[e]) {
+            named[name as usize] = true;
+        }
+    }
+    if let Some(a) = &g.allocations {
+        for f in &a.functions {
+            named[f.name as usize] = true;
+            named[f.script_name as usize] = true;
+        }
+    }
+    let mut rewrite = StringRewrite {
+        node_types: types.iter().map(|&t| t as u32).collect(),
+        ..StringRewrite::default()
+    };
+    for i in 0..n {
+        if !data[i] {
+            continue;
+        }
+        let text = g.strings.get(i as u32);
+        if is_placeholder(text) || TYPE_NAMES.contains(&text) {
+            continue;
+        }
+        if named[i] {
+            let new = (n + rewrite.appended.len()) as u32;
+            rewrite.appended.push(placeholder(text));
+            rewrite.node_names.insert(i as u32, new);
+        } else {
+            rewrite.replaced.insert(i as u32, placeholder(text));
+        }
+    }
+    rewrite
+}
+
+/// Redacts a loaded graph in memory, for `--redact` reports: afterwards no string node's
+/// name is heap data.
+pub fn redact_graph(g: &mut HeapGraph) {
+    let rewrite = plan(g);
+    if rewrite.replaced.is_empty() && rewrite.appended.is_empty() {
+        return;
+    }
+    let mut table = StringTable::new();
+    for i in 0..g.strings.len() as u32 {
+        match rewrite.replaced.get(&i) {
+            Some(text) => table.push(text),
+            None => table.push(g.strings.get(i)),
+        };
+    }
+    for text in &rewrite.appended {
+        table.push(text);
+    }
+    g.strings = table;
+    let types = data_types(g);
+    for (v, name) in g.node_name.iter_mut().enumerate() {
+        if types.contains(&g.node_type[v])
+            && let Some(&new) = rewrite.node_names.get(name)
+        {
+            *name = new;
+        }
+    }
+}
+
+/// What `heapdiff redact` did.
+#[derive(Debug, Clone, Copy)]
+pub struct Redacted {
+    /// Data strings replaced in place, and split off from a name.
+    pub replaced: u64,
+    pub split: u64,
+    pub nodes: u64,
+    pub bytes_written: u64,
+}
+
+/// Writes a redacted copy of the snapshot `input` to `output` (gzip'd when its name ends in
+/// `.gz`), atomically: a temporary file beside it, renamed into place. `output` must not be
+/// the input.
+pub fn write_redacted(input: &Path, output: &Path) -> Result<Redacted> {
+    if let Ok(out) = std::fs::canonicalize(output)
+        && std::fs::canonicalize(input).is_ok_and(|i| i == out)
+    {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "-o {} is the input: heapdiff never overwrites its inputs",
+            output.display()
+        ))));
+    }
+    let g = crate::read::load(input)?;
+    let rewrite = plan(&g);
+    let stats = Redacted {
+        replaced: rewrite.replaced.len() as u64,
+        split: rewrite.appended.len() as u64,
+        nodes: g.node_count() as u64,
+        bytes_written: 0,
+    };
+    drop(g);
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = output
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::Usage("-o needs a file name".to_string())))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = write_to(input, &tmp, output, &rewrite);
+    match written {
+        Ok(bytes) => {
+            std::fs::rename(&tmp, output).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::new(ErrorKind::Write {
+                    what: output.display().to_string(),
+                    source: e,
+                })
+            })?;
+            Ok(Redacted {
+                bytes_written: bytes,
+                ..stats
+            })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Streams the rewritten snapshot into `tmp`, compressed as `output`'s name asks.
+fn write_to(input: &Path, tmp: &Path, output: &Path, rewrite: &StringRewrite) -> Result<u64> {
+    let failed = |e: std::io::Error| {
+        Error::new(ErrorKind::Write {
+            what: output.display().to_string(),
+            source: e,
+        })
+    };
+    let mut file = std::fs::File::create(tmp).map_err(failed)?;
+    if output.extension().is_some_and(|e| e == "gz") {
+        let buffered = std::io::BufWriter::with_capacity(1 << 20, &mut file);
+        let mut enc = flate2::write::GzEncoder::new(buffered, flate2::Compression::fast());
+        crate::read::rewrite(input, rewrite, Sink::Stream(&mut enc))?;
+        enc.finish().and_then(|mut b| b.flush()).map_err(failed)?;
+    } else {
+        crate::read::rewrite(input, rewrite, Sink::File(&mut file))?;
+    }
+    file.metadata().map(|m| m.len()).map_err(failed)
+}
+
+/// The distinct data strings of `g` (texts of string nodes), for checking that none survives.
+pub fn data_strings(g: &HeapGraph) -> FxHashSet<String> {
+    let types = data_types(g);
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    let mut out = FxHashSet::default();
+    for (v, &name) in g.node_name.iter().enumerate() {
+        if types.contains(&g.node_type[v]) && seen.insert(name) {
+            let text = g.strings.get(name);
+            if !TYPE_NAMES.contains(&text) {
+                out.insert(text.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_stable_and_tell_only_length_and_hash() {
+        let p = placeholder("session-token-abc123");
+        assert_eq!(p, placeholder("session-token-abc123"));
+        assert_ne!(p, placeholder("session-token-abc124"));
+        assert!(p.starts_with("<string 20 B #") && p.ends_with('>'), "{p}");
+        assert!(is_placeholder(&p));
+        assert!(!p.contains("session"));
+        let file = placeholder("/srv/app/Heap.20261201.heapsnapshot");
+        assert!(
+            file.ends_with(">.heapsnapshot") && !file.contains("srv"),
+            "{file}"
+        );
+    }
+}
