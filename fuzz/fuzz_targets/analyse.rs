@@ -4,8 +4,8 @@
 #![no_main]
 
 use heapdiff::analysis::Analysis;
-use heapdiff::leaks::between::Baseline;
 use heapdiff::analysis::stacks;
+use heapdiff::leaks::between::Baseline;
 use heapdiff::leaks::window::TimeWindow;
 use heapdiff::leaks::{self, DiffOptions, Start};
 use heapdiff::report::{DiffReport, SummaryReport};
