@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use support::{heapdiff, json_report, snapshot, stdout_of};
 
+/// The fixtures were written in /work/main: scripts show relative to it wherever the
+/// repository is checked out.
+const SOURCE_ROOT: [&str; 2] = ["--source-root", "/work/main"];
+
 fn tracked() -> [PathBuf; 2] {
     [snapshot("tracked-base"), snapshot("tracked-late")]
 }
@@ -31,6 +35,7 @@ fn the_leaking_clusters_name_the_handler_that_allocated_them() {
     let text = stdout_of(
         heapdiff()
             .args(tracked())
+            .args(SOURCE_ROOT)
             .args(["--width", "200", "--top", "4"]),
     );
     let clusters = text.split("Clusters of new objects").nth(1).unwrap();
@@ -87,11 +92,12 @@ fn untracked_snapshots_report_no_allocation_fields() {
 
 #[test]
 fn the_cluster_card_lists_the_members_stacks() {
-    let text = stdout_of(
-        heapdiff()
-            .args(tracked())
-            .args(["--cluster", "1", "--width", "120"]),
-    );
+    let text = stdout_of(heapdiff().args(tracked()).args(SOURCE_ROOT).args([
+        "--cluster",
+        "1",
+        "--width",
+        "120",
+    ]));
     let stacks = text
         .split("Allocation stacks (80 of 80 members have one)")
         .nth(1);
@@ -108,11 +114,11 @@ fn the_cluster_card_lists_the_members_stacks() {
 
 #[test]
 fn group_by_stack_lists_new_objects_by_allocation_site() {
-    let out = stdout_of(
-        heapdiff()
-            .args(tracked())
-            .args(["--json", "--group-by", "stack"]),
-    );
+    let out = stdout_of(heapdiff().args(tracked()).args(SOURCE_ROOT).args([
+        "--json",
+        "--group-by",
+        "stack",
+    ]));
     let report: Value = serde_json::from_str(&out).unwrap();
     let sites = report["allocation_sites"].as_array().unwrap();
     let live: u64 = sites
@@ -130,12 +136,12 @@ fn group_by_stack_lists_new_objects_by_allocation_site() {
         .expect("compileSchema allocates new objects");
     assert_eq!(compile["allocated_by"]["function"], "handleOrder");
 
-    let text =
-        stdout_of(
-            heapdiff()
-                .args(tracked())
-                .args(["--group-by", "stack", "--width", "120"]),
-        );
+    let text = stdout_of(heapdiff().args(tracked()).args(SOURCE_ROOT).args([
+        "--group-by",
+        "stack",
+        "--width",
+        "120",
+    ]));
     assert!(text.contains("New objects by allocation site"));
     assert!(!text.contains("Clusters of new objects"));
     assert!(text.contains("allocated by 542/542 handleOrder (fixtures/scripts/tracked.js:30:21)"));
