@@ -82,6 +82,10 @@ pub enum Command {
     /// DevTools' Summary view of one snapshot: objects grouped by class, with count, shallow
     /// and retained size.
     Summary(SummaryArgs),
+    /// Take snapshots of a running Node process over its inspector, then report on them:
+    /// `heapdiff capture --pid 1234 --every 5m --count 3` is the whole leak hunt. Ctrl-C keeps
+    /// the snapshots taken so far and reports on them.
+    Capture(CaptureArgs),
     /// Write a copy of a snapshot whose heap strings are placeholders, to share it: every
     /// DevTools view of it stays the same (`heapdiff redact IN -o OUT`, `.gz` to compress).
     Redact(RedactArgs),
@@ -249,6 +253,47 @@ pub enum Sort {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("process").required(true).args(["inspect", "pid"])))]
+pub struct CaptureArgs {
+    /// The inspector of a process started with `--inspect` (HOST:PORT, e.g. 127.0.0.1:9229).
+    #[arg(long, value_name = "HOST:PORT", value_parser = inspect_arg)]
+    pub inspect: Option<(String, u16)>,
+    /// A local Node process: SIGUSR1 opens its inspector on 127.0.0.1:9229.
+    #[arg(long, value_name = "PID")]
+    pub pid: Option<u32>,
+    /// Time between snapshots (`30s`, `10m`, `500ms`).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration_arg)]
+    pub every: std::time::Duration,
+    /// How many snapshots.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// Where the snapshots go (`NNN.heapsnapshot.gz`, numbered after any already there).
+    #[arg(long, value_name = "DIR", default_value = "heapdiff-snapshots")]
+    pub out: PathBuf,
+    /// Do not collect garbage before each snapshot.
+    #[arg(long)]
+    pub no_gc: bool,
+    /// Start allocation tracking first, so that the snapshots carry allocation stacks.
+    #[arg(long)]
+    pub track_allocations: bool,
+}
+
+fn inspect_arg(text: &str) -> Result<(String, u16), String> {
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| format!("\"{text}\" is not HOST:PORT"))?;
+    let port = port
+        .parse::<u16>()
+        .map_err(|_| format!("\"{port}\" is not a port"))?;
+    Ok((host.trim_matches(['[', ']']).to_string(), port))
+}
+
+fn duration_arg(text: &str) -> Result<std::time::Duration, String> {
+    let ms = heapdiff::leaks::window::duration_ms(text)?;
+    Ok(std::time::Duration::from_micros((ms * 1000.0) as u64))
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// The snapshot to redact (plain, gzip'd or zstd'd).
     pub file: PathBuf,
@@ -297,6 +342,15 @@ impl OutputArgs {
 }
 
 impl DiffArgs {
+    /// The default diff of `files` (what `capture` reports on).
+    pub fn for_files(files: Vec<PathBuf>) -> Result<DiffArgs, String> {
+        let mut args: Vec<std::ffi::OsString> = vec!["heapdiff".into()];
+        args.extend(files.into_iter().map(Into::into));
+        Cli::try_parse_from(args)
+            .map(|cli| cli.diff)
+            .map_err(|e| e.to_string())
+    }
+
     /// The library's request for these arguments: `--fail-on-growth` first among the budgets.
     pub fn request(&self, out: &OutputArgs, layout: Layout) -> Result<SnapshotsRequest, String> {
         let mut budgets = self.fail_if.clone();

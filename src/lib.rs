@@ -7,6 +7,7 @@
 //! [`leaks`], the leak engine, compares snapshots (allocated between, Comparison, clusters,
 //! lockstep, series, budgets) and returns typed results →
 //! [`report`] turns those into serializable structs and renders them (table, JSON, markdown).
+//! [`capture`] takes snapshots of a running Node process over its inspector.
 //! [`redact`] decides which strings are heap data and writes redacted snapshots.
 //! [`session`] runs the stages for one command line: it picks the snapshots, reads and
 //! analyses them with progress feedback, and writes the report.
@@ -16,6 +17,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod analysis;
+pub mod capture;
 pub mod error;
 pub mod graph;
 pub mod leaks;

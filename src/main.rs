@@ -54,6 +54,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             session::output::write_report(&outcome.text, request.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Capture(args)) => capture(cli, args, feedback),
         Some(Command::Redact(args)) => {
             let output = cli.output.file().ok_or_else(|| {
                 usage(
@@ -109,6 +110,60 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             print_outcome(&outcome, report_on_terminal, request.output.as_deref())
         }
     }
+}
+
+/// `heapdiff capture`: the snapshots, then the report on them (a pair or a series).
+fn capture(cli: &Cli, args: &cli::CaptureArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
+    let request = heapdiff::capture::CaptureRequest {
+        target: match (&args.inspect, args.pid) {
+            (Some((host, port)), _) => heapdiff::capture::Target::Inspect {
+                host: host.clone(),
+                port: *port,
+            },
+            (None, Some(pid)) => heapdiff::capture::Target::Pid(pid),
+            (None, None) => return Err(usage("give --inspect HOST:PORT or --pid PID".to_string())),
+        },
+        every: args.every,
+        count: args.count as usize,
+        dir: args.out.clone(),
+        gc: !args.no_gc,
+        track_allocations: args.track_allocations,
+    };
+    let quiet = cli.quiet;
+    let files = heapdiff::capture::capture(&request, &STOP, &mut |line| {
+        if !quiet {
+            eprintln!("heapdiff: {line}");
+        }
+    })?;
+    let interrupted = STOP.load(Ordering::Relaxed);
+    if files.len() < 2 {
+        eprintln!(
+            "heapdiff: {} in {}{}; a report needs two",
+            match files.len() {
+                0 => "no snapshot".to_string(),
+                _ => "1 snapshot".to_string(),
+            },
+            args.out.display(),
+            if interrupted { " (interrupted)" } else { "" }
+        );
+        return Ok(if files.is_empty() {
+            ExitCode::from(EXIT_ERROR)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let diff = cli::DiffArgs::for_files(files).map_err(usage)?;
+    let mut layout = layout(&cli.output, 20);
+    layout.cwd = std::env::current_dir().ok();
+    let request = diff.request(&cli.output, layout).map_err(usage)?;
+    let outcome = session::snapshots(&request, feedback)?;
+    let report_on_terminal = request.format == Format::Table
+        && request.output.is_none()
+        && std::io::stdout().is_terminal();
+    print_outcome(&outcome, report_on_terminal, request.output.as_deref())
 }
 
 /// A usage error, reported like the library's (exit 2).

@@ -12,7 +12,7 @@ pub struct TimeWindow {
 }
 
 /// Parses `10s`, `1.5s`, `500ms`, `2m` (or a bare number of seconds) into milliseconds.
-fn duration_ms(text: &str) -> Result<f64, String> {
+pub fn duration_ms(text: &str) -> Result<f64, String> {
     let text = text.trim();
     let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
         (n, 1.0)
