@@ -86,6 +86,9 @@ pub enum Command {
     /// `heapdiff capture --pid 1234 --every 5m --count 3` is the whole leak hunt. Ctrl-C keeps
     /// the snapshots taken so far and reports on them.
     Capture(CaptureArgs),
+    /// Serve the analysis as Model Context Protocol tools on stdio, for AI agents: load
+    /// snapshots once, then ask for reports, clusters, retainers, dominators and stacks.
+    Mcp,
     /// Write a copy of a snapshot whose heap strings are placeholders, to share it: every
     /// DevTools view of it stays the same (`heapdiff redact IN -o OUT`, `.gz` to compress).
     Redact(RedactArgs),

@@ -8,6 +8,7 @@
 //! lockstep, series, budgets) and returns typed results →
 //! [`report`] turns those into serializable structs and renders them (table, JSON, markdown).
 //! [`capture`] takes snapshots of a running Node process over its inspector.
+//! [`mcp`] serves the analysis as Model Context Protocol tools on stdio.
 //! [`redact`] decides which strings are heap data and writes redacted snapshots.
 //! [`session`] runs the stages for one command line: it picks the snapshots, reads and
 //! analyses them with progress feedback, and writes the report.
@@ -21,6 +22,7 @@ pub mod capture;
 pub mod error;
 pub mod graph;
 pub mod leaks;
+pub mod mcp;
 pub mod read;
 pub mod redact;
 pub mod report;

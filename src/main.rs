@@ -55,6 +55,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Capture(args)) => capture(cli, args, feedback),
+        Some(Command::Mcp) => {
+            heapdiff::mcp::serve_stdio()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Redact(args)) => {
             let output = cli.output.file().ok_or_else(|| {
                 usage(
