@@ -70,16 +70,19 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
-fn three_snapshots_of_a_leaking_process_find_the_leak() {
-    let target = Target::start();
-    let dir = scratch("capture-three");
+/// `heapdiff capture --json` of `target` into `dir` with `args`, which must succeed; its report.
+fn capture_json(target: &Target, dir: &Path, args: &[&str]) -> Value {
     let out = heapdiff()
-        .args(["capture", "--inspect", &target.address()])
         .args([
-            "--every", "400ms", "--count", "3", "--json", "--quiet", "--out",
+            "capture",
+            "--inspect",
+            &target.address(),
+            "--json",
+            "--quiet",
         ])
-        .arg(&dir)
+        .args(args)
+        .arg("--out")
+        .arg(dir)
         .output()
         .unwrap();
     assert_eq!(
@@ -88,6 +91,14 @@ fn three_snapshots_of_a_leaking_process_find_the_leak() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn three_snapshots_of_a_leaking_process_find_the_leak() {
+    let target = Target::start();
+    let dir = scratch("capture-three");
+    let report = capture_json(&target, &dir, &["--every", "400ms", "--count", "3"]);
     assert_eq!(
         files_in(&dir),
         [
@@ -99,7 +110,6 @@ fn three_snapshots_of_a_leaking_process_find_the_leak() {
     for f in files_in(&dir) {
         heapdiff::read::load(&dir.join(f)).expect("a whole snapshot");
     }
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["command"], "series");
     let first = &report["findings"][0];
     assert_eq!(first["growing"], true, "{first}");
@@ -233,26 +243,11 @@ fn no_inspector_is_a_clear_error() {
 fn track_allocations_gives_the_snapshots_stacks() {
     let target = Target::start();
     let dir = scratch("capture-tracked");
-    let out = heapdiff()
-        .args([
-            "capture",
-            "--inspect",
-            &target.address(),
-            "--track-allocations",
-        ])
-        .args([
-            "--every", "500ms", "--count", "2", "--json", "--quiet", "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = capture_json(
+        &target,
+        &dir,
+        &["--track-allocations", "--every", "500ms", "--count", "2"],
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let top = &report["clusters"][0];
     assert!(
         top["label"].as_str().unwrap().starts_with("onData @"),
