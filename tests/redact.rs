@@ -153,6 +153,29 @@ fn redacted_snapshots_keep_every_devtools_row() {
 }
 
 #[test]
+fn the_timeline_and_series_fixtures_redact_too() {
+    let dir = scratch("redact-more");
+    let summary = |p: &Path| json(&["summary".as_ref(), p.as_os_str()]);
+    let timeline = Path::new("fixtures/timeline/chromium-timeline.heaptimeline.gz");
+    let out = dir.join("chromium-timeline.heaptimeline");
+    redact(timeline, &out);
+    assert_eq!(rows(&summary(&out)), rows(&summary(timeline)));
+    assert_eq!(
+        without_keys(rows(&summary(&out))),
+        oracle_rows("chromium-timeline.summary.json")
+    );
+    // The recording's samples and stacks survive: a window of it still works.
+    let report = json(&[out.as_os_str(), "--between".as_ref(), "1.2s..".as_ref()]);
+    assert!(report.to_string().contains("LaterEntry"));
+    for i in 1..=4 {
+        let input = PathBuf::from(format!("fixtures/series/s{i}.heapsnapshot.gz"));
+        let out = dir.join(format!("s{i}.heapsnapshot.gz"));
+        redact(&input, &out);
+        assert_eq!(rows(&summary(&out)), rows(&summary(&input)), "s{i}");
+    }
+}
+
+#[test]
 fn no_string_of_the_heap_survives_redaction() {
     let dir = scratch("redact-strings");
     for name in ["node20-late", "chromium-late", "tracked-late"] {
