@@ -120,7 +120,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 fn capture(cli: &Cli, args: &cli::CaptureArgs, feedback: Feedback) -> anyhow::Result<ExitCode> {
     use std::sync::atomic::{AtomicBool, Ordering};
     static STOP: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
+    static CAPTURING: AtomicBool = AtomicBool::new(true);
+    // Ctrl-C while capturing ends the capture (the report follows); a second one, or one
+    // during the report, quits as Ctrl-C does.
+    let _ = ctrlc::set_handler(|| {
+        if !CAPTURING.load(Ordering::Relaxed) || STOP.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
     let request = heapdiff::capture::CaptureRequest {
         target: match (&args.inspect, args.pid) {
             (Some((host, port)), _) => heapdiff::capture::Target::Inspect {
@@ -142,6 +149,7 @@ fn capture(cli: &Cli, args: &cli::CaptureArgs, feedback: Feedback) -> anyhow::Re
             eprintln!("heapdiff: {line}");
         }
     })?;
+    CAPTURING.store(false, Ordering::Relaxed);
     let interrupted = STOP.load(Ordering::Relaxed);
     if files.len() < 2 {
         eprintln!(
