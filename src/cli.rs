@@ -75,6 +75,10 @@ pub struct Cli {
     /// No progress display on stderr (it is shown only when stderr is a terminal).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Worker threads for parsing and analysis (default: one per core).
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]

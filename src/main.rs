@@ -40,6 +40,12 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build_global()
+            .map_err(|e| usage(format!("--threads {n}: {e}")))?;
+    }
     let feedback = Feedback {
         redact: cli.output.redact,
         verbose: cli.verbose,

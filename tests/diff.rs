@@ -360,3 +360,17 @@ fn suspicious_pairs_warn_and_fail_with_strict() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("are the same file"), "{stderr}");
 }
+
+#[test]
+fn one_thread_gives_the_same_report() {
+    let files = [snapshot("node20-base"), snapshot("node20-late")];
+    let one = support::stdout_of(heapdiff().args(["--json", "--threads", "1"]).args(&files));
+    let all = support::stdout_of(heapdiff().args(["--json"]).args(&files));
+    assert_eq!(one, all);
+    let out = heapdiff()
+        .args(["--threads", "0"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
