@@ -98,6 +98,12 @@ impl Store {
             .ok_or_else(|| format!("snapshot {snapshot} has no object @{id}"))
     }
 
+    /// The node of object `id` and its snapshot's analysis.
+    fn located(&mut self, snapshot: usize, id: u32) -> Result<(u32, &Analysis), String> {
+        let v = self.node(snapshot, id)?;
+        Ok((v, self.entries[snapshot].analysis()))
+    }
+
     /// DevTools' Summary view, classes paged.
     pub fn summary(&self, snapshot: usize, offset: usize, limit: usize) -> Result<Value, String> {
         let e = self.entry(snapshot)?;
@@ -190,8 +196,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Value, String> {
-        let v = self.node(snapshot, id)?;
-        let a = self.entries[snapshot].analysis();
+        let (v, a) = self.located(snapshot, id)?;
         let g = &a.graph;
         let r = &a.retainers;
         let range = r.first[v as usize] as usize..r.first[v as usize + 1] as usize;
@@ -220,8 +225,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Value, String> {
-        let v = self.node(snapshot, id)?;
-        let a = self.entries[snapshot].analysis();
+        let (v, a) = self.located(snapshot, id)?;
         let mut chain = Vec::new();
         let mut at = v;
         while at != a.graph.root.0 && chain.len() < 64 {
@@ -244,8 +248,7 @@ impl Store {
 
     /// The allocation stack of object `id` (innermost frame first), or null without one.
     pub fn allocation_stack(&mut self, snapshot: usize, id: u32) -> Result<Value, String> {
-        let v = self.node(snapshot, id)?;
-        let a = self.entries[snapshot].analysis();
+        let (v, a) = self.located(snapshot, id)?;
         if a.graph.allocations.is_none() {
             return Err(format!(
                 "snapshot {snapshot} has no allocation stacks (write it with \
