@@ -66,12 +66,20 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Redact(args)) => {
+            let started = std::time::Instant::now();
+            if cli.output.output.as_deref() == Some(std::path::Path::new("-")) {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+                heapdiff::redact::write_redacted_to(&args.file, &mut out)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let output = cli.output.file().ok_or_else(|| {
                 usage(
-                    "redact writes a file: heapdiff redact IN -o OUT (.gz to compress)".to_string(),
+                    "redact writes a file: heapdiff redact IN -o OUT (.gz to compress; \
+                     -o - for stdout)"
+                        .to_string(),
                 )
             })?;
-            let started = std::time::Instant::now();
             let done = heapdiff::redact::write_redacted(&args.file, &output)?;
             if !cli.quiet {
                 eprintln!(

@@ -365,3 +365,19 @@ fn redact_never_overwrites_its_input_nor_leaves_a_partial_file() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn redact_to_stdout_writes_the_same_snapshot() {
+    let dir = scratch("redact-stdout");
+    let input = snapshot("node20-base");
+    let file = dir.join("base.heapsnapshot");
+    redact(&input, &file);
+    let piped = heapdiff()
+        .args(["redact"])
+        .arg(&input)
+        .args(["-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0));
+    assert_eq!(piped.stdout, std::fs::read(&file).unwrap());
+}

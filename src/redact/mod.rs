@@ -159,15 +159,7 @@ pub fn write_redacted(input: &Path, output: &Path) -> Result<Redacted> {
             output.display()
         ))));
     }
-    let g = crate::read::load(input)?;
-    let rewrite = plan(&g);
-    let stats = Redacted {
-        replaced: rewrite.replaced.len() as u64,
-        split: rewrite.appended.len() as u64,
-        nodes: g.node_count() as u64,
-        bytes_written: 0,
-    };
-    drop(g);
+    let (rewrite, stats) = planned(input)?;
     let dir = match output.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -200,6 +192,32 @@ pub fn write_redacted(input: &Path, output: &Path) -> Result<Redacted> {
             Err(e)
         }
     }
+}
+
+/// Loads `input` and plans its redaction; the graph is dropped before anything is written.
+fn planned(input: &Path) -> Result<(StringRewrite, Redacted)> {
+    let g = crate::read::load(input)?;
+    let rewrite = plan(&g);
+    let stats = Redacted {
+        replaced: rewrite.replaced.len() as u64,
+        split: rewrite.appended.len() as u64,
+        nodes: g.node_count() as u64,
+        bytes_written: 0,
+    };
+    Ok((rewrite, stats))
+}
+
+/// Writes a redacted copy of `input` to `out` (plain JSON), for `-o -`.
+pub fn write_redacted_to(input: &Path, out: &mut dyn Write) -> Result<Redacted> {
+    let (rewrite, stats) = planned(input)?;
+    crate::read::rewrite(input, &rewrite, Sink::Stream(out))?;
+    out.flush().map_err(|e| {
+        Error::new(ErrorKind::Write {
+            what: "standard output".to_string(),
+            source: e,
+        })
+    })?;
+    Ok(stats)
 }
 
 /// Streams the rewritten snapshot into `tmp`, compressed as `output`'s name asks.
