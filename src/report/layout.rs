@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::analysis::stacks::Frame;
 
 use super::{
-    AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, LockstepReport, PathReport,
-    SnapshotInfo, human_bytes, thousands,
+    AllocatedBy, AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, LockstepReport,
+    PathReport, SnapshotInfo, human_bytes, thousands,
 };
 
 /// How a text report is laid out.
@@ -230,12 +230,7 @@ pub fn frame_text(f: &Frame, cwd: Option<&Path>) -> String {
 pub fn allocated_by(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
     let a = c.allocation.as_ref()?;
     match &a.allocated_by {
-        Some(by) => Some(format!(
-            "allocated by {}/{} {}",
-            thousands(by.count),
-            thousands(c.count),
-            frame_text(&by.frame, cwd)
-        )),
+        Some(by) => Some(allocated_by_text(by, c.count, cwd)),
         None => {
             let top = a.stacks.first()?;
             Some(format!(
@@ -252,12 +247,17 @@ pub fn allocated_by(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
 /// came through another function of the program's own code.
 pub fn site_allocated_by(s: &AllocationSiteReport, cwd: Option<&Path>) -> Option<String> {
     let by = s.allocated_by.as_ref()?;
-    Some(format!(
+    Some(allocated_by_text(by, s.top.live_count, cwd))
+}
+
+/// `allocated by N/M FRAME`: `by.count` of `of` objects came through `by.frame`.
+fn allocated_by_text(by: &AllocatedBy, of: u64, cwd: Option<&Path>) -> String {
+    format!(
         "allocated by {}/{} {}",
         thousands(by.count),
-        thousands(s.top.live_count),
+        thousands(of),
         frame_text(&by.frame, cwd)
-    ))
+    )
 }
 
 /// `held by PATH (N/M)`, and how many of them sit in a subtree below another member.
