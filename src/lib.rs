@@ -18,6 +18,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod analysis;
+pub mod atomic;
 pub mod capture;
 pub mod error;
 pub mod graph;

@@ -157,21 +157,19 @@ fn sleep_unless_stopped(every: Duration, stop: &AtomicBool) -> bool {
     !stop.load(Ordering::Relaxed)
 }
 
-/// One snapshot, streamed into a temporary file beside `path` and renamed when complete.
+/// One snapshot, streamed into `path` (written atomically).
 fn take_snapshot(session: &mut Session, gc: bool, path: &Path, stop: &AtomicBool) -> Result<()> {
     let mut ignore = |_: &str, _: &serde_json::Value| Ok(());
     if gc {
         session.call("HeapProfiler.collectGarbage", json!({}), stop, &mut ignore)?;
     }
-    let tmp = path.with_extension(format!("gz.{}.tmp", std::process::id()));
     let write_failed = |e: std::io::Error| {
         Error::new(ErrorKind::Write {
             what: path.display().to_string(),
             source: e,
         })
     };
-    let result = (|| -> Result<()> {
-        let file = std::fs::File::create(&tmp).map_err(write_failed)?;
+    crate::atomic::write_atomically(path, |file| {
         let mut gz = flate2::write::GzEncoder::new(
             std::io::BufWriter::with_capacity(1 << 20, file),
             flate2::Compression::fast(),
@@ -192,11 +190,6 @@ fn take_snapshot(session: &mut Session, gc: bool, path: &Path, stop: &AtomicBool
         )?;
         gz.finish()
             .and_then(|mut w| w.flush())
-            .map_err(write_failed)?;
-        std::fs::rename(&tmp, path).map_err(write_failed)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+            .map_err(write_failed)
+    })
 }

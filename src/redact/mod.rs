@@ -160,38 +160,12 @@ pub fn write_redacted(input: &Path, output: &Path) -> Result<Redacted> {
         ))));
     }
     let (rewrite, stats) = planned(input)?;
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = output
-        .file_name()
-        .ok_or_else(|| Error::new(ErrorKind::Usage("-o needs a file name".to_string())))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = write_to(input, &tmp, output, &rewrite);
-    match written {
-        Ok(bytes) => {
-            std::fs::rename(&tmp, output).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::new(ErrorKind::Write {
-                    what: output.display().to_string(),
-                    source: e,
-                })
-            })?;
-            Ok(Redacted {
-                bytes_written: bytes,
-                ..stats
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    let bytes =
+        crate::atomic::write_atomically(output, |file| write_to(input, file, output, &rewrite))?;
+    Ok(Redacted {
+        bytes_written: bytes,
+        ..stats
+    })
 }
 
 /// Loads `input` and plans its redaction; the graph is dropped before anything is written.
@@ -220,22 +194,26 @@ pub fn write_redacted_to(input: &Path, out: &mut dyn Write) -> Result<Redacted> 
     Ok(stats)
 }
 
-/// Streams the rewritten snapshot into `tmp`, compressed as `output`'s name asks.
-fn write_to(input: &Path, tmp: &Path, output: &Path, rewrite: &StringRewrite) -> Result<u64> {
+/// Streams the rewritten snapshot into `file`, compressed as `output`'s name asks.
+fn write_to(
+    input: &Path,
+    file: &mut std::fs::File,
+    output: &Path,
+    rewrite: &StringRewrite,
+) -> Result<u64> {
     let failed = |e: std::io::Error| {
         Error::new(ErrorKind::Write {
             what: output.display().to_string(),
             source: e,
         })
     };
-    let mut file = std::fs::File::create(tmp).map_err(failed)?;
     if output.extension().is_some_and(|e| e == "gz") {
-        let buffered = std::io::BufWriter::with_capacity(1 << 20, &mut file);
+        let buffered = std::io::BufWriter::with_capacity(1 << 20, &mut *file);
         let mut enc = flate2::write::GzEncoder::new(buffered, flate2::Compression::fast());
         crate::read::rewrite(input, rewrite, Sink::Stream(&mut enc))?;
         enc.finish().and_then(|mut b| b.flush()).map_err(failed)?;
     } else {
-        crate::read::rewrite(input, rewrite, Sink::File(&mut file))?;
+        crate::read::rewrite(input, rewrite, Sink::File(file))?;
     }
     file.metadata().map(|m| m.len()).map_err(failed)
 }

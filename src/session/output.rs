@@ -16,26 +16,10 @@ pub fn write_report(text: &str, output: Option<&Path>) -> Result<()> {
                 .and_then(|()| out.flush())
                 .map_err(failed("the report".to_string()))?;
         }
-        Some(path) => {
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let name = path.file_name().ok_or_else(|| {
-                Error::new(ErrorKind::Usage("--output needs a file name".to_string()))
-            })?;
-            let tmp = dir.join(format!(
-                ".{}.{}.tmp",
-                name.to_string_lossy(),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, text)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .inspect_err(|_| {
-                    let _ = std::fs::remove_file(&tmp);
-                })
-                .map_err(failed(path.display().to_string()))?;
-        }
+        Some(path) => crate::atomic::write_atomically(path, |file| {
+            file.write_all(text.as_bytes())
+                .map_err(failed(path.display().to_string()))
+        })?,
     }
     Ok(())
 }
