@@ -66,9 +66,15 @@ fn stages(c: &mut Criterion) {
     group.bench_function("retainers", |b| {
         b.iter(|| heapdiff::graph::Retainers::of(&g).unwrap())
     });
-    let retainers = heapdiff::graph::Retainers::of(&g).unwrap();
+    let (retainers, by_slot) = heapdiff::graph::Retainers::of(&g)
+        .unwrap()
+        .finish(|e| essential.get(e));
     group.bench_function("dominators", |b| {
-        b.iter(|| dominators::dominators(&dominators::FlowGraph::of(&g, &retainers, &essential)))
+        b.iter(|| {
+            dominators::dominators(&dominators::FlowGraph::of(
+                &g, &retainers, &essential, &by_slot,
+            ))
+        })
     });
     group.bench_function("distances", |b| {
         b.iter(|| {

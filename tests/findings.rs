@@ -189,3 +189,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn keying_beside_the_dominator_tree_changes_nothing() {
+    use heapdiff::leaks::{self, DiffOptions, Start, between::Baseline};
+    for pair in ["node20", "chromium", "tracked"] {
+        let load = |which: &str| {
+            heapdiff::read::load(&fixture(&format!(
+                "snapshots/{pair}-{which}.heapsnapshot.gz"
+            )))
+            .unwrap()
+        };
+        let base = Baseline::Loaded(Box::new(load("base")));
+        let min_id = base.graph().max_js_object_id();
+        let (late, prepared) = Analysis::run_beside(load("late"), &mut |_| {}, |early| {
+            leaks::prepare(early, min_id, early.graph.max_js_object_id())
+        })
+        .unwrap();
+        let diff = |prepared| {
+            let d = leaks::diff(
+                Start::Snapshot("base", &base),
+                None,
+                ("late", &late),
+                prepared,
+                &DiffOptions::default(),
+            )
+            .unwrap();
+            format!("{:?}", (d.clusters, d.findings, d.classes))
+        };
+        assert_eq!(diff(Some(prepared)), diff(None), "{pair}");
+    }
+}

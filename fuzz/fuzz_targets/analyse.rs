@@ -37,7 +37,8 @@ fuzz_target!(|data: &[u8]| {
             max_id,
             label: window.label(),
         };
-        if let Ok(diff) = leaks::diff(start, None, ("fuzz", &a), &options) {
+        let prepared = leaks::prepare(&a.early(), min_id, max_id);
+        if let Ok(diff) = leaks::diff(start, None, ("fuzz", &a), Some(prepared), &options) {
             let _ = DiffReport::new(&diff);
         }
     }
@@ -45,7 +46,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let base = Baseline::Analysed(Box::new(base));
-    if let Ok(diff) = leaks::diff(Start::Snapshot("fuzz", &base), None, ("fuzz", &a), &options) {
+    let start = Start::Snapshot("fuzz", &base);
+    if let Ok(diff) = leaks::diff(start, None, ("fuzz", &a), None, &options) {
         let _ = DiffReport::new(&diff);
     }
 });

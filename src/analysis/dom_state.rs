@@ -1,8 +1,8 @@
 //! DOM link state (attached / detached) of embedder nodes, propagated through the graph as
 //! DevTools' `propagateDOMState` does. Detached native nodes are shown as `Detached <name>`.
 
-use super::bits::BitSet;
 use crate::graph::HeapGraph;
+use crate::graph::bits::BitSet;
 
 pub const ATTACHED: u8 = 1;
 pub const DETACHED: u8 = 2;

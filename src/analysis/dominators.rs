@@ -17,19 +17,20 @@
 //! `idom[root] == root` and, for every other node, `idom[v]` precedes `v` in `preorder`.
 //! Time O(m log n), no recursion; memory nine `u32` per node at peak, plus a bit.
 
-use super::bits::BitSet;
+use crate::graph::bits::BitSet;
 
 /// The graph the dominators are computed on, in CSR form over node ordinals.
 pub struct FlowGraph<'a> {
     /// `first_edge[v]..first_edge[v + 1]` are v's outgoing edges.
     pub first_edge: &'a [u32],
     pub edge_to: &'a [u32],
-    /// `first_retainer[v]..first_retainer[v + 1]` index `retainer_edge` and `retainer_node`.
+    /// `first_retainer[v]..first_retainer[v + 1]` index `retainer_node` and `retainer_essential`.
     pub first_retainer: &'a [u32],
-    pub retainer_edge: &'a [u32],
     pub retainer_node: &'a [u32],
     /// Edges that may retain (by edge ordinal); the others are ignored.
     pub essential: &'a BitSet,
+    /// The same, by retainer slot.
+    pub retainer_essential: &'a BitSet,
     pub root: u32,
 }
 
@@ -47,19 +48,21 @@ pub struct Dominators {
 }
 
 impl<'a> FlowGraph<'a> {
-    /// The flow graph of a heap graph, restricted to the `essential` edges, from its root.
+    /// The flow graph of a heap graph, restricted to the `essential` edges (given by edge
+    /// ordinal and by retainer slot), from its root.
     pub fn of(
         g: &'a crate::graph::HeapGraph,
         retainers: &'a crate::graph::Retainers,
         essential: &'a BitSet,
+        retainer_essential: &'a BitSet,
     ) -> FlowGraph<'a> {
         FlowGraph {
             first_edge: &g.first_edge,
             edge_to: &g.edge_to,
             first_retainer: &retainers.first,
-            retainer_edge: &retainers.edge,
             retainer_node: &retainers.node,
             essential,
+            retainer_essential,
             root: g.root.0,
         }
     }
@@ -70,7 +73,7 @@ impl<'a> FlowGraph<'a> {
 
     fn has_essential_retainer(&self, v: usize) -> bool {
         (self.first_retainer[v]..self.first_retainer[v + 1])
-            .any(|r| self.essential.get(self.retainer_edge[r as usize] as usize))
+            .any(|r| self.retainer_essential.get(r as usize))
     }
 }
 
@@ -212,7 +215,7 @@ pub fn dominators(g: &FlowGraph<'_>) -> Dominators {
         let mut s = i;
         let mut orphan = true;
         for slot in g.first_retainer[w]..g.first_retainer[w + 1] {
-            if !g.essential.get(g.retainer_edge[slot as usize] as usize) {
+            if !g.retainer_essential.get(slot as usize) {
                 continue;
             }
             orphan = false;
@@ -308,9 +311,9 @@ mod tests {
         first_edge: Vec<u32>,
         edge_to: Vec<u32>,
         first_retainer: Vec<u32>,
-        retainer_edge: Vec<u32>,
         retainer_node: Vec<u32>,
         essential: BitSet,
+        retainer_essential: BitSet,
     }
 
     fn build(n: usize, edges: &[(u32, u32)], essential: impl Fn(usize) -> bool) -> Owned {
@@ -332,25 +335,25 @@ mod tests {
             first_retainer[i + 1] += first_retainer[i];
         }
         let mut fill = first_retainer.clone();
-        let mut retainer_edge = vec![0; sorted.len()];
         let mut retainer_node = vec![0; sorted.len()];
         let mut bits = BitSet::new(sorted.len());
+        let mut slot_bits = BitSet::new(sorted.len());
         for (e, &(a, b)) in sorted.iter().enumerate() {
             let slot = fill[b as usize] as usize;
             fill[b as usize] += 1;
-            retainer_edge[slot] = e as u32;
             retainer_node[slot] = a;
             if essential(e) {
                 bits.set(e);
+                slot_bits.set(slot);
             }
         }
         Owned {
             first_edge,
             edge_to,
             first_retainer,
-            retainer_edge,
             retainer_node,
             essential: bits,
+            retainer_essential: slot_bits,
         }
     }
 
@@ -359,9 +362,9 @@ mod tests {
             first_edge: &o.first_edge,
             edge_to: &o.edge_to,
             first_retainer: &o.first_retainer,
-            retainer_edge: &o.retainer_edge,
             retainer_node: &o.retainer_node,
             essential: &o.essential,
+            retainer_essential: &o.retainer_essential,
             root,
         })
     }

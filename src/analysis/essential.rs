@@ -7,8 +7,8 @@ use memchr::memmem::Finder;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::bits::BitSet;
 use crate::graph::HeapGraph;
+use crate::graph::bits::BitSet;
 
 /// The parts of an ephemeron edge name
 /// `"<n> / part of key (<k> @<id>) -> value (<v> @<id>) pair in WeakMap (table @<table>)"`.

@@ -1,8 +1,8 @@
 //! User roots and page ownership (DevTools' `markPageOwnedNodes`): what the page or program
 //! owns, as opposed to what only the engine or a debugger keeps alive.
 
-use super::bits::BitSet;
 use crate::graph::HeapGraph;
+use crate::graph::bits::BitSet;
 
 /// A child of the root is a user root when it is not synthetic (in Node: the `global` object
 /// behind the root's shortcut edge), or when it is the synthetic `(Document DOM trees)` node.

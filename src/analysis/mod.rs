@@ -3,7 +3,6 @@
 //! class names and keys. See `../shared/SEMANTICS.md` §1.3–§1.10 for the rules reproduced here.
 //! One snapshot only: nothing here knows about pairs or series (that is [`crate::leaks`]).
 
-pub mod bits;
 pub mod classes;
 pub mod distances;
 pub mod dom_state;
@@ -51,6 +50,17 @@ fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
     (value, started.elapsed())
 }
 
+/// What an analysis knows before its dominator tree: enough to key objects by class and
+/// shape, or to pick a set by id, while the long sequential phase runs on another core.
+pub struct Early<'a> {
+    pub graph: &'a HeapGraph,
+    pub retainers: &'a Retainers,
+    pub dom: &'a DomState,
+    /// DevTools' shallow sizes (after the transfer of owned internals).
+    pub self_size: &'a [u32],
+    pub classes: &'a ClassKeys,
+}
+
 impl Analysis {
     /// Runs every phase on a loaded graph. Fails only when memory runs out.
     pub fn run(graph: HeapGraph) -> Result<Analysis> {
@@ -58,12 +68,33 @@ impl Analysis {
     }
 
     /// Runs every phase, calling `progress` with the name of each phase as it finishes.
-    /// Independent phases run side by side: the retainers beside essential edges and shallow
-    /// sizes, and distances and classes beside the dominator tree.
     pub fn run_with_progress(
         graph: HeapGraph,
         progress: &mut dyn FnMut(&'static str),
     ) -> Result<Analysis> {
+        Analysis::run_beside(graph, progress, |_| ()).map(|(analysis, ())| analysis)
+    }
+
+    /// The phases before the dominator tree, as [`Early`].
+    pub fn early(&self) -> Early<'_> {
+        Early {
+            graph: &self.graph,
+            retainers: &self.retainers,
+            dom: &self.dom,
+            self_size: &self.self_size,
+            classes: &self.classes,
+        }
+    }
+
+    /// Runs every phase, calling `progress` with the name of each phase as it finishes, and
+    /// `beside` on the early results while the dominator tree is computed. Independent phases
+    /// run side by side: the retainers beside essential edges and shallow sizes, and
+    /// distances, classes and then `beside` beside the dominator tree.
+    pub fn run_beside<T: Send>(
+        graph: HeapGraph,
+        progress: &mut dyn FnMut(&'static str),
+        beside: impl FnOnce(&Early<'_>) -> T + Send,
+    ) -> Result<(Analysis, T)> {
         let mut timings = Vec::new();
         let mut done = |phases: &[(&'static str, Duration)]| {
             for &(name, took) in phases {
@@ -90,19 +121,25 @@ impl Analysis {
                     )
                 },
             );
-        let retainers = retainers?;
+        let (retainers, retainer_essential) = retainers?.finish(|e| essential.get(e));
         done(&[
             ("retainers", retainers_took),
             ("essential edges", essential_took),
             ("shallow sizes", shallow_took),
         ]);
-        let (tree, (far, names)) = rayon::join(
+        let (tree, (far, names, side)) = rayon::join(
             || {
                 timed(|| {
-                    let dominators =
-                        dominators::dominators(&FlowGraph::of(g, &retainers, &essential));
-                    let retained = dominators::retained_sizes(&dominators, &self_size);
-                    let dominated = dominators::dominated_nodes(&dominators, g.root.0);
+                    let dominators = dominators::dominators(&FlowGraph::of(
+                        g,
+                        &retainers,
+                        &essential,
+                        &retainer_essential,
+                    ));
+                    let (retained, dominated) = rayon::join(
+                        || dominators::retained_sizes(&dominators, &self_size),
+                        || dominators::dominated_nodes(&dominators, g.root.0),
+                    );
                     (dominators, retained, dominated)
                 })
             },
@@ -113,13 +150,20 @@ impl Analysis {
                     let classes = ClassKeys::compute(g, &dom, &interfaces);
                     (interfaces, classes)
                 });
-                (far, names)
+                let side = beside(&Early {
+                    graph: g,
+                    retainers: &retainers,
+                    dom: &dom,
+                    self_size: &self_size,
+                    classes: &names.0.1,
+                });
+                (far, names, side)
             },
         );
         let ((dominators, retained, dominated), dominators_took) = tree;
         let (distance, distances_took) = far;
         let ((interfaces, classes), classes_took) = names;
-        drop(essential);
+        drop((essential, retainer_essential));
         done(&[
             ("dominators", dominators_took),
             ("distances", distances_took),
@@ -139,7 +183,7 @@ impl Analysis {
                 dominators.unreachable_cycles
             ));
         }
-        Ok(Analysis {
+        let analysis = Analysis {
             graph,
             retainers,
             dom,
@@ -152,7 +196,8 @@ impl Analysis {
             classes,
             problems,
             timings,
-        })
+        };
+        Ok((analysis, side))
     }
 
     /// DevTools' total: the root's retained size plus `extra_native_bytes`.

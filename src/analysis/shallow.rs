@@ -1,9 +1,9 @@
 //! DevTools' shallow-size transfer (`JSHeapSnapshot.calculateShallowSizes`): internal arrays and
 //! hidden objects owned by exactly one "real" object are shown as part of that object's size.
 
-use super::bits::BitSet;
 use super::flags;
 use crate::graph::HeapGraph;
+use crate::graph::bits::BitSet;
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE_OWNERS: u32 = u32::MAX - 1;

@@ -2,6 +2,7 @@
 //! built once by the reader and read-only afterwards; reverse (retainer) adjacency on demand.
 
 mod allocations;
+pub mod bits;
 mod ids;
 mod retainers;
 mod strings;

@@ -47,11 +47,7 @@ pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
     let is_new = |v: u32| in_range(ids[v as usize], min_id, max_id);
     let (rows, nodes) = rayon::join(
         || class_rows(on, &on.classes, is_new),
-        || {
-            (0..on.graph.node_count() as u32)
-                .filter(|&v| on.self_size[v as usize] != 0 && is_new(v))
-                .collect()
-        },
+        || new_nodes(&on.graph, &on.self_size, min_id, max_id),
     );
     Between {
         min_id,
@@ -59,6 +55,14 @@ pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
         rows,
         nodes,
     }
+}
+
+/// The nodes of the "allocated between" set: ids in `(min_id, max_id]` and a non-zero shallow
+/// size (DevTools' `self_size`, after the transfer), ascending.
+pub fn new_nodes(g: &HeapGraph, self_size: &[u32], min_id: u32, max_id: u32) -> Vec<u32> {
+    (0..g.node_count() as u32)
+        .filter(|&v| self_size[v as usize] != 0 && in_range(g.node_id[v as usize], min_id, max_id))
+        .collect()
 }
 
 /// The base snapshot of a diff. The "allocated between" view needs only its object ids, and

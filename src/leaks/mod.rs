@@ -72,6 +72,25 @@ pub enum Start<'a> {
     },
 }
 
+/// The work of a diff that needs no dominator tree (the new objects' cluster keys), done
+/// beside the late snapshot's analysis by [`prepare`].
+pub struct Prepared {
+    min_id: u32,
+    max_id: u32,
+    keyed: clusters::Keyed,
+}
+
+/// Keys the objects of `late` with ids in `(min_id, max_id]`, as [`diff`] would, from its
+/// early analysis (see [`crate::analysis::Analysis::run_beside`]).
+pub fn prepare(late: &crate::analysis::Early<'_>, min_id: u32, max_id: u32) -> Prepared {
+    let nodes = between::new_nodes(late.graph, late.self_size, min_id, max_id);
+    Prepared {
+        min_id,
+        max_id,
+        keyed: clusters::key_nodes(late, &nodes),
+    }
+}
+
 /// `--ignore PATTERN`: a class (its exact name), a cluster (its class, or text in its label),
 /// or a retainer edge (`cache` matches `.cache`, `->cache`, `{cache}` in a path).
 #[derive(Debug, Clone, Default)]
@@ -258,6 +277,7 @@ pub fn diff(
     start: Start<'_>,
     target: Option<SnapshotFacts>,
     late: (&str, &Analysis),
+    prepared: Option<Prepared>,
     options: &DiffOptions,
 ) -> Result<Diff, BudgetError> {
     let (late_file, late) = late;
@@ -274,6 +294,17 @@ pub fn diff(
     let set = between::between_ids(late, min_id, max_id);
     let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
     let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
+    // Prepared for other ids (a caller's mistake), the keys are made again here.
+    debug_assert!(
+        prepared
+            .as_ref()
+            .is_none_or(|p| (p.min_id, p.max_id) == (min_id, max_id))
+    );
+    let keyed = match prepared {
+        Some(p) if (p.min_id, p.max_id) == (min_id, max_id) => p.keyed,
+        _ => clusters::key_nodes(&late.early(), &set.nodes),
+    };
+    let writer_list: Vec<u32> = writer.iter().copied().collect();
     let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
         std::borrow::Cow::Borrowed(&set.nodes)
     } else {
@@ -288,7 +319,7 @@ pub fn diff(
     let writer_objects = writer.len() as u64;
     // Findings and clusters read the late snapshot only: side by side.
     let (mut clusters, (findings, holder_of)) = rayon::join(
-        || clusters::clusters(late, &clustered),
+        || clusters::clusters_keyed(late, &clustered, keyed, &writer_list, true),
         || match (&target, base) {
             (None, Some((_, base))) => findings::of_pair(base.graph(), late, MAX_FINDINGS),
             _ => (Vec::new(), Vec::new()),

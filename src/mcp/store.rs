@@ -124,6 +124,7 @@ impl Store {
                 Start::Snapshot(&b.file, &b.baseline),
                 None,
                 (&l.file, l.analysis()),
+                None,
                 &DiffOptions::default(),
             )
             .map_err(|e| e.to_string())?;
@@ -199,8 +200,8 @@ impl Store {
         let (v, a) = self.located(snapshot, id)?;
         let g = &a.graph;
         let r = &a.retainers;
-        let range = r.first[v as usize] as usize..r.first[v as usize + 1] as usize;
-        let mut edges: Vec<(u32, u32)> = range.map(|i| (r.node[i], r.edge[i])).collect();
+        let mut edges: Vec<(u32, u32)> =
+            r.edges(g, v).map(|(_, from, e)| (from, e as u32)).collect();
         edges.sort_by_key(|&(from, _)| std::cmp::Reverse(a.retained[from as usize]));
         let (chosen, paging) = page(&edges, offset, limit);
         let list: Vec<Value> = chosen

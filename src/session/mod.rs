@@ -65,7 +65,7 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
     let started = Instant::now();
     let mut report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
     if request.by_stack {
-        require_stacks(&analysis, &request.file)?;
+        require_stacks(&analysis.graph, &request.file)?;
         let tops =
             crate::analysis::stacks::allocation_tops(&analysis.graph, &analysis.self_size, None);
         report = report.with_allocation_view(&tops);
@@ -115,8 +115,9 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
         _ => None,
     };
     // The base is analysed only for the Comparison view; the rest needs its ids alone. It is
-    // read while the late snapshot is analysed, on the core that the late one's sequential
-    // phases leave idle (without a spinner of its own: the late one's shows).
+    // read while the late snapshot is read (without a spinner of its own: the late one's
+    // shows), so that the new objects' ids are known when the late analysis starts: they are
+    // keyed on the core that its dominator tree leaves idle.
     let (base, late) = rayon::join(
         || -> Result<Baseline> {
             Ok(if options.compare {
@@ -125,18 +126,26 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
                 Baseline::Loaded(Box::new(progress::load(base_path, feedback.quiet())?))
             })
         },
-        || progress::analyse(late_path, feedback),
+        || progress::load(late_path, feedback),
     );
     let (base, late) = (base?, late?);
-    let started = Instant::now();
     if options.by_stack {
         require_stacks(&late, late_path)?;
     }
+    let min_id = base.graph().max_js_object_id();
+    let max_id = target
+        .as_ref()
+        .map_or_else(|| late.max_js_object_id(), |t| t.max_js_object_id);
+    let (late, prepared) = progress::analyse_loaded(late_path, late, feedback, |early| {
+        leaks::prepare(early, min_id, max_id)
+    })?;
+    let started = Instant::now();
     let base_name = base_path.display().to_string();
     let mut diff = leaks::diff(
         Start::Snapshot(&base_name, &base),
         target,
         (&late_path.display().to_string(), &late),
+        Some(prepared),
         options,
     )
     .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
@@ -165,12 +174,8 @@ fn recording(
     if let Some(output) = &request.output {
         inputs::check_output(output, std::slice::from_ref(file))?;
     }
-    let late = progress::analyse(file, feedback)?;
-    let samples = late
-        .graph
-        .allocations
-        .as_ref()
-        .map(|a| a.samples.as_slice());
+    let late = progress::load(file, feedback)?;
+    let samples = late.allocations.as_ref().map(|a| a.samples.as_slice());
     let Some((min_id, max_id)) = window.ids(samples.unwrap_or_default()) else {
         return Err(Error::new(ErrorKind::Usage(format!(
             "{} has no timeline samples: --between needs a recording of DevTools' \
@@ -181,6 +186,9 @@ fn recording(
     if request.options.by_stack {
         require_stacks(&late, file)?;
     }
+    let (late, prepared) = progress::analyse_loaded(file, late, feedback, |early| {
+        leaks::prepare(early, min_id, max_id)
+    })?;
     let started = Instant::now();
     let start = Start::Window {
         min_id,
@@ -191,6 +199,7 @@ fn recording(
         start,
         None,
         (&file.display().to_string(), &late),
+        Some(prepared),
         &request.options,
     )
     .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
@@ -200,8 +209,8 @@ fn recording(
 }
 
 /// `--group-by stack` needs allocation stacks.
-fn require_stacks(a: &crate::analysis::Analysis, file: &std::path::Path) -> Result<()> {
-    match &a.graph.allocations {
+fn require_stacks(g: &crate::graph::HeapGraph, file: &std::path::Path) -> Result<()> {
+    match &g.allocations {
         Some(_) => Ok(()),
         None => Err(Error::new(ErrorKind::Usage(format!(
             "{} has no allocation stacks: write it with `node --track-heap-objects` or \

@@ -81,22 +81,68 @@ fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
 /// Reads and analyses a snapshot.
 pub fn analyse(path: &Path, feedback: Feedback) -> Result<Analysis> {
     let spinner = spinner(path, feedback);
-    let analysis = read_timed(path, feedback).and_then(|graph| {
-        Analysis::run_with_progress(graph, &mut |phase| {
-            if let Some(bar) = &spinner {
+    let analysis =
+        read_timed(path, feedback).and_then(|graph| run_phases(path, graph, &spinner, |_| ()));
+    finish(path, spinner, feedback, analysis).map(|(analysis, ())| analysis)
+}
+
+/// Analyses a snapshot read by [`load`], running `beside` on its early results while its
+/// dominator tree is computed (see [`Analysis::run_beside`]).
+pub fn analyse_loaded<T: Send>(
+    path: &Path,
+    graph: HeapGraph,
+    feedback: Feedback,
+    beside: impl FnOnce(&crate::analysis::Early<'_>) -> T + Send,
+) -> Result<(Analysis, T)> {
+    let spinner = spinner(path, feedback);
+    let started = Instant::now();
+    let result = run_phases(path, graph, &spinner, |early| {
+        let side = beside(early);
+        (side, started.elapsed())
+    });
+    let (analysis, (side, took)) = finish(path, spinner, feedback, result)?;
+    if feedback.verbose {
+        eprintln!(
+            "{}: work beside the dominators done at {took:.3?}",
+            path.display()
+        );
+    }
+    Ok((analysis, side))
+}
+
+fn run_phases<T: Send>(
+    path: &Path,
+    graph: HeapGraph,
+    spinner: &Option<indicatif::ProgressBar>,
+    beside: impl FnOnce(&crate::analysis::Early<'_>) -> T + Send,
+) -> Result<(Analysis, T)> {
+    Analysis::run_beside(
+        graph,
+        &mut |phase| {
+            if let Some(bar) = spinner {
                 bar.set_message(format!("{}: {phase} done", path.display()));
             }
-        })
-        .map_err(|e| e.with_path(path))
-    });
+        },
+        beside,
+    )
+    .map_err(|e| e.with_path(path))
+}
+
+/// Clears the spinner and, with `--verbose`, prints the phase timings.
+fn finish<T>(
+    path: &Path,
+    spinner: Option<indicatif::ProgressBar>,
+    feedback: Feedback,
+    result: Result<(Analysis, T)>,
+) -> Result<(Analysis, T)> {
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
-    let analysis = analysis?;
+    let result = result?;
     if feedback.verbose {
-        for (phase, took) in &analysis.timings {
+        for (phase, took) in &result.0.timings {
             eprintln!("{}: {phase} in {took:.3?}", path.display());
         }
     }
-    Ok(analysis)
+    Ok(result)
 }

@@ -5,13 +5,17 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::sites::{Site, SiteResolver};
-use crate::analysis::Analysis;
+use crate::analysis::Early;
 use crate::analysis::classes::js_cmp;
 use crate::analysis::dom_state::DETACHED;
 use crate::graph::HeapGraph;
 
 /// A node that joins no cluster key.
 pub(super) const NO_KEY: u32 = u32::MAX;
+
+/// How many chunks the candidates are keyed in: a few per core, for balance, as each holds a
+/// table by string index while they run.
+const KEY_CHUNKS: usize = 4;
 
 /// The grouping key of a candidate member.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -29,22 +33,46 @@ pub(super) enum Key {
     Dom(u32),
 }
 
-/// The cluster keys of groups of two or more among `nodes`, and each node's key id (dense, in
-/// order of first appearance) or `u32::MAX`. Candidates of a group of one are no cluster: they
-/// are dropped here, before the per-key tables are sized (most new strings are unique).
-/// Concatenated strings, whose flattening is the slowest key, are keyed beside the others.
-pub(super) fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
-    let g = &a.graph;
+/// Every candidate's cluster key, before groups of one are dropped: what keying needs is known
+/// before the dominator tree, so a diff keys its new objects while that tree is computed.
+pub struct Keyed {
+    pub(super) keys: Vec<Key>,
+    /// Key id by node ordinal (in order of first appearance among the candidates), or
+    /// [`NO_KEY`].
+    pub(super) key_of: Vec<u32>,
+}
+
+/// The cluster keys of `nodes`. Concatenated strings, whose flattening is the slowest key, are
+/// keyed beside the others, and the others in chunks side by side.
+pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
+    let g = early.graph;
     let ((interner, mut key_of), flats) = rayon::join(
         || {
+            // Each chunk has an interner of its own; they are merged in node order, so ids are
+            // in order of first appearance as if keyed in one pass.
+            let chunk = nodes.len().div_ceil(KEY_CHUNKS).max(1);
+            let keyed: Vec<(KeyInterner, Vec<u32>)> = nodes
+                .par_chunks(chunk)
+                .map(|chunk| {
+                    let mut interner = KeyInterner::new(g, early.retainers);
+                    let ids = chunk
+                        .iter()
+                        .map(|&v| interner.key_id(early, v).unwrap_or(NO_KEY))
+                        .collect();
+                    (interner, ids)
+                })
+                .collect();
             let mut key_of = vec![NO_KEY; g.node_count()];
-            let mut interner = KeyInterner::new(g, &a.retainers);
-            for &v in nodes {
-                if let Some(id) = interner.key_id(a, v) {
-                    key_of[v as usize] = id;
+            let mut merged = KeyInterner::new(g, early.retainers);
+            for ((local, ids), chunk) in keyed.into_iter().zip(nodes.chunks(chunk)) {
+                let global = merged.merge(local);
+                for (&v, &id) in chunk.iter().zip(&ids) {
+                    if id != NO_KEY {
+                        key_of[v as usize] = global[id as usize];
+                    }
                 }
             }
-            (interner, key_of)
+            (merged, key_of)
         },
         || FlatKeys::of(g, nodes),
     );
@@ -59,11 +87,26 @@ pub(super) fn group_keys(a: &Analysis, nodes: &[u32]) -> (Vec<Key>, Vec<u32>) {
     for &(v, flat) in &flats.members {
         key_of[v as usize] = flat_ids[flat as usize];
     }
-    let all: Vec<Key> = interner
+    let keys = interner
         .keys
         .into_iter()
         .chain(flats.first_node.iter().map(|&v| Key::FlatString(v)))
         .collect();
+    Keyed { keys, key_of }
+}
+
+/// The cluster keys of groups of two or more among `nodes` (all keyed in `keyed`; its other
+/// candidates, `left_out`, join no group), and each node's key id (dense, in order of first
+/// appearance) or `u32::MAX`. Candidates of a group of one are no cluster: they are dropped
+/// here, before the per-key tables are sized (most new strings are unique).
+pub(super) fn group_keys(keyed: Keyed, nodes: &[u32], left_out: &[u32]) -> (Vec<Key>, Vec<u32>) {
+    let Keyed {
+        keys: all,
+        mut key_of,
+    } = keyed;
+    for &v in left_out {
+        key_of[v as usize] = NO_KEY;
+    }
     let mut sizes = vec![0u32; all.len()];
     for &v in nodes {
         if key_of[v as usize] != NO_KEY {
@@ -198,7 +241,7 @@ impl<'g> KeyInterner<'g> {
     }
 
     /// Which cluster key a new node would join, if it is of a clustered kind.
-    fn key_id(&mut self, a: &Analysis, v: u32) -> Option<u32> {
+    fn key_id(&mut self, a: &Early<'_>, v: u32) -> Option<u32> {
         let g = self.g;
         let t = &g.node_types;
         let ty = Some(g.node_type[v as usize]);
@@ -224,38 +267,11 @@ impl<'g> KeyInterner<'g> {
         }
         // Sliced strings carry no text of their own; DevTools leaves them out of duplicates too.
         if ty == t.string {
-            let text = g.node_name[v as usize];
-            if self.text_keys.is_empty() {
-                self.text_keys = vec![NO_KEY; g.strings.len()];
-            }
-            let id = self.text_keys[text as usize];
-            if id != NO_KEY {
-                return Some(id);
-            }
-            // Long texts that differ only in their numbers (ids, timestamps) are one group.
-            let shape = text_shape(g.strings.get(text));
-            if let Some(&id) = shape
-                .as_ref()
-                .and_then(|s| self.string_shapes.get(s.as_str()))
-            {
-                self.text_keys[text as usize] = id;
-                return Some(id);
-            }
-            let id = self.push(Key::String(text));
-            self.text_keys[text as usize] = id;
-            if let Some(shape) = shape {
-                self.string_shapes.insert(shape.into(), id);
-            }
-            return Some(id);
+            return Some(self.string_key(g.node_name[v as usize]));
         }
         let class = a.classes.class_index[v as usize];
         if ty == t.native && a.dom.state[v as usize] == DETACHED {
-            if let Some(&id) = self.doms.get(&class) {
-                return Some(id);
-            }
-            let id = self.push(Key::Dom(class));
-            self.doms.insert(class, id);
-            return Some(id);
+            return Some(self.dom_key(class));
         }
         if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
             self.properties.clear();
@@ -293,6 +309,64 @@ impl<'g> KeyInterner<'g> {
             return Some(id);
         }
         None
+    }
+
+    /// The key of a plain string of text `text` (a string-table index).
+    fn string_key(&mut self, text: u32) -> u32 {
+        if self.text_keys.is_empty() {
+            self.text_keys = vec![NO_KEY; self.g.strings.len()];
+        }
+        let id = self.text_keys[text as usize];
+        if id != NO_KEY {
+            return id;
+        }
+        // Long texts that differ only in their numbers (ids, timestamps) are one group.
+        let shape = text_shape(self.g.strings.get(text));
+        if let Some(&id) = shape
+            .as_ref()
+            .and_then(|s| self.string_shapes.get(s.as_str()))
+        {
+            self.text_keys[text as usize] = id;
+            return id;
+        }
+        let id = self.push(Key::String(text));
+        self.text_keys[text as usize] = id;
+        if let Some(shape) = shape {
+            self.string_shapes.insert(shape.into(), id);
+        }
+        id
+    }
+
+    /// The key of detached DOM nodes of class `class`.
+    fn dom_key(&mut self, class: u32) -> u32 {
+        if let Some(&id) = self.doms.get(&class) {
+            return id;
+        }
+        let id = self.push(Key::Dom(class));
+        self.doms.insert(class, id);
+        id
+    }
+
+    /// Adds the keys of an interner that keyed later nodes; returns their ids here, by the
+    /// ids there. Its keys are taken in their order of first appearance, so each id here is
+    /// still in order of its first node, and a string key keeps the first text met.
+    fn merge(&mut self, later: KeyInterner<'_>) -> Vec<u32> {
+        let ids: Vec<u32> = later
+            .keys
+            .into_iter()
+            .map(|key| match key {
+                Key::String(text) => self.string_key(text),
+                Key::Dom(class) => self.dom_key(class),
+                other => self.intern(other),
+            })
+            .collect();
+        // Texts that joined a key through its shape join the same key here.
+        for (text, &id) in later.text_keys.iter().enumerate() {
+            if id != NO_KEY && self.text_keys[text] == NO_KEY {
+                self.text_keys[text] = ids[id as usize];
+            }
+        }
+        ids
     }
 
     /// Pairs (plain string key, flat key) of the texts that plain strings and concatenated

@@ -15,6 +15,7 @@ mod stacks;
 use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;
 use describe::describe;
+pub use keys::{Keyed, key_nodes};
 use keys::{NO_KEY, group_keys};
 pub use paths::{
     PathShape, edge_label, fold_hops, holder_chain, holder_path, is_internal, named_node,
@@ -96,13 +97,25 @@ pub fn clusters(a: &Analysis, nodes: &[u32]) -> Vec<Cluster> {
 
 /// [`clusters`], with or without the members' retainer paths (a series needs none).
 pub fn clusters_with(a: &Analysis, nodes: &[u32], with_paths: bool) -> Vec<Cluster> {
+    clusters_keyed(a, nodes, key_nodes(&a.early(), nodes), &[], with_paths)
+}
+
+/// [`clusters`] of `nodes`, keyed beforehand in `keyed` with `left_out` (keyed candidates
+/// that are no members).
+pub fn clusters_keyed(
+    a: &Analysis,
+    nodes: &[u32],
+    keyed: Keyed,
+    left_out: &[u32],
+    with_paths: bool,
+) -> Vec<Cluster> {
     let g = &a.graph;
     let n = g.node_count();
     let mut in_set = vec![false; n];
     for &v in nodes {
         in_set[v as usize] = true;
     }
-    let (keys, key_of) = group_keys(a, nodes);
+    let (keys, key_of) = group_keys(keyed, nodes, left_out);
 
     // A cluster whose members all sit below members of other clusters, a few below each (the
     // source strings of eval'd closures, say), is folded into those; members collected in one

@@ -171,10 +171,7 @@ fn greedy_steps_with(
         let d = a.distance[from as usize];
         (if d < 0 { i32::MAX } else { d }, from)
     };
-    let usable = |r: usize| {
-        let e = retainers.edge[r] as usize;
-        !g.is_edge_type(e, g.edge_types.weak) && retainers.node[r] != g.root.0
-    };
+    let usable = |r: usize| !retainers.weak.get(r) && retainers.node[r] != g.root.0;
     while steps.len() < max_steps {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
@@ -205,7 +202,7 @@ fn greedy_steps_with(
         };
         let Some(r) = best else { break };
         let from = retainers.node[r];
-        steps.push((from, retainers.edge[r] as usize));
+        steps.push((from, retainers.edge(g, current, r)));
         visited.insert(from);
         current = from;
     }

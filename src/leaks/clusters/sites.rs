@@ -95,9 +95,7 @@ impl<'g> SiteResolver<'g> {
         }
         let g = self.g;
         let r = self.retainers;
-        let found = r.slots(shared).find_map(|slot| {
-            let closure = r.node[slot];
-            let e = r.edge[slot] as usize;
+        let found = r.edges(g, shared).find_map(|(_, closure, e)| {
             (g.is_type(closure, g.node_types.closure)
                 && g.edge_types.has_string_name(g.edge_type[e])
                 && g.strings.get(g.edge_name[e]) == "shared")
