@@ -43,11 +43,16 @@ pub fn between(base: &Analysis, late: &Analysis) -> Between {
 /// The Summary of `on` filtered to object ids in `(min_id, max_id]`: with three snapshots,
 /// what was allocated between the first two and is still alive in the third.
 pub fn between_ids(on: &Analysis, min_id: u32, max_id: u32) -> Between {
+    between_of(on, min_id, max_id, None)
+}
+
+/// [`between_ids`], with the set's nodes when [`new_nodes`] already listed them.
+pub fn between_of(on: &Analysis, min_id: u32, max_id: u32, nodes: Option<Vec<u32>>) -> Between {
     let ids = &on.graph.node_id;
     let is_new = |v: u32| in_range(ids[v as usize], min_id, max_id);
     let (rows, nodes) = rayon::join(
         || class_rows(on, &on.classes, is_new),
-        || new_nodes(&on.graph, &on.self_size, min_id, max_id),
+        || nodes.unwrap_or_else(|| new_nodes(&on.graph, &on.self_size, min_id, max_id)),
     );
     Between {
         min_id,

@@ -72,11 +72,12 @@ pub enum Start<'a> {
     },
 }
 
-/// The work of a diff that needs no dominator tree (the new objects' cluster keys), done
-/// beside the late snapshot's analysis by [`prepare`].
+/// The work of a diff that needs no dominator tree (the new objects and their cluster keys),
+/// done beside the late snapshot's analysis by [`prepare`].
 pub struct Prepared {
     min_id: u32,
     max_id: u32,
+    nodes: Vec<u32>,
     keyed: clusters::Keyed,
 }
 
@@ -88,6 +89,7 @@ pub fn prepare(late: &crate::analysis::Early<'_>, min_id: u32, max_id: u32) -> P
         min_id,
         max_id,
         keyed: clusters::key_nodes(late, &nodes),
+        nodes,
     }
 }
 
@@ -291,19 +293,20 @@ pub fn diff(
         ),
         Start::Window { min_id, max_id, .. } => (None, *min_id, *max_id),
     };
-    let set = between::between_ids(late, min_id, max_id);
-    let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
-    let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
-    // Prepared for other ids (a caller's mistake), the keys are made again here.
+    // Prepared for other ids (a caller's mistake), the set and keys are made again here.
     debug_assert!(
         prepared
             .as_ref()
             .is_none_or(|p| (p.min_id, p.max_id) == (min_id, max_id))
     );
-    let keyed = match prepared {
-        Some(p) if (p.min_id, p.max_id) == (min_id, max_id) => p.keyed,
-        _ => clusters::key_nodes(&late.early(), &set.nodes),
+    let (nodes, keyed) = match prepared {
+        Some(p) if (p.min_id, p.max_id) == (min_id, max_id) => (Some(p.nodes), Some(p.keyed)),
+        _ => (None, None),
     };
+    let set = between::between_of(late, min_id, max_id, nodes);
+    let keyed = keyed.unwrap_or_else(|| clusters::key_nodes(&late.early(), &set.nodes));
+    let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
+    let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
     let writer_list: Vec<u32> = writer.iter().copied().collect();
     let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
         std::borrow::Cow::Borrowed(&set.nodes)
