@@ -13,6 +13,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::analysis::Analysis;
+use crate::analysis::essential::parse_weak_map_edge;
 use crate::graph::HeapGraph;
 
 /// A node with no holder (nothing persistent above it).
@@ -29,7 +30,29 @@ pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
 /// Can `v` be a holder: a candidate, or a scope or root group (which hold only what no
 /// candidate above does)?
 fn can_hold(g: &HeapGraph, v: u32) -> bool {
-    is_candidate(g, v) || is_scope(g, v) || is_root_group(g, v)
+    (is_candidate(g, v) && !is_weak_holder(g, v)) || is_scope(g, v) || is_root_group(g, v)
+}
+
+/// Is `v` a `WeakMap`, `WeakSet`, `WeakRef` or `FinalizationRegistry`? These never own what they
+/// map to: a WeakMap's value lives as long as its key, so it is charged to the key's holder.
+pub fn is_weak_holder(g: &HeapGraph, v: u32) -> bool {
+    g.is_type(v, g.node_types.object)
+        && matches!(
+            g.raw_name(v),
+            "WeakMap" | "WeakSet" | "WeakRef" | "FinalizationRegistry"
+        )
+}
+
+/// Is edge `e` (from `source`) a WeakMap table's edge to a value? V8 also gives the key an edge
+/// to the value; the table's does not keep it alive (DevTools drops it from the dominator tree).
+fn is_table_to_value(g: &HeapGraph, source: u32, e: usize) -> bool {
+    if !g.is_edge_type(e, g.edge_types.internal) {
+        return false;
+    }
+    let name = g.strings.get(g.edge_name[e]);
+    name.contains(" pair in WeakMap (table @")
+        && parse_weak_map_edge(name)
+            .is_some_and(|w| w.table_id == g.node_id[source as usize] as u64)
 }
 
 /// Is `v` a scope (V8's `system / Context`: the variables of a function or module)?
@@ -192,7 +215,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             continue;
         }
         let id = g.node_id[v as usize];
-        let candidate = is_candidate(g, v);
+        let candidate = is_candidate(g, v) && !is_weak_holder(g, v);
         let old = id <= first && id % 2 == 1;
         // A scope (a `system / Context`) holds what nothing else persistent above it does: a
         // module's variables hang on the root through several closures.
@@ -223,7 +246,10 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             let holder = holder_of[u as usize];
             for e in g.edges(u) {
                 let w = g.edge_to[e];
-                if g.is_edge_type(e, g.edge_types.weak) || !unclaimed(w, holder_of) {
+                if g.is_edge_type(e, g.edge_types.weak)
+                    || !unclaimed(w, holder_of)
+                    || is_table_to_value(g, u, e)
+                {
                     continue;
                 }
                 holder_of[w as usize] = holder;
@@ -237,11 +263,24 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         .filter(|&v| {
             holder_of[v as usize] != NO_HOLDER
                 && g.edges(v).any(|e| {
-                    !g.is_edge_type(e, g.edge_types.weak) && unclaimed(g.edge_to[e], &holder_of)
+                    !g.is_edge_type(e, g.edge_types.weak)
+                        && unclaimed(g.edge_to[e], &holder_of)
+                        && !is_table_to_value(g, v, e)
                 })
         })
         .collect();
     spread(seeds, &mut holder_of, &mut ledger);
+    let held_natively = native_holders(a, &mut holder_of, |v, h| unclaimed(v, h));
+    for &(v, holder) in &held_natively {
+        let id = g.node_id[v as usize];
+        let top = Some(a.retained[v as usize]);
+        ledger.charge(holder, step_of(id), a.self_size[v as usize] as u64, top);
+    }
+    spread(
+        held_natively.iter().map(|p| p.0).collect(),
+        &mut holder_of,
+        &mut ledger,
+    );
     let groups: Vec<u32> = (0..n as u32).filter(|&v| is_root_group(g, v)).collect();
     for &v in &groups {
         holder_of[v as usize] = v;
@@ -251,6 +290,63 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     holders.retain(|h| h.total_bytes() >= min_bytes);
     (holders, holder_of)
 }
+
+/// Is `v` an embedder object (a DOM node, a listener list): its id is new in every snapshot, so
+/// its age is unknown.
+pub fn is_embedder(g: &HeapGraph, v: u32) -> bool {
+    g.is_type(v, g.node_types.native) && v != g.root.0
+}
+
+/// New objects that only embedder objects hold (a window's `resize` listener list keeps
+/// closures): each unclaimed new candidate whose dominator is an embedder object goes to the
+/// lowest embedder object above it that holds two or more such objects, the list rather than
+/// one entry's wrapper. Marks those holders in `holder_of`; returns `(object, holder)` pairs.
+fn native_holders(
+    a: &Analysis,
+    holder_of: &mut [u32],
+    unclaimed: impl Fn(u32, &[u32]) -> bool,
+) -> Vec<(u32, u32)> {
+    let g = &a.graph;
+    let idom = &a.dominators.idom;
+    let natives_above = |v: u32| {
+        let mut p = idom[v as usize];
+        std::iter::from_fn(move || {
+            let here = p;
+            let more = is_embedder(g, here) && !is_root_group(g, here);
+            p = idom[here as usize];
+            more.then_some(here)
+        })
+    };
+    let tops: Vec<u32> = (0..g.node_count() as u32)
+        .filter(|&v| {
+            unclaimed(v, holder_of) && is_candidate(g, v) && {
+                let p = idom[v as usize];
+                is_embedder(g, p) && !is_root_group(g, p)
+            }
+        })
+        .collect();
+    let mut held: FxHashMap<u32, u32> = FxHashMap::default();
+    for &v in &tops {
+        for p in natives_above(v).take(MAX_NATIVE_HOPS) {
+            *held.entry(p).or_default() += 1;
+        }
+    }
+    let mut pairs = Vec::new();
+    for &v in &tops {
+        let holder = natives_above(v)
+            .take(MAX_NATIVE_HOPS)
+            .find(|p| held.get(p).is_some_and(|&c| c >= 2));
+        if let Some(h) = holder {
+            holder_of[h as usize] = h;
+            holder_of[v as usize] = h;
+            pairs.push((v, h));
+        }
+    }
+    pairs
+}
+
+/// How far up a chain of embedder objects [`native_holders`] looks.
+const MAX_NATIVE_HOPS: usize = 64;
 
 /// Is `v` a root group (a synthetic node other than the root: `(Global handles)`, …)?
 pub fn is_root_group(g: &HeapGraph, v: u32) -> bool {

@@ -14,7 +14,8 @@ pub struct FindingReport {
     /// `two-snapshots` (a third snapshot tells growth from a one-time fill).
     pub evidence: &'static str,
     pub growing: bool,
-    /// With two snapshots: `one-time-fill` or `churn` when the holder looks like one.
+    /// With two snapshots: `one-time-fill` or `churn` when the holder looks like one;
+    /// `in-flight` for the requests in flight at snapshot time (gathered into one finding).
     pub suspicion: Option<&'static str>,
     /// The holder and how its owner holds it: `MemoryStore .sessions → Object`.
     pub label: String,
@@ -30,6 +31,8 @@ pub struct FindingReport {
     pub entries: Vec<Option<u32>>,
     /// The largest groups of what it gained.
     pub parts: Vec<PartReport>,
+    /// Other holders of the same leak (their gains reference this one's), merged into it.
+    pub also_held_by: Vec<String>,
 }
 
 /// The object a finding is about.
@@ -73,6 +76,7 @@ impl FindingReport {
                 Suspicion::None => None,
                 Suspicion::OneTimeFill => Some("one-time-fill"),
                 Suspicion::Churn => Some("churn"),
+                Suspicion::InFlight => Some("in-flight"),
             },
             label: f.label.clone(),
             holder: HolderReport {
@@ -99,6 +103,7 @@ impl FindingReport {
                     internal: p.internal,
                 })
                 .collect(),
+            also_held_by: f.also_held_by.clone(),
         }
     }
 
@@ -108,6 +113,7 @@ impl FindingReport {
         match self.suspicion {
             Some("one-time-fill") => " (one-time fill?)",
             Some("churn") => " (churning cache?)",
+            Some("in-flight") => " (requests in flight at snapshot time?)",
             _ => "",
         }
     }

@@ -452,7 +452,37 @@ fn path_node(a: &Analysis, v: u32) -> String {
     if g.is_type(v, g.node_types.synthetic) {
         return g.raw_name(v).to_string();
     }
-    a.classes.class_name(g, v).to_string()
+    let name = a.classes.class_name(g, v);
+    if g.is_type(v, g.node_types.native) {
+        return fold_template_arguments(name);
+    }
+    name.to_string()
+}
+
+/// An embedder class with its C++ template arguments left out:
+/// `blink::HeapVectorBacking<cppgc::…<blink::RegisteredEventListener, …>>` → `blink::HeapVectorBacking<…>`.
+fn fold_template_arguments(name: &str) -> String {
+    // Only C++ class names: DOM nodes are named by their tag (`Detached <li>`).
+    let Some(open) = name.find('<').filter(|_| name.contains("::")) else {
+        return name.to_string();
+    };
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(name.len().min(80));
+    out.push_str(&name[..open]);
+    for (i, c) in name[open..].char_indices() {
+        match c {
+            '<' => {
+                if depth == 0 {
+                    out.push_str("<…>");
+                }
+                depth += 1;
+            }
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push_str(&name[open + i..open + i + c.len_utf8()]),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Property edges of an object with more than this many edges whose names hold digits are
@@ -499,5 +529,20 @@ pub fn edge_label(g: &HeapGraph, e: usize) -> String {
         format!("[\"{name}\"]")
     } else {
         format!(".{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_template_arguments;
+
+    #[test]
+    fn template_arguments_fold() {
+        assert_eq!(
+            fold_template_arguments("blink::HeapVectorBacking<cppgc::M<blink::X, T>> @7522"),
+            "blink::HeapVectorBacking<…> @7522"
+        );
+        assert_eq!(fold_template_arguments("HTMLDivElement"), "HTMLDivElement");
+        assert_eq!(fold_template_arguments("Detached <li>"), "Detached <li>");
     }
 }

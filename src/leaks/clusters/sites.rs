@@ -136,6 +136,12 @@ impl<'g> SiteResolver<'g> {
             .map(|e| g.edge_to[e])
     }
 
+    /// The SharedFunctionInfo of closure `v`: one per function of the source, shared by all
+    /// its closures.
+    pub fn shared_of(&self, closure: u32) -> Option<u32> {
+        self.edge_named(closure, &["shared"])
+    }
+
     /// The Script a closure's function is in.
     fn script_of_closure(&self, closure: u32) -> Option<u32> {
         self.edge_named(closure, &["shared"])

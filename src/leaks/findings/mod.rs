@@ -3,6 +3,7 @@
 //! holder alive, what it accumulates and how much per step. Typed results only; no text layout.
 
 mod pair;
+mod units;
 
 pub use pair::of_pair;
 
@@ -21,6 +22,8 @@ pub(super) const MIN_BYTES: u64 = 2048;
 const MIN_STEP_BYTES: u64 = 512;
 /// How many parts a finding lists.
 const MAX_PARTS: usize = 5;
+/// The first closure part is moved up to be among this many.
+const CODE_PART_BY: usize = 3;
 
 /// How sure a finding is that it leaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,9 @@ pub enum Suspicion {
     OneTimeFill,
     /// Most of what it held in the base is gone: a cache that replaces its entries?
     Churn,
+    /// Held by the objects of requests in flight when the snapshot was taken (HTTP parsers,
+    /// sockets): temporary, gathered into one finding ranked last.
+    InFlight,
 }
 
 /// A group of the new objects a holder accumulates.
@@ -88,6 +94,9 @@ pub struct Finding {
     /// A series holder (a root group) that gained at every step but whose own size cannot
     /// show growth: it grows when the class of what it gains grows at every step.
     pub unsized_gains: bool,
+    /// Labels of other holders of the same leak (their gained objects reference this one's),
+    /// merged into this finding.
+    pub also_held_by: Vec<String>,
 }
 
 impl Finding {
@@ -125,8 +134,9 @@ pub fn of_series(
             let mut f = finding(last, h, retained, entries);
             // A root group's size says nothing (what it holds is held by reference, from
             // everywhere): whether the kinds it gains grow is decided on the class trends.
-            f.unsized_gains =
-                !growing && gains_at_every_step(h) && growth::is_root_group(g, h.node);
+            f.unsized_gains = !growing
+                && gains_at_every_step(h)
+                && (growth::is_root_group(g, h.node) || growth::is_embedder(g, h.node));
             f.evidence = if growing {
                 Evidence::Growing
             } else {
@@ -142,8 +152,24 @@ pub fn of_series(
         .collect();
     rank(&mut findings, top);
     describe(last, &mut findings, &holder_of, max_ids[0]);
-    merge_lockstep(last, &mut findings);
+    one_leak_one_finding(last, &mut findings, &holder_of, max_ids[0]);
     (findings, holder_of)
+}
+
+/// Where each finding's gains sit, then one finding per leak: holders gaining in lockstep or
+/// whose gains reference each other are merged, requests in flight gathered last. Ranks again.
+pub(super) fn one_leak_one_finding(
+    a: &Analysis,
+    findings: &mut Vec<Finding>,
+    holder_of: &[u32],
+    first_max_id: u32,
+) {
+    units::place_inside(a, findings, holder_of, first_max_id);
+    merge_lockstep(a, findings);
+    units::merge_linked(a, findings, holder_of, first_max_id);
+    units::gather_in_flight(findings);
+    let top = findings.len();
+    rank(findings, top);
 }
 
 /// For each group of nodes (a cluster's members): the index of the finding whose holder holds
@@ -192,19 +218,7 @@ pub(super) fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
         }
         merged[i] = true;
         let inner = findings[i].clone();
-        let f = &mut findings[j];
-        for (x, y) in f.step_bytes.iter_mut().zip(&inner.step_bytes) {
-            *x += y;
-        }
-        for (x, y) in f.step_counts.iter_mut().zip(&inner.step_counts) {
-            *x += y;
-        }
-        f.parts.extend(inner.parts);
-        sort_parts(&mut f.parts);
-        if inner.evidence == Evidence::Growing {
-            f.evidence = Evidence::Growing;
-        }
-        f.score = f.score.max(inner.score);
+        units::absorb(&mut findings[j], inner);
     }
     let mut i = 0;
     findings.retain(|_| {
@@ -215,7 +229,7 @@ pub(super) fn merge_lockstep(a: &Analysis, findings: &mut Vec<Finding>) {
 
 /// Keeps the [`MAX_PARTS`] parts to show: what the program made before engine internals, then
 /// by bytes; at equal bytes, classes before V8's `(…)` categories.
-fn sort_parts(parts: &mut Vec<Part>) {
+pub(super) fn sort_parts(parts: &mut Vec<Part>) {
     parts.sort_by(|x, y| {
         x.internal
             .cmp(&y.internal)
@@ -223,6 +237,13 @@ fn sort_parts(parts: &mut Vec<Part>) {
             .then(x.label.starts_with('(').cmp(&y.label.starts_with('(')))
             .then_with(|| x.label.cmp(&y.label))
     });
+    // The program's code that made what it gained is named among the first parts a table
+    // shows, even when its closures are small.
+    let first_closure = parts.iter().position(|p| p.label.starts_with("Function "));
+    if let Some(i) = first_closure.filter(|&i| i >= CODE_PART_BY) {
+        let code = parts.remove(i);
+        parts.insert(CODE_PART_BY - 1, code);
+    }
     parts.truncate(MAX_PARTS);
 }
 
@@ -300,6 +321,7 @@ pub(super) fn finding(
         parts: Vec::new(),
         score: 0,
         unsized_gains: false,
+        also_held_by: Vec::new(),
     }
 }
 
@@ -311,7 +333,14 @@ pub fn settle_by_classes(findings: &mut Vec<Finding>, grows: impl Fn(&str) -> bo
             .parts
             .iter()
             .find(|p| !p.internal && !p.label.starts_with('('));
-        if main.is_some_and(|p| grows(&p.label)) {
+        // A closure part is `Function NAME @ SITE`; its class in the Summary is NAME.
+        let class = |label: &str| {
+            label
+                .strip_prefix("Function ")
+                .and_then(|rest| rest.split(" @ ").next())
+                .map_or_else(|| label.to_string(), str::to_string)
+        };
+        if main.is_some_and(|p| grows(&class(&p.label))) {
             f.evidence = Evidence::Growing;
             f.score = f.step_bytes.iter().copied().min().unwrap_or(0);
         }
@@ -325,6 +354,7 @@ pub(super) fn rank(findings: &mut Vec<Finding>, top: usize) {
     // With two snapshots, what looks like a one-time fill or a churning cache goes after
     // the holders that simply gained objects.
     let level = |f: &Finding| match (f.evidence, f.suspicion) {
+        (_, Suspicion::InFlight) => 5,
         (Evidence::Growing, _) => 0,
         (Evidence::TwoSnapshots, Suspicion::None) => 1,
         (Evidence::TwoSnapshots, Suspicion::OneTimeFill) => 2,
@@ -355,10 +385,12 @@ pub(super) fn describe(
         index[f.node as usize] = i as u32;
     }
     // (finding, class index or closure site) → (count, bytes, first node). Closures group by
-    // their site: `validate1`, `validate2` … of one generator are one part.
+    // their site, found once per function (SharedFunctionInfo): `validate1`, `validate2` … of
+    // one generator have one label and so are one part; two anonymous closures are one part
+    // only when they were defined at one place.
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
     let mut site_labels: Vec<String> = Vec::new();
-    let mut site_of_name: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut site_of_function: FxHashMap<u32, u32> = FxHashMap::default();
     let mut resolver = SiteResolver::new(g, &a.retainers);
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
     for v in 0..g.node_count() as u32 {
@@ -372,21 +404,14 @@ pub(super) fn describe(
         let f = index[holder as usize] as usize;
         let closure = g.is_type(v, g.node_types.closure);
         let key = if closure {
-            *site_of_name
-                .entry(g.node_name[v as usize])
-                .or_insert_with(|| {
-                    let site = resolver.site(v);
-                    let label = format!(
-                        "Function {} @ {}:{}",
-                        site.function,
-                        site.script,
-                        site.line + 1
-                    );
-                    *sites.entry(label.clone()).or_insert_with(|| {
-                        site_labels.push(label);
-                        site_labels.len() as u32 - 1
-                    })
+            let function = resolver.shared_of(v).unwrap_or(v);
+            *site_of_function.entry(function).or_insert_with(|| {
+                let label = part_label(&resolver.site(v));
+                *sites.entry(label.clone()).or_insert_with(|| {
+                    site_labels.push(label);
+                    site_labels.len() as u32 - 1
                 })
+            })
         } else {
             a.classes.class_index[v as usize]
         };
@@ -429,6 +454,21 @@ pub(super) fn describe(
         i += 1;
         !growth::is_root_group(g, f.node) || visible[i - 1] * 2 >= f.gained_bytes()
     });
+}
+
+/// A closure part's label: `Function validate* @ <eval>:4:20, created by compile (ajv.js:3:9)`.
+pub(crate) fn part_label(site: &super::clusters::Site) -> String {
+    format!(
+        "Function {} @ {}:{}:{}{}",
+        site.function,
+        site.script,
+        site.line + 1,
+        site.column + 1,
+        site.created_by
+            .as_ref()
+            .map(|c| format!(", created by {c}"))
+            .unwrap_or_default()
+    )
 }
 
 /// Per node: the shallow bytes of the new objects in its dominator subtree that are charged to

@@ -3,7 +3,9 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{Evidence, Finding, MIN_BYTES, Suspicion, describe, finding, merge_lockstep, rank};
+use super::{
+    Evidence, Finding, MIN_BYTES, Suspicion, describe, finding, one_leak_one_finding, rank,
+};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
 use crate::leaks::growth;
@@ -67,7 +69,7 @@ pub fn of_pair(base: &HeapGraph, late: &Analysis, top: usize) -> (Vec<Finding>, 
         .collect();
     rank(&mut findings, top);
     describe(late, &mut findings, &holder_of, max_ids[0]);
-    merge_lockstep(late, &mut findings);
+    one_leak_one_finding(late, &mut findings, &holder_of, max_ids[0]);
     (findings, holder_of)
 }
 

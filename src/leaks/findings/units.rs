@@ -1,0 +1,256 @@
+//! One leak, one finding: holders whose gained objects reference each other are one leak's
+//! places (a logger kept by a container and by the listener arrays it registered in), the
+//! place inside a holder that keeps its gains when the dominator tree cannot tell
+//! (`Function Chart .instances → Object`), and the requests in flight at snapshot time.
+
+use rustc_hash::FxHashMap;
+
+use super::{Evidence, Finding, Suspicion, sort_parts};
+use crate::analysis::Analysis;
+use crate::leaks::clusters::{edge_label, named_node};
+
+/// Fewest references between two findings' gained objects for them to be one leak.
+const MIN_LINKS: u64 = 2;
+/// ... and the share (in percent) of the smaller finding's objects those references must reach.
+const LINKED_PERCENT: u64 = 10;
+
+/// Merges findings whose new objects reference each other's new objects (strong edges), in
+/// either direction, into the higher-ranked one; the merged holders are listed as its other
+/// places. `findings` are ranked; their order is kept.
+pub(super) fn merge_linked(
+    a: &Analysis,
+    findings: &mut Vec<Finding>,
+    holder_of: &[u32],
+    first_max_id: u32,
+) {
+    let g = &a.graph;
+    let index: FxHashMap<u32, usize> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.node, i))
+        .collect();
+    let finding_of = |v: u32| {
+        let id = g.node_id[v as usize];
+        if id <= first_max_id || id.is_multiple_of(2) {
+            return None;
+        }
+        index.get(&holder_of[v as usize]).copied()
+    };
+    // References from one finding's new objects to another's, per pair of findings.
+    let mut links: FxHashMap<(usize, usize), u64> = FxHashMap::default();
+    // Strings are shared by anything that copies them: only references to objects and
+    // closures tie two holders' gains into one unit.
+    let t = &g.node_types;
+    let is_text = |v: u32| {
+        let ty = Some(g.node_type[v as usize]);
+        ty == t.string || ty == t.cons_string || ty == t.sliced_string
+    };
+    for v in 0..g.node_count() as u32 {
+        let Some(fa) = finding_of(v) else { continue };
+        if is_text(v) {
+            continue;
+        }
+        for e in g.edges(v) {
+            let w = g.edge_to[e];
+            if g.is_edge_type(e, g.edge_types.weak) || !crate::leaks::growth::is_candidate(g, w) {
+                continue;
+            }
+            if let Some(fb) = finding_of(w).filter(|&fb| fb != fa) {
+                *links.entry((fa.min(fb), fa.max(fb))).or_default() += 1;
+            }
+        }
+    }
+    let mut parent: Vec<usize> = (0..findings.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut pairs: Vec<((usize, usize), u64)> = links.into_iter().collect();
+    pairs.sort_unstable();
+    for ((x, y), count) in pairs {
+        let smaller = findings[x].gained_count().min(findings[y].gained_count());
+        if count >= MIN_LINKS && count * 100 >= smaller * LINKED_PERCENT {
+            let (rx, ry) = (root(&mut parent, x), root(&mut parent, y));
+            if rx != ry {
+                parent[rx.max(ry)] = rx.min(ry);
+            }
+        }
+    }
+    let roots: Vec<usize> = (0..findings.len()).map(|i| root(&mut parent, i)).collect();
+    if roots.iter().enumerate().all(|(i, &r)| i == r) {
+        return;
+    }
+    let taken = std::mem::take(findings);
+    let mut kept: Vec<Option<Finding>> = Vec::with_capacity(taken.len());
+    for (i, f) in taken.into_iter().enumerate() {
+        if roots[i] == i {
+            kept.push(Some(f));
+        } else {
+            kept.push(None);
+            let outer = kept[roots[i]]
+                .as_mut()
+                .expect("a root comes before its members");
+            absorb(outer, f);
+        }
+    }
+    findings.extend(kept.into_iter().flatten());
+}
+
+/// Adds `inner`'s gains, parts and places to `outer`.
+pub(super) fn absorb(outer: &mut Finding, inner: Finding) {
+    for (x, y) in outer.step_bytes.iter_mut().zip(&inner.step_bytes) {
+        *x += y;
+    }
+    for (x, y) in outer.step_counts.iter_mut().zip(&inner.step_counts) {
+        *x += y;
+    }
+    let mut parts = std::mem::take(&mut outer.parts);
+    for p in inner.parts {
+        match parts
+            .iter_mut()
+            .find(|q| q.label == p.label && q.internal == p.internal)
+        {
+            Some(q) => {
+                q.count += p.count;
+                q.self_size += p.self_size;
+            }
+            None => parts.push(p),
+        }
+    }
+    sort_parts(&mut parts);
+    outer.parts = parts;
+    if inner.evidence == Evidence::Growing {
+        outer.evidence = Evidence::Growing;
+    }
+    outer.score = outer.score.max(inner.score);
+    outer.also_held_by.push(inner.label);
+    outer.also_held_by.extend(inner.also_held_by);
+}
+
+/// Classes of the objects one HTTP request or connection is made of.
+const REQUEST_CLASSES: &[&str] = &[
+    "HTTPParser",
+    "Socket",
+    "TLSSocket",
+    "IncomingMessage",
+    "ServerResponse",
+    "ClientRequest",
+    "TCP",
+];
+
+/// Findings whose holder is one request's or connection's object (a parser that Node reuses
+/// gains the request it is parsing) are requests in flight when the snapshot was taken: they
+/// are marked and gathered into the first of them, ranked after every other finding.
+pub(super) fn gather_in_flight(findings: &mut Vec<Finding>) {
+    let in_flight = |f: &Finding| {
+        f.evidence != Evidence::Growing && REQUEST_CLASSES.contains(&f.class_name.as_str())
+    };
+    let (mut requests, rest): (Vec<Finding>, Vec<Finding>) =
+        std::mem::take(findings).into_iter().partition(in_flight);
+    *findings = rest;
+    if requests.is_empty() {
+        return;
+    }
+    let mut group = requests.remove(0);
+    group.suspicion = Suspicion::InFlight;
+    for f in requests {
+        absorb(&mut group, f);
+    }
+    findings.push(group);
+}
+
+/// Share (in percent) of a holder's new top objects one old object inside it must reference
+/// to be where its gains sit.
+const PLACE_PERCENT: usize = 60;
+/// Most dominator-tree hops from the holder to that place.
+const MAX_PLACE_HOPS: usize = 16;
+
+/// For findings whose gains hang on the holder itself (no dominated child keeps most of them:
+/// two containers reference each object, so the holder dominates them), the old object inside
+/// the holder that references most of them, as an inside path: `.instances → Object`.
+pub(super) fn place_inside(
+    a: &Analysis,
+    findings: &mut [Finding],
+    holder_of: &[u32],
+    first_max_id: u32,
+) {
+    let g = &a.graph;
+    let idom = &a.dominators.idom;
+    let index: FxHashMap<u32, usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.inside.is_empty())
+        .map(|(i, f)| (f.node, i))
+        .collect();
+    if index.is_empty() {
+        return;
+    }
+    let old = |v: u32| {
+        let id = g.node_id[v as usize];
+        id <= first_max_id && id % 2 == 1
+    };
+    // Per finding: how many tops it has, and which old objects reference them.
+    let mut tops = vec![0usize; findings.len()];
+    let mut referrers: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); findings.len()];
+    let mut sources: Vec<u32> = Vec::new();
+    for v in 0..g.node_count() as u32 {
+        let holder = holder_of[v as usize];
+        let Some(&f) = index.get(&holder) else {
+            continue;
+        };
+        if old(v) || idom[v as usize] != holder || !crate::leaks::growth::is_candidate(g, v) {
+            continue;
+        }
+        tops[f] += 1;
+        sources.clear();
+        for (_, source, e) in a.retainers.edges(g, v) {
+            if source != holder
+                && old(source)
+                && !g.is_edge_type(e, g.edge_types.weak)
+                && !sources.contains(&source)
+            {
+                sources.push(source);
+                *referrers[f].entry(source).or_default() += 1;
+            }
+        }
+    }
+    for (f, finding) in findings.iter_mut().enumerate() {
+        let best = referrers[f]
+            .iter()
+            .max_by_key(|&(&source, &count)| (count, std::cmp::Reverse(source)));
+        let Some((&place, &count)) = best else {
+            continue;
+        };
+        if count < 2 || count * 100 < tops[f] * PLACE_PERCENT {
+            continue;
+        }
+        let mut chain = vec![place];
+        let mut last = place;
+        while idom[last as usize] != finding.node {
+            let up = idom[last as usize];
+            if chain.len() > MAX_PLACE_HOPS || up == last {
+                break;
+            }
+            chain.push(up);
+            last = up;
+        }
+        if idom[last as usize] != finding.node {
+            continue;
+        }
+        let mut hops = Vec::new();
+        let mut from = finding.node;
+        for &to in chain.iter().rev() {
+            let edge = g
+                .edges(from)
+                .find(|&e| g.edge_to[e] == to && !g.is_edge_type(e, g.edge_types.weak))
+                .map_or_else(|| "…".to_string(), |e| edge_label(g, e));
+            hops.push(format!("{edge} → {}", named_node(a, to)));
+            from = to;
+        }
+        finding.inside = hops.join(" ");
+        finding.inside_short = finding.inside.clone();
+    }
+}
