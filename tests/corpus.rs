@@ -113,6 +113,7 @@ struct Score {
     two_top3: usize,
     two_one_row: usize,
     two_first: usize,
+    in_flight_first: usize,
     failures: Vec<String>,
 }
 
@@ -167,6 +168,11 @@ fn the_first_finding_is_the_leak() {
         }
         let r = json_report(&[s[0].clone(), s[1].clone()]);
         let findings = r["findings"].as_array().unwrap();
+        score.in_flight_first += usize::from(
+            findings
+                .first()
+                .is_some_and(|f| f["suspicion"] == "in-flight"),
+        );
         let leak_rows = findings
             .iter()
             .take(10)
@@ -234,15 +240,11 @@ fn the_first_finding_is_the_leak() {
     for f in &score.failures {
         eprintln!("miss: {f}");
     }
-    // Issue 21's thresholds, for 12 scenarios, scaled to this corpus.
-    let at_least = |of_twelve: usize| (n * of_twelve).div_ceil(12);
-    assert!(
-        score.four_first >= at_least(11),
-        "4 snapshots: {}/{n}",
-        score.four_first
-    );
-    assert!(
-        score.three_first >= at_least(10),
+    // Issue 27's targets: every leak first and growing with three or four snapshots, among the
+    // first three and one finding with two, no decoy growing.
+    assert_eq!(score.four_first, n, "4 snapshots: {}/{n}", score.four_first);
+    assert_eq!(
+        score.three_first, n,
         "3 snapshots: {}/{n}",
         score.three_first
     );
@@ -257,16 +259,141 @@ fn the_first_finding_is_the_leak() {
         "an init flagged as growing"
     );
     assert_eq!(score.two_top3, n, "2 snapshots: leak not among the first 3");
+    // dataloader-global: the loader's pending batch at snapshot time is a second small
+    // finding of the same leak (issue 27, open).
     assert!(
         score.two_one_row >= n - 1,
         "2 snapshots: one row {}/{n}",
         score.two_one_row
     );
     assert!(
-        score.two_first >= at_least(9),
+        score.two_first + 5 >= n,
         "2 snapshots: first {}/{n}",
         score.two_first
     );
+    assert_eq!(score.in_flight_first, 0, "requests in flight ranked first");
+}
+
+/// The parts of a snapshot file this test reads on its own (not through heapdiff).
+#[derive(serde::Deserialize)]
+struct RawSnapshot {
+    snapshot: RawMeta,
+    nodes: Vec<u64>,
+    strings: Vec<String>,
+    #[serde(default)]
+    locations: Vec<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawMeta {
+    meta: Value,
+}
+
+impl RawSnapshot {
+    fn read(path: &Path) -> RawSnapshot {
+        serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(path).unwrap()))
+            .unwrap()
+    }
+
+    fn field(&self, name: &str) -> usize {
+        let fields = self.snapshot.meta["node_fields"].as_array().unwrap();
+        fields.iter().position(|f| f == name).unwrap()
+    }
+
+    /// The newest JavaScript object id.
+    fn max_id(&self) -> u64 {
+        let width = self.snapshot.meta["node_fields"].as_array().unwrap().len();
+        let id = self.field("id");
+        // JavaScript objects have odd ids; Node gives embedder objects addresses.
+        self.nodes
+            .chunks(width)
+            .map(|n| n[id])
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// `(function name, line, column)` (1-based) of every closure with an id above `above`,
+    /// each with how many there are; numbered names (`validate12`) end in `*`.
+    fn new_closure_sites(&self, above: u64) -> std::collections::HashMap<(String, u64, u64), u64> {
+        let width = self.snapshot.meta["node_fields"].as_array().unwrap().len();
+        let (ty, name, id) = (self.field("type"), self.field("name"), self.field("id"));
+        let closure = self.snapshot.meta["node_types"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|t| t == "closure")
+            .unwrap() as u64;
+        let mut sites = std::collections::HashMap::new();
+        for l in self.locations.chunks(4) {
+            let node = &self.nodes[l[0] as usize..l[0] as usize + width];
+            if node[ty] != closure || node[id] <= above {
+                continue;
+            }
+            let raw = &self.strings[node[name] as usize];
+            let stem = raw.trim_end_matches(|c: char| c.is_ascii_digit());
+            let (function, column) = if raw.is_empty() {
+                ("(anonymous)".to_string(), l[3] + 1)
+            } else if stem.len() < raw.len() && !stem.is_empty() {
+                // heapdiff shows numbered names where the name starts.
+                (
+                    format!("{stem}*"),
+                    l[3] + 1 - raw.encode_utf16().count() as u64,
+                )
+            } else {
+                (raw.clone(), l[3] + 1)
+            };
+            *sites.entry((function, l[2] + 1, column)).or_default() += 1;
+        }
+        sites
+    }
+}
+
+/// Every closure site a finding's part names is the site of every closure it counts: the parts
+/// labelled `Function F @ SCRIPT:L:C` never count more than the new closures of function F
+/// defined at L:C, read from the snapshot itself (when parts took another closure's site, every
+/// anonymous part of a report named the first one's).
+#[test]
+fn every_part_site_counts_only_its_own_closures() {
+    let names = scenarios();
+    ensure_generated(&names);
+    let mut checked = 0;
+    for name in &names {
+        let dir = corpus_dir().join(name);
+        let (s1, s2) = (dir.join("s1.heapsnapshot"), dir.join("s2.heapsnapshot"));
+        let r = json_report(&[&s1, &s2]);
+        let above = RawSnapshot::read(&s1).max_id();
+        let sites = RawSnapshot::read(&s2).new_closure_sites(above);
+        let mut parts: std::collections::HashMap<(String, u64, u64), u64> = Default::default();
+        for f in r["findings"].as_array().unwrap() {
+            for p in f["parts"].as_array().unwrap() {
+                let label = p["label"].as_str().unwrap();
+                let Some(site) = label.strip_prefix("Function ") else {
+                    continue;
+                };
+                let site = site.split(", created by ").next().unwrap();
+                let (function, place) = site.rsplit_once(" @ ").unwrap();
+                let mut numbers = place.rsplitn(3, ':');
+                let column: u64 = numbers.next().unwrap().parse().unwrap();
+                let line: u64 = numbers.next().unwrap().parse().unwrap();
+                *parts
+                    .entry((function.to_string(), line, column))
+                    .or_default() += p["count"].as_u64().unwrap();
+            }
+        }
+        for (site, count) in parts {
+            if site.0.contains(" @ ") || site.1 == 1 && site.2 == 1 {
+                continue; // built-ins without a location (`native_bind @ <unknown>:1:1`)
+            }
+            let members = sites.get(&site).copied().unwrap_or(0);
+            assert!(
+                count <= members,
+                "{name}: parts labelled {site:?} count {count} closures; the snapshot has {members} new ones there"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} closure parts checked");
 }
 
 /// Issue 15's first screen, on leaky HTTP servers of the corpus (express with express-session,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::thousands;
+use super::{human_bytes, thousands};
 use crate::leaks::findings::{Evidence, Finding, Suspicion};
 
 /// One suspected leak: an old object (the holder) that keeps gaining new ones.
@@ -132,6 +132,61 @@ impl FindingReport {
             .map(|p| format!("{} \u{d7}{}", p.label, thousands(p.count)))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// The report's first line: what most likely leaks, in words a person can act on, or why no
+/// finding can be called a leak.
+pub fn verdict_of(findings: &[FindingReport]) -> String {
+    let Some(f) = findings.first() else {
+        return "No leak found: no object alive in every snapshot gained new objects".to_string();
+    };
+    let snapshots = f.step_bytes.len() + 1;
+    let steps = f.step_bytes.len().max(1) as u64;
+    let place = if f.holder.inside_short.is_empty() {
+        f.label.clone()
+    } else {
+        format!("{} {}", f.label, f.holder.inside_short)
+    };
+    // Engine built-ins (`native_bind @ <unknown>`) say less than the program's own parts.
+    let mut visible: Vec<&PartReport> = f.parts.iter().filter(|p| !p.internal).collect();
+    visible.sort_by_key(|p| p.label.contains(" @ <unknown>"));
+    let unit = visible.first().copied().or(f.parts.first()).map(|p| {
+        let code = visible
+            .iter()
+            .find(|c| {
+                c.label.starts_with("Function ")
+                    && c.label != p.label
+                    && !c.label.contains(" @ <unknown>")
+            })
+            .map(|c| format!(" (made with {})", c.label))
+            .unwrap_or_default();
+        format!(
+            "{} \u{d7}{}{code}",
+            p.label,
+            thousands(p.count.div_ceil(steps))
+        )
+    });
+    let keeps = unit
+        .map(|u| format!(" gains {u} per step,"))
+        .unwrap_or_default();
+    let per_step = human_bytes(f.gained_bytes / steps);
+    if f.growing {
+        format!(
+            "Likely leak: {place}{keeps} +{per_step} per step \u{2014} grew at each of {} steps",
+            f.step_bytes.len()
+        )
+    } else if f.suspicion == Some("in-flight") {
+        "No leak found: what was gained is held by requests in flight at snapshot time".to_string()
+    } else if snapshots == 2 {
+        format!(
+            "Possible leak: {place}{keeps} +{per_step}{} \u{2014} two snapshots cannot tell a leak from a one-time fill: take a third",
+            f.suspicion_note()
+        )
+    } else {
+        format!(
+            "No leak found: nothing grew at every step of {snapshots} snapshots (largest gain: {place}, +{per_step} per step)"
+        )
     }
 }
 

@@ -15,6 +15,25 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// The verdict as Markdown text: HTML and emphasis characters escaped, on one line.
+fn escape_verdict(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn code(text: &str) -> String {
     format!("`{}`", cell(text).replace('`', "'"))
 }
@@ -29,7 +48,11 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let top = layout.top;
     let cwd = layout.cwd.as_deref();
     let b = &r.between;
-    let mut out = String::new();
+    let mut out = if r.verdict.is_empty() {
+        String::new()
+    } else {
+        format!("**{}**\n\n", escape_verdict(&r.verdict))
+    };
     let failed = r.budgets.iter().filter(|x| x.exceeded).count();
     let verdict = if r.budgets.is_empty() {
         String::new()
@@ -216,7 +239,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         (false, 0) => " — within budget".to_string(),
         (false, n) => format!(" — **{} exceeded**", plural(n as u64, "budget", "budgets")),
     };
-    let mut out = format!("### heapdiff: trends over a series of snapshots{verdict}\n\n");
+    let mut out = format!("**{}**\n\n", escape_verdict(&r.verdict));
+    out.push_str(&format!(
+        "### heapdiff: trends over a series of snapshots{verdict}\n\n"
+    ));
     out.push_str("| # | file | nodes | heap | file size |\n| ---: | --- | ---: | ---: | ---: |\n");
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(

@@ -26,6 +26,7 @@ use crate::leaks::lockstep::Lockstep;
 use crate::leaks::{Diff, SnapshotFacts};
 pub use allocations::{AllocatedBy, AllocationReport, AllocationSiteReport, StackReport};
 use findings::findings_of;
+pub use findings::verdict_of;
 pub use findings::{FindingReport, HolderReport, PartReport};
 pub use format::{display_distance, human_bytes, signed_bytes, signed_count, sparkline, thousands};
 pub use layout::Layout;
@@ -225,6 +226,8 @@ impl SummaryReport {
 pub struct DiffReport {
     pub schema_version: u32,
     pub command: &'static str,
+    /// The first line: the likely leak, or why there is none (see [`findings::verdict_of`]).
+    pub verdict: String,
     pub base: SnapshotInfo,
     /// With three snapshots: the one that bounds the new objects; they are looked up in `late`.
     pub target: Option<SnapshotInfo>,
@@ -515,6 +518,12 @@ impl DiffReport {
         DiffReport {
             schema_version: SCHEMA_VERSION,
             command: "diff",
+            // One timeline recording has no base to find holders in: no verdict.
+            verdict: if d.window.is_some() {
+                String::new()
+            } else {
+                findings::verdict_of(&findings_of(&d.findings))
+            },
             base: (&d.base).into(),
             target: d.target.as_ref().map(SnapshotInfo::from),
             late: (&d.late).into(),

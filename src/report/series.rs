@@ -28,6 +28,8 @@ use crate::leaks::series::{Series, Trend};
 pub struct SeriesReport {
     pub schema_version: u32,
     pub command: &'static str,
+    /// The first line: the likely leak, or why there is none.
+    pub verdict: String,
     pub snapshots: Vec<SnapshotInfo>,
     pub warnings: Vec<String>,
     /// What most likely leaks: holders that grew at every step first.
@@ -79,6 +81,7 @@ impl SeriesReport {
         SeriesReport {
             schema_version: SCHEMA_VERSION,
             command: "series",
+            verdict: super::findings::verdict_of(&findings_of(&series.findings)),
             snapshots: series.snapshots.iter().map(SnapshotInfo::from).collect(),
             warnings: series.warnings.clone(),
             findings: findings_of(&series.findings),

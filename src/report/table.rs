@@ -99,7 +99,7 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
 /// by class, budgets, and the comparison if asked.
 pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     let cwd = layout.cwd.as_deref();
-    let mut out = String::new();
+    let mut out = fit_line(&r.verdict, layout.width);
     let width = layout.width;
     for (label, s) in r.snapshots() {
         if r.window.is_some() && label == "base" {
@@ -339,7 +339,7 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
 
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
-    let mut out = String::new();
+    let mut out = fit_line(&r.verdict, layout.width);
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(
             "#{}  {}  {} nodes  {}\n",
@@ -528,4 +528,30 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
             budget_value(x, x.limit)
         ));
     }
+}
+
+/// The verdict line, wrapped at word boundaries to the layout's width (when it has one).
+fn fit_line(text: &str, width: Option<u16>) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let Some(width) = width.map(usize::from).filter(|&w| w >= 20) else {
+        return format!("{text}\n");
+    };
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("  ");
+        } else if len > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }

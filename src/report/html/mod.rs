@@ -69,7 +69,10 @@ fn verdict(over: usize, budgets: usize, text: &str) -> String {
 pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let cwd = layout.cwd.as_deref();
     let b = &r.between;
-    let mut body = String::from("<header><h1>heapdiff</h1>\n");
+    let mut body = format!(
+        "<header><h1>heapdiff</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
+        esc(&r.verdict)
+    );
     let over = r.budgets.iter().filter(|x| x.exceeded).count();
     body.push_str(&verdict(
         over,
@@ -178,7 +181,10 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
 /// A series of snapshots as a page: findings, and a chart per growing class and cluster.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let cwd = layout.cwd.as_deref();
-    let mut body = String::from("<header><h1>heapdiff: a series of snapshots</h1>\n");
+    let mut body = format!(
+        "<header><h1>heapdiff: a series of snapshots</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
+        esc(&r.verdict)
+    );
     let growing = r.findings.iter().filter(|f| f.growing).count();
     let over = r.budgets.iter().filter(|x| x.exceeded).count();
     body.push_str(&verdict(
