@@ -284,6 +284,33 @@ struct RawSnapshot {
     locations: Vec<u64>,
 }
 
+/// `text` with every `\uD800`–`\uDFFF` escape made `\uFFFD`: Chromium writes strings
+/// with lone surrogates, which serde_json refuses (a pair becomes two replacement characters,
+/// which no function name this test compares has).
+fn without_surrogate_escapes(mut text: Vec<u8>) -> Vec<u8> {
+    let mut backslashes = 0;
+    for i in 0..text.len() {
+        if text[i] == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        let escaped = backslashes % 2 == 1;
+        backslashes = 0;
+        if escaped
+            && text[i] == b'u'
+            && matches!(text.get(i + 1), Some(b'd' | b'D'))
+            && matches!(
+                text.get(i + 2),
+                Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+            )
+            && i + 4 < text.len()
+        {
+            text[i + 1..i + 5].copy_from_slice(b"fffd");
+        }
+    }
+    text
+}
+
 #[derive(serde::Deserialize)]
 struct RawMeta {
     meta: Value,
@@ -291,8 +318,8 @@ struct RawMeta {
 
 impl RawSnapshot {
     fn read(path: &Path) -> RawSnapshot {
-        serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(path).unwrap()))
-            .unwrap()
+        let text = without_surrogate_escapes(std::fs::read(path).unwrap());
+        serde_json::from_slice(&text).unwrap()
     }
 
     fn field(&self, name: &str) -> usize {
@@ -324,26 +351,31 @@ impl RawSnapshot {
             .iter()
             .position(|t| t == "closure")
             .unwrap() as u64;
+        // Chromium's locations have a `script_object_index` field that Node's lack.
+        let fields = self.snapshot.meta["location_fields"].as_array().unwrap();
+        let at = |name: &str| fields.iter().position(|f| f == name).unwrap();
+        let (object_at, line_at, column_at) = (at("object_index"), at("line"), at("column"));
         let mut sites = std::collections::HashMap::new();
-        for l in self.locations.chunks(4) {
-            let node = &self.nodes[l[0] as usize..l[0] as usize + width];
+        for l in self.locations.chunks(fields.len()) {
+            let (first, line, column) = (l[object_at] as usize, l[line_at], l[column_at]);
+            let node = &self.nodes[first..first + width];
             if node[ty] != closure || node[id] <= above {
                 continue;
             }
             let raw = &self.strings[node[name] as usize];
             let stem = raw.trim_end_matches(|c: char| c.is_ascii_digit());
             let (function, column) = if raw.is_empty() {
-                ("(anonymous)".to_string(), l[3] + 1)
+                ("(anonymous)".to_string(), column + 1)
             } else if stem.len() < raw.len() && !stem.is_empty() {
                 // heapdiff shows numbered names where the name starts.
                 (
                     format!("{stem}*"),
-                    l[3] + 1 - raw.encode_utf16().count() as u64,
+                    column + 1 - raw.encode_utf16().count() as u64,
                 )
             } else {
-                (raw.clone(), l[3] + 1)
+                (raw.clone(), column + 1)
             };
-            *sites.entry((function, l[2] + 1, column)).or_default() += 1;
+            *sites.entry((function, line + 1, column)).or_default() += 1;
         }
         sites
     }
@@ -358,14 +390,7 @@ fn every_part_site_counts_only_its_own_closures() {
     let names = scenarios();
     ensure_generated(&names);
     let mut checked = 0;
-    // Node scenarios only: on Chromium pages some closures' locations are not found this way
-    // (chartjs-instances: `deleteProperty` ×352 with no new closure at its line:column); to be
-    // looked into (issue 27).
-    let node: Vec<&String> = names
-        .iter()
-        .filter(|n| root().join("corpus/node").join(format!("{n}.js")).is_file())
-        .collect();
-    for name in node {
+    for name in &names {
         let dir = corpus_dir().join(name);
         let (s1, s2) = (dir.join("s1.heapsnapshot"), dir.join("s2.heapsnapshot"));
         let r = json_report(&[&s1, &s2]);

@@ -19,6 +19,18 @@ use crate::graph::HeapGraph;
 /// A node with no holder (nothing persistent above it).
 const NO_HOLDER: u32 = u32::MAX;
 
+/// Is object id `id` a JavaScript object allocated after the snapshot whose newest id is
+/// `first`? Only JavaScript heap objects (odd ids) have an age: embedder objects get ids of
+/// their own (addresses, in Node) in every snapshot, so they are neither old nor new.
+pub fn is_new(id: u32, first: u32) -> bool {
+    id > first && id % 2 == 1
+}
+
+/// Is `id` a JavaScript object alive since the snapshot whose newest id is `first`?
+pub fn is_old(id: u32, first: u32) -> bool {
+    id <= first && id % 2 == 1
+}
+
 /// Can `v` hold a leak? JavaScript objects, closures and regexps that a program creates;
 /// not engine internals (`system / …`), arrays of the engine, strings, code or DOM nodes.
 pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
@@ -200,9 +212,6 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         holders: Vec::new(),
         slot_of: FxHashMap::default(),
     };
-    // Only JavaScript heap objects (odd ids) have an age: embedder objects get ids of their
-    // own (addresses, in Node) in every snapshot, so they are neither old nor new.
-    let is_new = |id: u32| id > first && id % 2 == 1;
     // Depth-first over the dominator tree: (node, its nearest persistent candidate ancestor,
     // whether any candidate lies between them).
     let (first_child, children) = &a.dominated;
@@ -216,7 +225,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         }
         let id = g.node_id[v as usize];
         let candidate = is_candidate(g, v) && !is_weak_holder(g, v);
-        let old = id <= first && id % 2 == 1;
+        let old = is_old(id, first);
         // A scope (a `system / Context`) holds what nothing else persistent above it does: a
         // module's variables hang on the root through several closures.
         let persistent = old && (candidate || (holder == NO_HOLDER && is_scope(g, v)));
@@ -225,7 +234,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             (v, false)
         } else {
             holder_of[v as usize] = holder;
-            if holder != NO_HOLDER && is_new(id) {
+            if holder != NO_HOLDER && is_new(id, first) {
                 let top = (candidate && !covered).then(|| a.retained[v as usize]);
                 ledger.charge(holder, step_of(id), a.self_size[v as usize] as u64, top);
             }
@@ -236,7 +245,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     }
     let unclaimed = |v: u32, holder_of: &[u32]| {
         holder_of[v as usize] == NO_HOLDER
-            && is_new(g.node_id[v as usize])
+            && is_new(g.node_id[v as usize], first)
             && !is_engine_metadata(g, v)
     };
     // Breadth first from `seeds` over what no holder has claimed yet.

@@ -515,6 +515,7 @@ impl DiffReport {
             .comparison
             .as_ref()
             .map(|c| c.rows.iter().map(ComparisonRow::from).collect());
+        let findings = findings_of(&d.findings);
         DiffReport {
             schema_version: SCHEMA_VERSION,
             command: "diff",
@@ -522,7 +523,7 @@ impl DiffReport {
             verdict: if d.window.is_some() {
                 String::new()
             } else {
-                findings::verdict_of(&findings_of(&d.findings))
+                findings::verdict_of(&findings)
             },
             base: (&d.base).into(),
             target: d.target.as_ref().map(SnapshotInfo::from),
@@ -538,7 +539,7 @@ impl DiffReport {
                 snapshot_writer_objects: d.between.snapshot_writer_objects,
             },
             warnings: d.warnings.clone(),
-            findings: findings_of(&d.findings),
+            findings,
             clusters: cluster_reports(&d.clusters),
             lockstep: d.lockstep.iter().map(LockstepReport::from).collect(),
             classes: d.classes.iter().map(ClassReport::from).collect(),

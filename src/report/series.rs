@@ -78,13 +78,14 @@ impl From<&Trend> for TrendReport {
 impl SeriesReport {
     /// The report of a series, as the engine computed it.
     pub fn new(series: &Series) -> SeriesReport {
+        let findings = findings_of(&series.findings);
         SeriesReport {
             schema_version: SCHEMA_VERSION,
             command: "series",
-            verdict: super::findings::verdict_of(&findings_of(&series.findings)),
+            verdict: super::findings::verdict_of(&findings),
             snapshots: series.snapshots.iter().map(SnapshotInfo::from).collect(),
             warnings: series.warnings.clone(),
-            findings: findings_of(&series.findings),
+            findings,
             classes: series.classes.iter().map(TrendReport::from).collect(),
             budgets: series.budgets.iter().map(BudgetReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),

@@ -70,17 +70,7 @@ pub(super) fn describe(
             } else {
                 key_site
             };
-            cluster.label = format!(
-                "{} @ {}:{}:{}{}",
-                site.function,
-                site.script,
-                site.line + 1,
-                site.column + 1,
-                site.created_by
-                    .as_ref()
-                    .map(|c| format!(", created by {c}"))
-                    .unwrap_or_default()
-            );
+            cluster.label = site.label();
             cluster.captured = captured_variables(g, first);
             cluster.site = Some(*site);
         }

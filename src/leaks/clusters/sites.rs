@@ -23,6 +23,23 @@ pub struct Site {
     pub created_by: Option<String>,
 }
 
+impl Site {
+    /// `validate* @ <eval>:4:20, created by compile (ajv.js:3:9)`: 1-based line and column.
+    pub fn label(&self) -> String {
+        format!(
+            "{} @ {}:{}:{}{}",
+            self.function,
+            self.script,
+            self.line + 1,
+            self.column + 1,
+            self.created_by
+                .as_ref()
+                .map(|c| format!(", created by {c}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
 /// `script` / `script_or_debug_info` (Script, named by its URL; unnamed for eval'd code, whose
 /// Script links to the SharedFunctionInfo that ran the eval). Objects' sites come through
@@ -144,7 +161,7 @@ impl<'g> SiteResolver<'g> {
 
     /// The Script a closure's function is in.
     fn script_of_closure(&self, closure: u32) -> Option<u32> {
-        self.edge_named(closure, &["shared"])
+        self.shared_of(closure)
             .and_then(|s| self.script_of_shared(s))
     }
 

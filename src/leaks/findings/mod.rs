@@ -179,11 +179,7 @@ pub fn finding_of_groups<'a>(
     holder_of: &[u32],
     groups: impl Iterator<Item = &'a [u32]>,
 ) -> Vec<usize> {
-    let index: FxHashMap<u32, usize> = findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.node, i))
-        .collect();
+    let index = by_holder(findings);
     groups
         .map(|members| {
             let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
@@ -198,6 +194,15 @@ pub fn finding_of_groups<'a>(
                 .min_by_key(|&(f, c)| (std::cmp::Reverse(c), f))
                 .map_or(usize::MAX, |(f, _)| f)
         })
+        .collect()
+}
+
+/// Each finding's index, by its holder's node.
+pub(super) fn by_holder(findings: &[Finding]) -> FxHashMap<u32, usize> {
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.node, i))
         .collect()
 }
 
@@ -406,7 +411,7 @@ pub(super) fn describe(
         let key = if closure {
             let function = resolver.shared_of(v).unwrap_or(v);
             *site_of_function.entry(function).or_insert_with(|| {
-                let label = part_label(&resolver.site(v));
+                let label = format!("Function {}", resolver.site(v).label());
                 *sites.entry(label.clone()).or_insert_with(|| {
                     site_labels.push(label);
                     site_labels.len() as u32 - 1
@@ -454,21 +459,6 @@ pub(super) fn describe(
         i += 1;
         !growth::is_root_group(g, f.node) || visible[i - 1] * 2 >= f.gained_bytes()
     });
-}
-
-/// A closure part's label: `Function validate* @ <eval>:4:20, created by compile (ajv.js:3:9)`.
-pub(crate) fn part_label(site: &super::clusters::Site) -> String {
-    format!(
-        "Function {} @ {}:{}:{}{}",
-        site.function,
-        site.script,
-        site.line + 1,
-        site.column + 1,
-        site.created_by
-            .as_ref()
-            .map(|c| format!(", created by {c}"))
-            .unwrap_or_default()
-    )
 }
 
 /// Per node: the shallow bytes of the new objects in its dominator subtree that are charged to

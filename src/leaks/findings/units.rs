@@ -5,9 +5,10 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{Evidence, Finding, Suspicion, sort_parts};
+use super::{Evidence, Finding, Suspicion, by_holder, sort_parts};
 use crate::analysis::Analysis;
 use crate::leaks::clusters::{edge_label, named_node};
+use crate::leaks::growth;
 
 /// Fewest references between two findings' gained objects for them to be one leak.
 const MIN_LINKS: u64 = 2;
@@ -24,17 +25,11 @@ pub(super) fn merge_linked(
     first_max_id: u32,
 ) {
     let g = &a.graph;
-    let index: FxHashMap<u32, usize> = findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.node, i))
-        .collect();
+    let index = by_holder(findings);
     let finding_of = |v: u32| {
-        let id = g.node_id[v as usize];
-        if id <= first_max_id || id.is_multiple_of(2) {
-            return None;
-        }
-        index.get(&holder_of[v as usize]).copied()
+        let new = growth::is_new(g.node_id[v as usize], first_max_id);
+        new.then(|| index.get(&holder_of[v as usize]).copied())
+            .flatten()
     };
     // References from one finding's new objects to another's, per pair of findings.
     let mut links: FxHashMap<(usize, usize), u64> = FxHashMap::default();
@@ -52,7 +47,7 @@ pub(super) fn merge_linked(
         }
         for e in g.edges(v) {
             let w = g.edge_to[e];
-            if g.is_edge_type(e, g.edge_types.weak) || !crate::leaks::growth::is_candidate(g, w) {
+            if g.is_edge_type(e, g.edge_types.weak) || !growth::is_candidate(g, w) {
                 continue;
             }
             if let Some(fb) = finding_of(w).filter(|&fb| fb != fa) {
@@ -179,19 +174,12 @@ pub(super) fn place_inside(
 ) {
     let g = &a.graph;
     let idom = &a.dominators.idom;
-    let index: FxHashMap<u32, usize> = findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.inside.is_empty())
-        .map(|(i, f)| (f.node, i))
-        .collect();
+    let mut index = by_holder(findings);
+    index.retain(|_, &mut i| findings[i].inside.is_empty());
     if index.is_empty() {
         return;
     }
-    let old = |v: u32| {
-        let id = g.node_id[v as usize];
-        id <= first_max_id && id % 2 == 1
-    };
+    let old = |v: u32| growth::is_old(g.node_id[v as usize], first_max_id);
     // Per finding: how many tops it has, and which old objects reference them.
     let mut tops = vec![0usize; findings.len()];
     let mut referrers: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); findings.len()];
@@ -201,7 +189,7 @@ pub(super) fn place_inside(
         let Some(&f) = index.get(&holder) else {
             continue;
         };
-        if old(v) || idom[v as usize] != holder || !crate::leaks::growth::is_candidate(g, v) {
+        if old(v) || idom[v as usize] != holder || !growth::is_candidate(g, v) {
             continue;
         }
         tops[f] += 1;
