@@ -3,9 +3,11 @@
 //! holder alive, what it accumulates and how much per step. Typed results only; no text layout.
 
 mod pair;
+mod steps;
 mod units;
 
 pub use pair::of_pair;
+use steps::{gains_at_every_step, grows_at_every_step};
 
 use rustc_hash::FxHashMap;
 
@@ -18,8 +20,9 @@ use crate::graph::HeapGraph;
 
 /// Fewest bytes a holder must gain (in all) to be a finding.
 pub(super) const MIN_BYTES: u64 = 2048;
-/// Fewest bytes a holder must gain at each step to count as growing at every step.
-const MIN_STEP_BYTES: u64 = 512;
+/// A growing finding whose smallest step gains less than this share (per cent) of the largest
+/// finding's mean step is ranked among the findings that do not grow, by its size.
+const TINY_GROWTH_PERCENT: u64 = 1;
 /// How many parts a finding lists.
 const MAX_PARTS: usize = 5;
 /// The first closure part is moved up to be among this many.
@@ -272,35 +275,6 @@ fn lockstep(x: u64, y: u64) -> bool {
     small >= 2 && (1..=2).any(|k| large.abs_diff(k * small) <= (k * small / 50).max(1))
 }
 
-/// Gained at every step, and its size grew at every step by at least half of what it gained
-/// (entries or retained bytes): a full cache gains entries but does not grow.
-fn grows_at_every_step(h: &Holder, retained: &[Option<u64>], entries: &[Option<u32>]) -> bool {
-    gains_at_every_step(h)
-        && (0..h.bytes.len()).all(|i| {
-            let gained = h.bytes[i];
-            let sized = match (retained[i], retained[i + 1]) {
-                (Some(a), Some(b)) => b >= a.saturating_add(gained / 2) && b > a,
-                _ => false,
-            };
-            // More entries, and not smaller: a hash table's freed slots must not pass for growth.
-            let counted = match (entries[i], entries[i + 1], retained[i], retained[i + 1]) {
-                (Some(a), Some(b), Some(r), Some(s)) => b > a && s > r,
-                _ => false,
-            };
-            sized || counted
-        })
-}
-
-/// Gained a share of its objects at every step (two steps at least), still alive at the end.
-fn gains_at_every_step(h: &Holder) -> bool {
-    let steps = h.bytes.len();
-    let mean = h.total_bytes() / steps.max(1) as u64;
-    steps >= 2
-        && h.bytes
-            .iter()
-            .all(|&gained| gained >= MIN_STEP_BYTES && gained * 10 >= mean)
-}
-
 pub(super) fn finding(
     a: &Analysis,
     h: &Holder,
@@ -358,8 +332,16 @@ pub fn settle_by_classes(findings: &mut Vec<Finding>, grows: impl Fn(&str) -> bo
 pub(super) fn rank(findings: &mut Vec<Finding>, top: usize) {
     // With two snapshots, what looks like a one-time fill or a churning cache goes after
     // the holders that simply gained objects.
+    // Growth too small to matter beside the largest gain does not outrank it.
+    let largest_step = findings
+        .iter()
+        .map(|f| f.gained_bytes() / f.step_bytes.len().max(1) as u64)
+        .max()
+        .unwrap_or(0);
+    let tiny = |f: &Finding| f.score * 100 < largest_step * TINY_GROWTH_PERCENT;
     let level = |f: &Finding| match (f.evidence, f.suspicion) {
         (_, Suspicion::InFlight) => 5,
+        (Evidence::Growing, _) if tiny(f) => 4,
         (Evidence::Growing, _) => 0,
         (Evidence::TwoSnapshots, Suspicion::None) => 1,
         (Evidence::TwoSnapshots, Suspicion::OneTimeFill) => 2,
