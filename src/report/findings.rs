@@ -148,9 +148,10 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     } else {
         format!("{} {}", f.label, f.holder.inside_short)
     };
-    // Engine built-ins (`native_bind @ <unknown>`) say less than the program's own parts.
+    // Engine built-ins (`native_bind @ <unknown>`) and V8's categories (`(string)`) say less
+    // than the program's own objects and closures.
     let mut visible: Vec<&PartReport> = f.parts.iter().filter(|p| !p.internal).collect();
-    visible.sort_by_key(|p| p.label.contains(" @ <unknown>"));
+    visible.sort_by_key(|p| (p.label.contains(" @ <unknown>"), p.label.starts_with('(')));
     let unit = visible.first().copied().or(f.parts.first()).map(|p| {
         let code = visible
             .iter()

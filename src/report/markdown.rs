@@ -51,7 +51,10 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let mut out = if r.verdict.is_empty() {
         String::new()
     } else {
-        format!("**{}**\n\n", escape_verdict(&r.verdict))
+        format!(
+            "**{}**\n\n",
+            escape_verdict(&short_scripts(&r.verdict, cwd))
+        )
     };
     let failed = r.budgets.iter().filter(|x| x.exceeded).count();
     let verdict = if r.budgets.is_empty() {
@@ -239,7 +242,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         (false, 0) => " — within budget".to_string(),
         (false, n) => format!(" — **{} exceeded**", plural(n as u64, "budget", "budgets")),
     };
-    let mut out = format!("**{}**\n\n", escape_verdict(&r.verdict));
+    let mut out = format!(
+        "**{}**\n\n",
+        escape_verdict(&short_scripts(&r.verdict, layout.cwd.as_deref()))
+    );
     out.push_str(&format!(
         "### heapdiff: trends over a series of snapshots{verdict}\n\n"
     ));

@@ -176,6 +176,7 @@ impl SummaryReport {
 /// Wire format (`--json`), all sizes in bytes:
 /// ```json
 /// {"schema_version": 1, "command": "diff",
+///  "verdict": "Possible leak: MemoryStore .sessions → Object gains (string) ×1,600 per step, …",
 ///  "base": {"file": "base.heapsnapshot", "node_count": 46479, "total_size": 4123456,
 ///           "max_js_object_id": 78647},
 ///  "late": {…same fields…},
@@ -190,7 +191,8 @@ impl SummaryReport {
 ///                "step_bytes": [65600], "step_counts": [2400], "gained_bytes": 65600,
 ///                "gained_count": 2400, "retained_sizes": [null, 812345], "entries": [200, 400],
 ///                "parts": [{"label": "(string)", "count": 1600, "self_size": 51200,
-///                           "internal": false}, …]}, …],
+///                           "internal": false}, …],
+///                "also_held_by": []}, …],
 ///  "clusters": [{"rank": 1, "kind": "closures", "label": "validate* @ <eval>:1:20, created by compile (app.js)",
 ///                "class_name": "Function", "count": 5000, "self_size": 320000,
 ///                "retained_size": 760000, "attributed_count": 5000, "attributed_size": 200000,

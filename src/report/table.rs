@@ -99,7 +99,10 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
 /// by class, budgets, and the comparison if asked.
 pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     let cwd = layout.cwd.as_deref();
-    let mut out = fit_line(&r.verdict, layout.width);
+    let mut out = fit_line(
+        &short_scripts(&r.verdict, layout.cwd.as_deref()),
+        layout.width,
+    );
     let width = layout.width;
     for (label, s) in r.snapshots() {
         if r.window.is_some() && label == "base" {
@@ -339,7 +342,10 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
 
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
-    let mut out = fit_line(&r.verdict, layout.width);
+    let mut out = fit_line(
+        &short_scripts(&r.verdict, layout.cwd.as_deref()),
+        layout.width,
+    );
     for (i, s) in r.snapshots.iter().enumerate() {
         out.push_str(&format!(
             "#{}  {}  {} nodes  {}\n",

@@ -2,18 +2,18 @@
 //! accumulating new ones (its holder, see [`super::growth`]), with the path that keeps the
 //! holder alive, what it accumulates and how much per step. Typed results only; no text layout.
 
+mod inside;
 mod pair;
 mod steps;
 mod units;
 
+use inside::{charged_subtrees, inside_path};
 pub use pair::of_pair;
 use steps::{gains_at_every_step, grows_at_every_step};
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{
-    SiteResolver, edge_label, fold_hops, holder_chain, holder_path, is_internal, named_node,
-};
+use super::clusters::{SiteResolver, holder_chain, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -23,6 +23,8 @@ pub(super) const MIN_BYTES: u64 = 2048;
 /// A growing finding whose smallest step gains less than this share (per cent) of the largest
 /// finding's mean step is ranked among the findings that do not grow, by its size.
 const TINY_GROWTH_PERCENT: u64 = 1;
+/// How many times one cycle of hops must repeat inside a holder for its gains to be a chain.
+const MIN_CHAIN: u64 = 3;
 /// How many parts a finding lists.
 const MAX_PARTS: usize = 5;
 /// The first closure part is moved up to be among this many.
@@ -432,7 +434,13 @@ pub(super) fn describe(
         f.path = path.full;
         f.short_path = path.short;
         f.label = short_label(&f.path);
-        (f.inside, f.inside_short) = inside_path(a, f.node, holder_of, &charged);
+        let inside = inside_path(a, f.node, holder_of, &charged);
+        (f.inside, f.inside_short) = (inside.full, inside.short);
+        // A chain (each new object keeps the one before: a variable replaced per request) is
+        // growth even when one new object holds it all, which is otherwise a first fill's shape.
+        if inside.repeats >= MIN_CHAIN && f.suspicion == Suspicion::OneTimeFill {
+            f.suspicion = Suspicion::None;
+        }
     }
     // A root group that gained engine internals only (scripts, code lists) is no leak.
     let g = &a.graph;
@@ -441,68 +449,6 @@ pub(super) fn describe(
         i += 1;
         !growth::is_root_group(g, f.node) || visible[i - 1] * 2 >= f.gained_bytes()
     });
-}
-
-/// Per node: the shallow bytes of the new objects in its dominator subtree that are charged to
-/// the same holder as it (a holder's region stops at the persistent objects below it).
-fn charged_subtrees(a: &Analysis, holder_of: &[u32], first_max_id: u32) -> Vec<u64> {
-    let g = &a.graph;
-    let idom = &a.dominators.idom;
-    let mut sub = vec![0u64; g.node_count()];
-    for &v in a.dominators.preorder.iter().rev() {
-        let v = v as usize;
-        let holder = holder_of[v];
-        if holder == u32::MAX {
-            continue;
-        }
-        if g.node_id[v] > first_max_id {
-            sub[v] += a.self_size[v] as u64;
-        }
-        let parent = idom[v] as usize;
-        if parent != v
-            && holder as usize != v
-            && (holder_of[parent] == holder || parent == holder as usize)
-        {
-            sub[parent] += sub[v];
-        }
-    }
-    sub
-}
-
-/// Most hops an inside path takes (a chain of concatenations is folded).
-const MAX_INSIDE_HOPS: usize = 10_000;
-
-/// From holder `h` down its dominator subtree, the child that holds most (three fifths or
-/// more) of what `h` gained, while there is one: where the growth concentrates inside it.
-fn inside_path(a: &Analysis, h: u32, holder_of: &[u32], charged: &[u64]) -> (String, String) {
-    let g = &a.graph;
-    let (first, children) = &a.dominated;
-    let total = charged[h as usize];
-    let mut hops = Vec::new();
-    let mut visible = Vec::new();
-    let mut current = h;
-    for _ in 0..MAX_INSIDE_HOPS {
-        let range = first[current as usize] as usize..first[current as usize + 1] as usize;
-        let best = children[range]
-            .iter()
-            .copied()
-            .filter(|&c| holder_of[c as usize] == h && c != h)
-            .max_by_key(|&c| (charged[c as usize], std::cmp::Reverse(c)));
-        let Some(next) = best.filter(|&c| total > 0 && charged[c as usize] * 5 >= total * 3) else {
-            break;
-        };
-        let edge = g
-            .edges(current)
-            .find(|&e| g.edge_to[e] == next && !g.is_edge_type(e, g.edge_types.weak))
-            .map_or_else(|| "…".to_string(), |e| edge_label(g, e));
-        let node = named_node(a, next);
-        if !is_internal(g, next) {
-            visible.push((edge.clone(), node.clone()));
-        }
-        hops.push((edge, node));
-        current = next;
-    }
-    (fold_hops(hops).join(" "), fold_hops(visible).join(" "))
 }
 
 /// Objects a program creates and a user recognises: its objects, strings and DOM nodes.

@@ -71,7 +71,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let b = &r.between;
     let mut body = format!(
         "<header><h1>heapdiff</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
-        esc(&r.verdict)
+        esc(&short_scripts(&r.verdict, layout.cwd.as_deref()))
     );
     let over = r.budgets.iter().filter(|x| x.exceeded).count();
     body.push_str(&verdict(
@@ -183,7 +183,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let cwd = layout.cwd.as_deref();
     let mut body = format!(
         "<header><h1>heapdiff: a series of snapshots</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
-        esc(&r.verdict)
+        esc(&short_scripts(&r.verdict, layout.cwd.as_deref()))
     );
     let growing = r.findings.iter().filter(|f| f.growing).count();
     let over = r.budgets.iter().filter(|x| x.exceeded).count();
