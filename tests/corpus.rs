@@ -266,8 +266,10 @@ fn the_first_finding_is_the_leak() {
         "2 snapshots: one row {}/{n}",
         score.two_one_row
     );
+    // node-cache-lazy and agent-per-request: with one step a lazily created cache and an
+    // Agent per request rank after a larger one-time fill.
     assert!(
-        score.two_first + 5 >= n,
+        score.two_first + 2 >= n,
         "2 snapshots: first {}/{n}",
         score.two_first
     );

@@ -463,10 +463,48 @@ fn user_visible(g: &HeapGraph, v: u32) -> bool {
 }
 
 /// The last two nodes of a path and the edge between them: `MemoryStore .sessions → Object`.
+/// A holder inside the embedder (`blink::HeapVectorBacking<…>`) is named from the last object a
+/// program knows above it: `Window / file:// … event listeners` for a listener list.
 fn short_label(path: &str) -> String {
     let parts: Vec<&str> = path.split(" → ").collect();
+    let embedder = |p: &str| p.contains("::");
     match parts.len() {
         0 | 1 => path.to_string(),
+        n if embedder(parts[n - 1]) => {
+            let Some(known) = parts[..n - 1].iter().rposition(|p| !embedder(p)) else {
+                return format!("{} → {}", parts[n - 2], parts[n - 1]);
+            };
+            // The element ends with the edge to the next one (` []`, ` .window`): leave it out.
+            let owner = match parts[known].rsplit_once(' ') {
+                Some((node, edge)) if edge.starts_with(['[', '{', '.', '-']) => node,
+                _ => parts[known],
+            };
+            if parts[known..].iter().any(|p| p.contains("EventTargetData")) {
+                format!("{owner} … event listeners")
+            } else {
+                format!("{owner} … {}", parts[n - 1])
+            }
+        }
         n => format!("{} → {}", parts[n - 2], parts[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_label;
+
+    #[test]
+    fn labels_name_the_holder_and_its_owner() {
+        assert_eq!(
+            short_label("global .store → MemoryStore .sessions → Object"),
+            "MemoryStore .sessions → Object"
+        );
+        assert_eq!(
+            short_label(
+                "(Global handles) → InjectedScript .window → Window / file:// [] → \
+                 blink::EventTargetData [] → blink::HeapVectorBacking<…> @7522"
+            ),
+            "Window / file:// … event listeners"
+        );
     }
 }
