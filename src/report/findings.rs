@@ -168,8 +168,10 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
             thousands(p.count.div_ceil(steps))
         )
     });
+    // One step (two snapshots): what it gained, not a rate.
+    let rate = if snapshots == 2 { "" } else { " per step" };
     let keeps = unit
-        .map(|u| format!(" gains {u} per step,"))
+        .map(|u| format!(" gains {u}{rate},"))
         .unwrap_or_default();
     let per_step = human_bytes(f.gained_bytes / steps);
     if f.growing {
@@ -181,7 +183,7 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
         "No leak found: what was gained is held by requests in flight at snapshot time".to_string()
     } else if snapshots == 2 {
         format!(
-            "Possible leak: {place}{keeps} +{per_step}{} \u{2014} two snapshots cannot tell a leak from a one-time fill: take a third",
+            "Possible leak: {place}{keeps} +{per_step}{} \u{2014} one step: a third snapshot tells a leak from a one-time fill",
             f.suspicion_note()
         )
     } else {

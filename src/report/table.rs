@@ -172,7 +172,13 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     }
     let chosen = shown_clusters(r, layout);
     if r.target.is_none() && r.window.is_none() {
-        findings(&mut out, &r.findings, false, layout);
+        findings(
+            &mut out,
+            &r.findings,
+            false,
+            r.verdict.starts_with("Possible leak:"),
+            layout,
+        );
     }
 
     let with_paths = layout.paths.unwrap_or(usize::MAX);
@@ -358,7 +364,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
-    findings(&mut out, &r.findings, true, layout);
+    findings(&mut out, &r.findings, true, false, layout);
     budgets(&mut out, &r.budgets);
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),
@@ -453,7 +459,15 @@ fn per_step(slope: f64) -> String {
 
 /// The findings section: a table of holders (growing ones marked ↑), each by its path from a
 /// root (short), its id, and where inside it the gains sit.
-fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Layout) {
+/// `verdict_says_one_step`: the report's first line already said that one step cannot tell a
+/// leak from a one-time fill, so the table does not say it again.
+fn findings(
+    out: &mut String,
+    list: &[FindingReport],
+    series: bool,
+    verdict_says_one_step: bool,
+    layout: &Layout,
+) {
     let cwd = layout.cwd.as_deref();
     out.push_str("\nFindings: old objects that keep gaining new ones\n");
     if series {
@@ -461,7 +475,7 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
         out.push_str(&format!(
             "{growing} grew at every step (↑); the others gained objects at some steps only\n"
         ));
-    } else {
+    } else if !verdict_says_one_step {
         out.push_str(&wrap(
             "two snapshots: a one-time fill looks like growth here; a third snapshot shows which \
              of these grow at every step",
