@@ -259,10 +259,8 @@ fn the_first_finding_is_the_leak() {
         "an init flagged as growing"
     );
     assert_eq!(score.two_top3, n, "2 snapshots: leak not among the first 3");
-    // dataloader-global: the loader's pending batch at snapshot time is a second small
-    // finding of the same leak (issue 27, open).
-    assert!(
-        score.two_one_row >= n - 1,
+    assert_eq!(
+        score.two_one_row, n,
         "2 snapshots: one row {}/{n}",
         score.two_one_row
     );

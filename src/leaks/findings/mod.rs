@@ -172,6 +172,7 @@ pub(super) fn one_leak_one_finding(
     units::place_inside(a, findings, holder_of, first_max_id);
     merge_lockstep(a, findings);
     units::merge_linked(a, findings, holder_of, first_max_id);
+    units::merge_nested(a, findings);
     units::gather_in_flight(findings);
     let top = findings.len();
     rank(findings, top);

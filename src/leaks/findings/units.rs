@@ -75,6 +75,48 @@ pub(super) fn merge_linked(
         }
     }
     let roots: Vec<usize> = (0..findings.len()).map(|i| root(&mut parent, i)).collect();
+    merge_into_roots(findings, &roots);
+}
+
+/// Most dominator-tree hops from a holder up to an enclosing holder that is merged into it.
+const MAX_NESTED_HOPS: usize = 2;
+
+/// A holder kept inside another holder's object (the outer one dominates it, a hop or two
+/// up: a `DataLoader` and its `._cacheMap`) is one place: when the inner one ranks higher
+/// and the outer one does not grow on its own, the outer one's gains join the inner finding.
+pub(super) fn merge_nested(a: &Analysis, findings: &mut Vec<Finding>) {
+    let idom = &a.dominators.idom;
+    let index = by_holder(findings);
+    let mut roots: Vec<usize> = (0..findings.len()).collect();
+    for (i, f) in findings.iter().enumerate() {
+        let mut v = f.node;
+        for _ in 0..MAX_NESTED_HOPS {
+            let up = idom[v as usize];
+            if up == v {
+                break;
+            }
+            v = up;
+            let Some(&j) = index.get(&v) else { continue };
+            let outer = &findings[j];
+            if j > i
+                && roots[j] == j
+                && outer.evidence != Evidence::Growing
+                && outer.suspicion != Suspicion::InFlight
+            {
+                roots[j] = i;
+            }
+            break;
+        }
+    }
+    // An outer holder may itself be inside another: every finding goes to the last root.
+    for j in 0..roots.len() {
+        roots[j] = roots[roots[j]];
+    }
+    merge_into_roots(findings, &roots);
+}
+
+/// Absorbs each finding into the finding `roots` names for it (always ranked before it).
+fn merge_into_roots(findings: &mut Vec<Finding>, roots: &[usize]) {
     if roots.iter().enumerate().all(|(i, &r)| i == r) {
         return;
     }
