@@ -242,6 +242,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page (treemaps, cluster cards, sortable tables).
     Html,
+    /// SARIF 2.1.0 for code scanning: one result per finding, at the code that made it.
+    Sarif,
 }
 
 /// Sort keys for clusters and classes.
@@ -344,6 +346,7 @@ impl OutputArgs {
             Format::Json => heapdiff::report::Format::Json,
             Format::Markdown => heapdiff::report::Format::Markdown,
             Format::Html => heapdiff::report::Format::Html,
+            Format::Sarif => heapdiff::report::Format::Sarif,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod clusters;
 pub mod comparison;
 pub mod findings;
 pub mod growth;
+pub mod known;
 pub mod lockstep;
 pub mod sanity;
 pub mod series;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{human_bytes, thousands};
 use crate::leaks::findings::{Evidence, Finding, Suspicion};
+use crate::leaks::known::Fingerprint;
 
 /// One suspected leak: an old object (the holder) that keeps gaining new ones.
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +34,24 @@ pub struct FindingReport {
     pub parts: Vec<PartReport>,
     /// Other holders of the same leak (their gains reference this one's), merged into it.
     pub also_held_by: Vec<String>,
+    /// The code that made what it gained (the verdict's "made with"), when it is known.
+    pub site: Option<FindingSite>,
+    /// Stable across runs and machines (see `--baseline`): 16 hex digits.
+    pub fingerprint: String,
+}
+
+/// Where a function was defined: 1-based line and column, as in the parts' labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingSite {
+    /// `Function NAME @ SCRIPT:LINE:COLUMN`, as the parts show it.
+    pub label: String,
+    pub function: String,
+    /// A file path, a URL, or `<eval>` for code from `eval`/`new Function`.
+    pub script: String,
+    pub line: u32,
+    pub column: u32,
+    /// For eval'd code: the function that compiled it, `compile (app.js:12:5)`.
+    pub created_by: Option<String>,
 }
 
 /// The object a finding is about.
@@ -104,6 +123,15 @@ impl FindingReport {
                 })
                 .collect(),
             also_held_by: f.also_held_by.clone(),
+            site: f.site().map(|s| FindingSite {
+                label: format!("Function {}", s.label()),
+                function: s.function.clone(),
+                script: s.script.clone(),
+                line: s.line + 1,
+                column: s.column + 1,
+                created_by: s.created_by.clone(),
+            }),
+            fingerprint: Fingerprint::of(f).hash(),
         }
     }
 
@@ -115,6 +143,15 @@ impl FindingReport {
             Some("churn") => " (churning cache?)",
             Some("in-flight") => " (requests in flight at snapshot time?)",
             _ => "",
+        }
+    }
+
+    /// The holder and where inside it the gains sit: `Function Tn .instances → Object`.
+    pub fn place(&self) -> String {
+        if self.holder.inside_short.is_empty() {
+            self.label.clone()
+        } else {
+            format!("{} {}", self.label, self.holder.inside_short)
         }
     }
 
@@ -143,11 +180,7 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     };
     let snapshots = f.step_bytes.len() + 1;
     let steps = f.step_bytes.len().max(1) as u64;
-    let place = if f.holder.inside_short.is_empty() {
-        f.label.clone()
-    } else {
-        format!("{} {}", f.label, f.holder.inside_short)
-    };
+    let place = f.place();
     // Engine built-ins (`native_bind @ <unknown>`) and V8's categories (`(string)`) say less
     // than the program's own objects and closures.
     let mut visible: Vec<&PartReport> = f.parts.iter().filter(|p| !p.internal).collect();

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod layout;
 pub mod markdown;
+pub mod sarif;
 mod series;
 mod sites;
 pub mod table;
@@ -44,6 +45,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// SARIF 2.1.0 for code-scanning tools: one result per finding.
+    Sarif,
 }
 
 /// Version of the JSON wire format; bumped on any incompatible change.

@@ -77,6 +77,11 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
         Format::Markdown => report::markdown::summary(&report, &request.layout),
         Format::Html => report::html::summary(&report, &request.layout),
         Format::Table => report::table::summary(&report, &request.layout),
+        Format::Sarif => {
+            return Err(Error::new(ErrorKind::Usage(
+                "--format sarif reports findings: give two or more snapshots".to_string(),
+            )));
+        }
     };
     Ok(Outcome {
         text,
@@ -238,6 +243,7 @@ fn render_diff(
         Format::Html => report::html::diff(&report, &request.layout),
         Format::Table => report::table::diff(&report, &request.layout)
             .map_err(|e| Error::new(ErrorKind::Usage(e)))?,
+        Format::Sarif => report::sarif::diff(&report, request.layout.cwd.as_deref()),
     };
     feedback.render_took(rendering.elapsed());
     Ok(Outcome {
@@ -312,6 +318,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         Format::Markdown => report::markdown::series(&report, &request.layout),
         Format::Html => report::html::series(&report, &request.layout),
         Format::Table => report::table::series(&report, &request.layout),
+        Format::Sarif => report::sarif::series(&report, request.layout.cwd.as_deref()),
     };
     Ok(Outcome {
         text,

@@ -13,7 +13,7 @@ use steps::{gains_at_every_step, grows_at_every_step};
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{SiteResolver, holder_chain, holder_path, named_node};
+use super::clusters::{Site, SiteResolver, holder_chain, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -63,6 +63,8 @@ pub struct Part {
     pub self_size: u64,
     /// Engine internals (arrays, code, contexts): shown after what a program creates.
     pub internal: bool,
+    /// Where a closure part's function was defined (none for objects).
+    pub site: Option<Site>,
 }
 
 /// One suspected leak.
@@ -105,6 +107,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The code that made what it gained: the first part of the program's own closures
+    /// whose script is known (the verdict's "made with"); none when it gained objects only.
+    pub fn site(&self) -> Option<&Site> {
+        self.parts
+            .iter()
+            .filter(|p| !p.internal)
+            .filter_map(|p| p.site.as_ref())
+            .find(|s| s.script != "<unknown>")
+    }
+
     pub fn gained_bytes(&self) -> u64 {
         self.step_bytes.iter().sum()
     }
@@ -379,7 +391,7 @@ pub(super) fn describe(
     // one generator have one label and so are one part; two anonymous closures are one part
     // only when they were defined at one place.
     let mut sites: FxHashMap<String, u32> = FxHashMap::default();
-    let mut site_labels: Vec<String> = Vec::new();
+    let mut site_labels: Vec<(String, Site)> = Vec::new();
     let mut site_of_function: FxHashMap<u32, u32> = FxHashMap::default();
     let mut resolver = SiteResolver::new(g, &a.retainers);
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
@@ -396,9 +408,10 @@ pub(super) fn describe(
         let key = if closure {
             let function = resolver.shared_of(v).unwrap_or(v);
             *site_of_function.entry(function).or_insert_with(|| {
-                let label = format!("Function {}", resolver.site(v).label());
+                let site = resolver.site(v);
+                let label = format!("Function {}", site.label());
                 *sites.entry(label.clone()).or_insert_with(|| {
-                    site_labels.push(label);
+                    site_labels.push((label, site));
                     site_labels.len() as u32 - 1
                 })
             })
@@ -412,10 +425,12 @@ pub(super) fn describe(
     let mut parts: Vec<Vec<Part>> = vec![Vec::new(); findings.len()];
     let mut visible = vec![0u64; findings.len()];
     for ((f, key, closure), (count, bytes, v)) in groups {
-        let (label, internal) = if closure {
-            (site_labels[key as usize].clone(), false)
+        let (label, internal, site) = if closure {
+            let (label, site) = &site_labels[key as usize];
+            (label.clone(), false, Some(site.clone()))
         } else {
-            (a.classes.names.get(g, key).to_string(), !user_visible(g, v))
+            let name = a.classes.names.get(g, key).to_string();
+            (name, !user_visible(g, v), None)
         };
         if !internal {
             visible[f] += bytes;
@@ -425,6 +440,7 @@ pub(super) fn describe(
             count,
             self_size: bytes,
             internal,
+            site,
         });
     }
     let charged = charged_subtrees(a, holder_of, first_max_id);
