@@ -11,6 +11,7 @@ mod keys;
 mod paths;
 mod sites;
 mod stacks;
+mod starts;
 
 use crate::analysis::Analysis;
 use crate::analysis::classes::js_cmp;

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::sites::normalise_function_name;
+use super::sites::{SiteResolver, normalise_function_name};
+use super::starts::{Start, start_of};
 use crate::analysis::Analysis;
 use crate::analysis::distances::SYSTEM_DISTANCE;
 use crate::graph::HeapGraph;
@@ -253,7 +254,22 @@ const SHORT_HOPS: usize = 6;
 /// the middle left out so that both the root side and the holder itself stay visible.
 pub fn holder_path(a: &Analysis, v: u32) -> RenderedPath {
     let (steps, stop) = greedy_steps(a, v, MAX_HOLDER_STEPS);
-    render(a, v, &steps, stop, MAX_HOLDER_STEPS)
+    let mut path = render(a, v, &steps, stop, MAX_HOLDER_STEPS);
+    // The short form starts where people would (`process`, `require("x")`, `app.js: cache`).
+    let mut sites = SiteResolver::new(&a.graph, &a.retainers);
+    let starts: Vec<Option<Start>> = steps
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &(from, e))| {
+            let to = if i == 0 { v } else { steps[i - 1].0 };
+            start_of(a, &mut sites, from, e, to)
+        })
+        .collect();
+    if let Some(short) = short_from_start(&hops_of(a, v, &steps), &starts) {
+        path.short = short;
+    }
+    path
 }
 
 /// What an edge of a path is, for the short form.
@@ -285,23 +301,8 @@ fn render(
     stop: u32,
     max_steps: usize,
 ) -> RenderedPath {
-    let g = &a.graph;
     let root = steps.last().map_or(v, |s| s.0);
-    let hops: Vec<Hop> = steps
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, &(_, e))| {
-            let to = if i == 0 { v } else { steps[i - 1].0 };
-            Hop {
-                edge: path_edge_label(g, steps[i].0, e),
-                kind: edge_kind(g, e),
-                from_global: is_global(g, steps[i].0),
-                node: named_node(a, to),
-                internal: is_internal(g, to),
-            }
-        })
-        .collect();
+    let hops = hops_of(a, v, steps);
     let mut root_name = named_node(a, root);
     if steps.len() == max_steps {
         root_name = format!("… {root_name}");
@@ -322,6 +323,52 @@ fn render(
         short,
         system_only,
     }
+}
+
+/// The hops of the greedy path `steps` (from `v` toward the root), root side first.
+fn hops_of(a: &Analysis, v: u32, steps: &[(u32, usize)]) -> Vec<Hop> {
+    let g = &a.graph;
+    steps
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &(from, e))| {
+            let to = if i == 0 { v } else { steps[i - 1].0 };
+            Hop {
+                edge: path_edge_label(g, from, e),
+                kind: edge_kind(g, e),
+                from_global: is_global(g, from),
+                node: named_node(a, to),
+                internal: is_internal(g, to),
+            }
+        })
+        .collect()
+}
+
+/// The short form from the last hop that starts a path as people write it, when no variable
+/// or global property comes after it: `process ._events → Object .exit → Array`.
+fn short_from_start(hops: &[Hop], starts: &[Option<Start>]) -> Option<String> {
+    let is_anchor =
+        |h: &Hop| h.kind == EdgeKind::Variable || (h.kind == EdgeKind::Property && h.from_global);
+    let anchor = hops.iter().rposition(|h| !h.internal && is_anchor(h));
+    let at = starts.iter().rposition(Option::is_some)?;
+    // A later variable or global property says more, but for the property right after a
+    // global object that starts the path (`window .cache`).
+    if anchor.is_some_and(|j| j > at && !(j == at + 1 && hops[j].from_global)) {
+        return None;
+    }
+    let mut text = match starts[at].as_ref()? {
+        Start::Node(name) => name.clone(),
+        Start::Variable(name) => format!("{name} \u{2192} {}", hops[at].node),
+    };
+    let pairs: Vec<(String, String)> = hops[at + 1..]
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.internal || at + 2 + i == hops.len())
+        .map(|(_, h)| (h.edge.clone(), h.node.clone()))
+        .collect();
+    push_elided(&mut text, &fold_hops(pairs), 1, SHORT_HOPS - 2);
+    Some(text)
 }
 
 /// Appends `hops` to `text`, leaving out the middle when more than `head + tail + 2` hops.
