@@ -1,5 +1,14 @@
 //! Markdown for pull-request comments: a one-line verdict, the budgets, the top clusters, the
 //! new objects by class, and the retainer paths folded away in a `<details>` block.
+//!
+//! Every text taken from the snapshots or the command line is escaped (module `escape`): names
+//! in code spans with `cell_code` in tables and `code` elsewhere, the rest with `text`, so that
+//! GitHub renders them as the same text. Only the report's own markup and numbers are written
+//! as they are.
+
+mod escape;
+
+use escape::{cell_code, code, text};
 
 use super::layout::{
     Layout, PATH_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title, frame_text,
@@ -9,34 +18,6 @@ use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SnapshotInfo, human_bytes, signed_bytes,
     thousands,
 };
-
-/// Makes text safe inside a table cell: no pipes or newlines, no backticks in code spans.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
-/// The verdict as Markdown text: HTML and emphasis characters escaped, on one line.
-fn escape_verdict(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '*' | '_' | '`' | '[' | ']' | '\\' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn code(text: &str) -> String {
-    format!("`{}`", cell(text).replace('`', "'"))
-}
 
 /// The file size column: `1.3 MB`, or `−` for stdin.
 fn file_size(s: &SnapshotInfo) -> String {
@@ -51,10 +32,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let mut out = if r.verdict.is_empty() {
         String::new()
     } else {
-        format!(
-            "**{}**\n\n",
-            escape_verdict(&short_scripts(&r.verdict, cwd))
-        )
+        format!("**{}**\n\n", text(&short_scripts(&r.verdict, cwd)))
     };
     let failed = r.budgets.iter().filter(|x| x.exceeded).count();
     let verdict = if r.budgets.is_empty() {
@@ -78,7 +56,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for (label, s) in r.snapshots() {
         out.push_str(&format!(
             "| {label} | {} | {} | {} | {} |\n",
-            code(&s.file),
+            cell_code(&s.file),
             thousands(s.node_count),
             human_bytes(s.total_size),
             file_size(s)
@@ -86,7 +64,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     }
     out.push_str(&format!(
         "\n> {}\n",
-        cell(super::layout::redaction_note(r.redacted))
+        text(super::layout::redaction_note(r.redacted))
     ));
     match &r.window {
         Some(w) => out.push_str(&format!(
@@ -107,7 +85,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         )),
     }
     for w in &r.warnings {
-        out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
+        out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
     if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
@@ -127,26 +105,26 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         let chosen = shown_clusters(r, layout);
         let with_paths = layout.paths.unwrap_or(usize::MAX);
         for (i, c) in chosen.shown.iter().enumerate() {
-            let mut text = code(&cluster_title(c, cwd));
+            let mut cluster = cell_code(&cluster_title(c, cwd));
             for line in [cluster_origin(c, cwd), allocated_by(c, cwd)]
                 .into_iter()
                 .flatten()
             {
-                text.push_str(&format!("<br>{}", cell(&line)));
+                cluster.push_str(&format!("<br>{}", text(&line)));
             }
             if i < with_paths
                 && let Some(p) = short_paths(&c.paths, c.paths_sampled).first()
             {
-                text.push_str(&format!(
+                cluster.push_str(&format!(
                     "<br>held by {}",
-                    code(&held_by(p, c.paths_sampled, cwd))
+                    cell_code(&held_by(p, c.paths_sampled, cwd))
                 ));
             }
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 c.rank,
                 c.kind,
-                text,
+                cluster,
                 thousands(c.count),
                 human_bytes(c.self_size),
                 human_bytes(c.retained_size)
@@ -179,13 +157,13 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
                 }
                 out.push('\n');
             }
-            out.push_str(&format!("_{}_\n\n</details>\n", cell(PATH_LEGEND)));
+            out.push_str(&format!("_{}_\n\n</details>\n", text(PATH_LEGEND)));
         }
     }
     for group in &r.lockstep {
         out.push_str(&format!(
             "\nLikely allocated together: {}\n",
-            cell(&lockstep_text(group, 6))
+            text(&lockstep_text(group, 6))
         ));
     }
 
@@ -193,7 +171,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for c in r.classes.iter().take(top) {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            code(&c.name),
+            cell_code(&c.name),
             thousands(c.count),
             human_bytes(c.self_size),
             human_bytes(c.retained_size)
@@ -212,12 +190,12 @@ pub fn summary(r: &super::SummaryReport, layout: &Layout) -> String {
         thousands(r.node_count),
         thousands(r.edge_count),
         human_bytes(r.total_size),
-        cell(super::layout::redaction_note(r.redacted))
+        text(super::layout::redaction_note(r.redacted))
     );
     for c in r.classes.iter().take(layout.top) {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
-            code(&c.name),
+            cell_code(&c.name),
             super::display_distance(c.distance),
             thousands(c.count),
             human_bytes(c.self_size),
@@ -244,7 +222,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     };
     let mut out = format!(
         "**{}**\n\n",
-        escape_verdict(&short_scripts(&r.verdict, layout.cwd.as_deref()))
+        text(&short_scripts(&r.verdict, layout.cwd.as_deref()))
     );
     out.push_str(&format!(
         "### heapdiff: trends over a series of snapshots{verdict}\n\n"
@@ -254,7 +232,7 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             i + 1,
-            code(&s.file),
+            cell_code(&s.file),
             thousands(s.node_count),
             human_bytes(s.total_size),
             file_size(s)
@@ -262,10 +240,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     out.push_str(&format!(
         "\n> {}\n",
-        cell(super::layout::redaction_note(r.redacted))
+        text(super::layout::redaction_note(r.redacted))
     ));
     for w in &r.warnings {
-        out.push_str(&format!("\n> **Warning:** {}\n", cell(w)));
+        out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
     findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
@@ -276,11 +254,11 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         ));
         for t in rows.iter().filter(|t| t.growing).take(top) {
             let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
-            let mut name = code(&short_scripts(&t.name, cwd));
+            let mut name = cell_code(&short_scripts(&t.name, cwd));
             if let Some(p) = short_paths(&t.paths, t.paths_sampled).first() {
                 name.push_str(&format!(
                     "<br>held by {}",
-                    code(&held_by(p, t.paths_sampled, cwd))
+                    cell_code(&held_by(p, t.paths_sampled, cwd))
                 ));
             }
             out.push_str(&format!(
@@ -323,10 +301,10 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
         out.push_str(&format!(
             "| {} | {mark}{}{note} | {} | {} | {} |\n",
             f.rank,
-            code(&f.label),
+            cell_code(&f.label),
             gained.join(" "),
             thousands(f.gained_count),
-            cell(&short_scripts(&f.parts_summary(3), cwd))
+            text(&short_scripts(&f.parts_summary(3), cwd))
         ));
     }
     out.push_str("\n<details><summary>Paths to the holders</summary>\n\n");
@@ -356,12 +334,12 @@ fn allocation_sites(out: &mut String, sites: &[super::AllocationSiteReport], lay
     }
     out.push_str("| # | allocated in | objects | shallow |\n| ---: | --- | ---: | ---: |\n");
     for (i, s) in sites.iter().take(layout.top).enumerate() {
-        let mut text = code(&frame_text(&s.top.frame, cwd));
+        let mut site = cell_code(&frame_text(&s.top.frame, cwd));
         if let Some(by) = super::layout::site_allocated_by(s, cwd) {
-            text.push_str(&format!("<br>{}", cell(&by)));
+            site.push_str(&format!("<br>{}", text(&by)));
         }
         out.push_str(&format!(
-            "| {} | {text} | {} | {} |\n",
+            "| {} | {site} | {} | {} |\n",
             i + 1,
             thousands(s.top.live_count),
             human_bytes(s.top.live_size)
@@ -377,7 +355,7 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
     for x in list {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
-            code(&x.budget),
+            cell_code(&x.budget),
             budget_value(x, x.actual),
             if x.exceeded { "**exceeded**" } else { "ok" }
         ));
