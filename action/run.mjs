@@ -275,9 +275,16 @@ function isSuspected(finding) {
   );
 }
 
-/** `{label, script, line, column}` of a finding: its `site`, else its first part's `… @ S:L:C`. */
+/**
+ * `{label, script, line, column}` of a finding: its `site` (for eval'd code, where it was
+ * compiled: `created_by` reads `compile (app.js:12:5)`), else its first part's `… @ S:L:C`.
+ */
 function siteOf(finding) {
   const site = finding.site;
+  const origin = site?.script === '<eval>' && /\((.+):(\d+):(\d+)\)$/.exec(site.created_by ?? '');
+  if (origin) {
+    return { label: site.label, script: origin[1], line: Number(origin[2]), column: Number(origin[3]) };
+  }
   if (site && typeof site.script === 'string' && site.script !== '') {
     return {
       label: site.label ?? site.script,

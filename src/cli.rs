@@ -198,6 +198,15 @@ pub struct DiffArgs {
     #[arg(long, value_name = "PATTERN")]
     pub ignore: Vec<String>,
 
+    /// Known leaks (a file --write-baseline wrote): a suspected finding not in it, or one that
+    /// gains more per step than its growth_factor allows, fails the check (exit 1).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write this run's suspected findings to FILE as known leaks, for --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// With three snapshots BASE TARGET FINAL: memlab's filter (objects allocated between BASE
     /// and TARGET and still alive in FINAL) instead of a series.
     #[arg(long, conflicts_with = "series")]
@@ -384,6 +393,7 @@ impl DiffArgs {
                 compare: self.compare,
                 show_churn: self.show_churn,
                 ignore: self.ignore.clone(),
+                known: None,
                 by_stack: match self.group_by {
                     None | Some(GroupBy::Cluster) => false,
                     Some(GroupBy::Stack) => true,
@@ -395,6 +405,8 @@ impl DiffArgs {
                 },
             },
             window: self.between,
+            baseline: self.baseline.clone(),
+            write_baseline: self.write_baseline.clone(),
             strict: self.strict,
             output: out.file(),
             format: out.report_format()?,

@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use super::budget::BudgetResult;
 use super::findings::{Evidence, Finding, Suspicion};
 
 /// The format version of a baseline file.
@@ -178,6 +179,30 @@ pub fn is_checked(f: &Finding) -> bool {
 /// Bytes a finding gained per step.
 pub fn per_step_bytes(f: &Finding) -> u64 {
     f.gained_bytes() / f.step_bytes.len().max(1) as u64
+}
+
+/// Sets each finding's standing against `known`, and returns the baseline's check, listed
+/// with the budgets: `baseline` is exceeded by any finding that counts (see [`is_checked`])
+/// and is new or grew past the factor; its subject is the first of them.
+pub fn mark(findings: &mut [Finding], known: &KnownLeaks) -> BudgetResult {
+    let mut failing = 0;
+    let mut first = None;
+    for f in findings.iter_mut() {
+        let standing = known.standing(f);
+        f.standing = Some(standing);
+        if standing != Standing::Known && is_checked(f) {
+            failing += 1;
+            first.get_or_insert_with(|| f.label.clone());
+        }
+    }
+    BudgetResult {
+        budget: "baseline (new or grown leaks)".to_string(),
+        actual: failing,
+        limit: 0,
+        exceeded: failing > 0,
+        subject: first,
+        bytes: false,
+    }
 }
 
 impl KnownLeaks {

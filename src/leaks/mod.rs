@@ -59,6 +59,9 @@ pub struct DiffOptions {
     pub ignore: Vec<String>,
     /// Group the new objects by allocation site too (`--group-by stack`).
     pub by_stack: bool,
+    /// Known leaks (`--baseline`): findings are marked against them, and the check fails on
+    /// a suspected finding that is new or grew past the recorded factor.
+    pub known: Option<known::KnownLeaks>,
 }
 
 /// Where a diff's new objects begin: after a base snapshot, or (one timeline recording) in an
@@ -425,6 +428,10 @@ pub fn diff(
             Start::Snapshot(..) => None,
         },
     };
+    let baseline = options
+        .known
+        .as_ref()
+        .map(|k| known::mark(&mut diff.findings, k));
     if !options.budgets.is_empty() {
         let names_class = options
             .budgets
@@ -442,5 +449,6 @@ pub fn diff(
             .map(|b| b.check(&diff, &known))
             .collect::<Result<_, _>>()?;
     }
+    diff.budgets.extend(baseline);
     Ok(diff)
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{human_bytes, thousands};
 use crate::leaks::findings::{Evidence, Finding, Suspicion};
-use crate::leaks::known::Fingerprint;
+use crate::leaks::known::{Fingerprint, Standing};
 
 /// One suspected leak: an old object (the holder) that keeps gaining new ones.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +38,9 @@ pub struct FindingReport {
     pub site: Option<FindingSite>,
     /// Stable across runs and machines (see `--baseline`): 16 hex digits.
     pub fingerprint: String,
+    /// With `--baseline`: `known` (in it, within its growth factor), `grown` (in it, but
+    /// gaining more) or `new`; `null` without a baseline.
+    pub baseline: Option<&'static str>,
 }
 
 /// Where a function was defined: 1-based line and column, as in the parts' labels.
@@ -132,12 +135,22 @@ impl FindingReport {
                 created_by: s.created_by.clone(),
             }),
             fingerprint: Fingerprint::of(f).hash(),
+            baseline: f.standing.map(|s| match s {
+                Standing::Known => "known",
+                Standing::Grown => "grown",
+                Standing::New => "new",
+            }),
         }
     }
 
     /// What a report writes after the holder when it looks like no leak: ` (one-time fill?)`,
-    /// ` (churning cache?)`, or nothing.
+    /// ` (churning cache?)`, or nothing; against a baseline, whether it is a known leak.
     pub fn suspicion_note(&self) -> &'static str {
+        match self.baseline {
+            Some("known") => return " (known leak: in the baseline)",
+            Some("grown") => return " (known leak, grown past the baseline)",
+            _ => {}
+        }
         match self.suspicion {
             Some("one-time-fill") => " (one-time fill?)",
             Some("churn") => " (churning cache?)",

@@ -150,6 +150,14 @@ fn result(f: &FindingReport, cwd: Option<&Path>) -> Value {
             "stepBytes": f.step_bytes,
         },
     });
+    // SARIF's own words for a result against a baseline.
+    if let Some(state) = f.baseline {
+        result["baselineState"] = json!(match state {
+            "known" => "unchanged",
+            "grown" => "updated",
+            _ => "new",
+        });
+    }
     if let Some(location) = f.site.as_ref().and_then(|s| {
         let (script, line, column) = match (&s.created_by, s.script.as_str()) {
             (Some(origin), "<eval>") => parse_origin(origin)?,

@@ -2,6 +2,7 @@
 //! final, series), reads and analyses them, runs the leak engine, renders the report. It never
 //! prints the report nor decides the exit status: that is the binary's job.
 
+mod baseline;
 mod inputs;
 pub mod output;
 pub mod progress;
@@ -47,6 +48,10 @@ pub struct SnapshotsRequest {
     pub output: Option<PathBuf>,
     /// With one timeline recording: the window whose objects are new (`--between`).
     pub window: Option<TimeWindow>,
+    /// Known leaks to check the findings against (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Where to write this run's findings as known leaks (`--write-baseline`).
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// A rendered report and what the binary reports beside it.
@@ -92,11 +97,23 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
 
 /// The report on two or more snapshots.
 pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outcome> {
+    // The baseline is read first: a file that cannot be used stops the check before the
+    // snapshots are read.
+    let with_known;
+    let request = match &request.baseline {
+        Some(path) => {
+            let mut owned = request.clone();
+            owned.options.known = Some(baseline::read(path)?);
+            with_known = owned;
+            &with_known
+        }
+        None => request,
+    };
     if let Some(window) = &request.window {
         return recording(request, window, feedback);
     }
     let files = snapshot_paths(&request.files)?;
-    if let Some(output) = &request.output {
+    for output in request.output.iter().chain(&request.write_baseline) {
         inputs::check_output(output, &files)?;
     }
     let is_dir = request.files.first().is_some_and(|f| f.is_dir());
@@ -232,6 +249,9 @@ fn render_diff(
     started: Instant,
     feedback: Feedback,
 ) -> Result<Outcome> {
+    if let Some(path) = &request.write_baseline {
+        baseline::write(path, &diff.findings)?;
+    }
     let mut report = DiffReport::new(diff);
     report.redacted = feedback.redact;
     feedback.report_took(started.elapsed());
@@ -270,7 +290,7 @@ fn file_size(path: &std::path::Path) -> Option<u64> {
 }
 
 fn could_not_check(options: &DiffOptions, warnings: &[String]) -> Result<()> {
-    if options.budgets.is_empty() || warnings.is_empty() {
+    if (options.budgets.is_empty() && options.known.is_none()) || warnings.is_empty() {
         return Ok(());
     }
     Err(Error::new(ErrorKind::Usage(format!(
@@ -309,6 +329,9 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     could_not_check(options, &series.warnings)?;
     for (facts, path) in series.snapshots.iter_mut().zip(files) {
         facts.file_size = file_size(path);
+    }
+    if let Some(path) = &request.write_baseline {
+        baseline::write(path, &series.findings)?;
     }
     let mut report = SeriesReport::new(&series);
     report.redacted = feedback.redact;

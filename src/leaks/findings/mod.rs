@@ -104,6 +104,8 @@ pub struct Finding {
     /// Labels of other holders of the same leak (their gained objects reference this one's),
     /// merged into this finding.
     pub also_held_by: Vec<String>,
+    /// Against `--baseline`: known, grown or new (none without a baseline).
+    pub standing: Option<crate::leaks::known::Standing>,
 }
 
 impl Finding {
@@ -316,6 +318,7 @@ pub(super) fn finding(
         score: 0,
         unsized_gains: false,
         also_held_by: Vec::new(),
+        standing: None,
     }
 }
 
