@@ -201,6 +201,29 @@ fn a_function_or_a_lower_cased_class_is_no_class() {
 }
 
 #[test]
+fn report_options_before_a_subcommand_are_an_error() {
+    // `summary` has no budgets: dropping them would pass the job by mistake.
+    for flag in [["--fail-if", "new-count>0"], ["--ignore", "lru"]] {
+        let out = heapdiff()
+            .args(flag)
+            .arg("summary")
+            .arg(snapshot("node20-late"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!(
+                "heapdiff: {} applies to a report on two or more snapshots \
+                 (heapdiff SNAPSHOT… or heapdiff capture), not to heapdiff summary\n",
+                flag[0]
+            )
+        );
+    }
+}
+
+#[test]
 fn ignore_applies_to_a_series_and_its_budgets() {
     let dir = "fixtures/series";
     let run = |extra: &[&str]| -> (Option<i32>, Value) {
