@@ -137,7 +137,7 @@ pub struct OutputArgs {
 }
 
 /// The main command: what two or more snapshots of one process say about a leak.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct DiffArgs {
     /// Snapshots (.heapsnapshot, optionally gzip'd; `-` reads one from stdin), oldest first, or
     /// one directory of them (taken in file-name order).
@@ -360,14 +360,53 @@ impl OutputArgs {
     }
 }
 
+impl Cli {
+    /// Options of a report on snapshots given before a subcommand that makes no such report
+    /// (`heapdiff --fail-if … summary FILE`) would be dropped without a word, and a CI job
+    /// would pass by mistake: they are a usage error. `capture` reports on its snapshots with
+    /// them.
+    pub fn check_subcommand(&self) -> Result<(), String> {
+        let name = match &self.command {
+            None | Some(Command::Capture(_)) => return Ok(()),
+            Some(Command::Summary(_)) => "summary",
+            Some(Command::Mcp) => "mcp",
+            Some(Command::Redact(_)) => "redact",
+            Some(Command::Completions { .. }) => "completions",
+            Some(Command::Man) => "man",
+        };
+        match self.diff.given().first() {
+            None => Ok(()),
+            Some(flag) => Err(format!(
+                "{flag} applies to a report on two or more snapshots \
+                 (heapdiff SNAPSHOT… or heapdiff capture), not to heapdiff {name}"
+            )),
+        }
+    }
+}
+
 impl DiffArgs {
-    /// The default diff of `files` (what `capture` reports on).
-    pub fn for_files(files: Vec<PathBuf>) -> Result<DiffArgs, String> {
-        let mut args: Vec<std::ffi::OsString> = vec!["heapdiff".into()];
-        args.extend(files.into_iter().map(Into::into));
-        Cli::try_parse_from(args)
-            .map(|cli| cli.diff)
-            .map_err(|e| e.to_string())
+    /// The options given, by flag (`--sort`, whose default cannot be told from a choice, is
+    /// left out).
+    fn given(&self) -> Vec<&'static str> {
+        [
+            (!self.fail_if.is_empty(), "--fail-if"),
+            (self.fail_on_growth.is_some(), "--fail-on-growth"),
+            (!self.ignore.is_empty(), "--ignore"),
+            (self.compare, "--compare"),
+            (self.show_churn, "--show-churn"),
+            (self.strict, "--strict"),
+            (self.series, "--series"),
+            (self.memlab, "--memlab"),
+            (self.paths.is_some(), "--paths"),
+            (self.cluster.is_some(), "--cluster"),
+            (self.min_size.is_some(), "--min-size"),
+            (self.source_root.is_some(), "--source-root"),
+            (self.group_by.is_some(), "--group-by"),
+            (self.between.is_some(), "--between"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
     }
 
     /// The library's request for these arguments: `--fail-on-growth` first among the budgets.
@@ -465,6 +504,16 @@ mod tests {
         let cli = Cli::try_parse_from(["heapdiff", "summary", "x"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Summary(_))));
         assert!(Cli::try_parse_from(["heapdiff"]).is_err());
+        // Report options before a subcommand that makes no report are an error, not dropped.
+        let cli = Cli::try_parse_from(["heapdiff", "--json", "--ignore", "x", "summary", "f"]);
+        let err = cli.unwrap().check_subcommand().unwrap_err();
+        assert!(
+            err.starts_with("--ignore applies to a report on two"),
+            "{err}"
+        );
+        let cli =
+            Cli::try_parse_from(["heapdiff", "--fail-if", "growth>1", "capture", "--pid", "1"]);
+        assert!(cli.unwrap().check_subcommand().is_ok());
     }
 
     #[test]

@@ -40,6 +40,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    cli.check_subcommand().map_err(usage)?;
     if let Some(n) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n as usize)
@@ -181,7 +182,11 @@ fn capture(cli: &Cli, args: &cli::CaptureArgs, feedback: Feedback) -> anyhow::Re
             ExitCode::SUCCESS
         });
     }
-    let diff = cli::DiffArgs::for_files(files).map_err(usage)?;
+    // The report options given before `capture` apply to its report.
+    let diff = cli::DiffArgs {
+        files,
+        ..cli.diff.clone()
+    };
     let mut layout = layout(&cli.output, 20);
     layout.cwd = std::env::current_dir().ok();
     let request = diff.request(&cli.output, layout).map_err(usage)?;

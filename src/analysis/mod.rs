@@ -210,6 +210,11 @@ impl Analysis {
         summary::class_rows(self, &self.classes, |_| true)
     }
 
+    /// The names of the Summary view's rows (see [`summary::row_names`]).
+    pub fn class_names(&self) -> rustc_hash::FxHashSet<String> {
+        summary::row_names(&self.graph, &self.classes, &self.self_size)
+    }
+
     pub fn statistics(&self) -> summary::Statistics {
         summary::statistics(self)
     }

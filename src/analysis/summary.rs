@@ -3,8 +3,11 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashSet;
+
 use super::Analysis;
-use super::classes::ClassKeys;
+use super::classes::{self, ClassKeys};
+use crate::graph::HeapGraph;
 
 /// One row of the Summary view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +123,29 @@ pub fn class_rows(a: &Analysis, classes: &ClassKeys, keep: impl Fn(u32) -> bool)
             .then_with(|| super::classes::js_cmp(&x.key, &y.key))
     });
     out
+}
+
+/// The names of the Summary view's rows: the class of every object whose (DevTools) shallow
+/// size is not zero. Budgets may name only these (`class:NAME.count`).
+pub fn row_names(g: &HeapGraph, classes: &ClassKeys, self_size: &[u32]) -> FxHashSet<String> {
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    let mut names = FxHashSet::default();
+    for v in 0..g.node_count() as u32 {
+        if self_size[v as usize] != 0 && seen.insert(classes.class_index[v as usize]) {
+            names.insert(classes.class_name(g, v).to_string());
+        }
+    }
+    names
+}
+
+/// [`row_names`] of a snapshot that is only loaded (a diff's base): the phases class names
+/// need (DOM state, shallow sizes, interfaces of its own plain objects) without the dominator
+/// tree, so that a budget can name a class that only the base has.
+pub fn loaded_row_names(g: &HeapGraph) -> FxHashSet<String> {
+    let dom = super::dom_state::propagate(g);
+    let self_size = super::shallow::transfer(g, &dom.renamed);
+    let keys = ClassKeys::compute(g, &dom, &classes::infer_interfaces(g));
+    row_names(g, &keys, &self_size)
 }
 
 /// The Statistics view (`calculateStatistics`), over DevTools' shallow sizes.

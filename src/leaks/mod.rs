@@ -136,9 +136,24 @@ impl Ignore {
     }
 
     pub fn cluster(&self, c: &Cluster) -> bool {
-        self.class(&c.class_name)
-            || self.patterns.iter().any(|p| c.label.contains(p.as_str()))
-            || c.paths.iter().any(|s| self.path(&s.path))
+        self.group(
+            Some(&c.class_name),
+            &c.label,
+            c.paths.iter().map(|s| s.path.as_str()),
+        )
+    }
+
+    /// A group of objects (a pair's cluster, a series' cluster trend): the class of its
+    /// objects, text in its label, or an edge on one of its retainer paths.
+    pub fn group<'p>(
+        &self,
+        class_name: Option<&str>,
+        label: &str,
+        mut paths: impl Iterator<Item = &'p str>,
+    ) -> bool {
+        class_name.is_some_and(|c| self.class(c))
+            || self.patterns.iter().any(|p| label.contains(p.as_str()))
+            || paths.any(|path| self.path(path))
     }
 
     pub fn finding(&self, f: &Finding) -> bool {
@@ -438,16 +453,11 @@ pub fn diff(
             .iter()
             .any(|b| matches!(b.metric, budget::Metric::Class { .. }));
         let known = if names_class {
-            let bases: Vec<&HeapGraph> = base.iter().map(|(_, b)| b.graph()).collect();
-            KnownClasses::of(late, &bases)
+            KnownClasses::of_diff(late, base.map(|(_, b)| b))
         } else {
-            KnownClasses::of_names(std::iter::empty())
+            KnownClasses::of_names(std::iter::empty(), "either snapshot")
         };
-        diff.budgets = options
-            .budgets
-            .iter()
-            .map(|b| b.check(&diff, &known))
-            .collect::<Result<_, _>>()?;
+        diff.budgets = budget::check_all(&options.budgets, |b| b.check(&diff, &known))?;
     }
     diff.budgets.extend(baseline);
     Ok(diff)

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::clusters::PathShape;
 use super::findings::{self, Finding};
 use super::growth::Trace;
-use super::{MAX_FINDINGS, SnapshotFacts};
+use super::{Ignore, Ignored, MAX_FINDINGS, SnapshotFacts};
 use crate::analysis::Analysis;
 
 /// A group's numbers in one snapshot.
@@ -86,8 +86,9 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
 }
 
 /// What one snapshot of a series contributes: every class of the Summary view, and the
-/// clusters of all its objects by heapdiff's own keys (their live populations).
-fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>) {
+/// clusters of all its objects by heapdiff's own keys (their live populations), with the
+/// class of each cluster's objects by cluster key.
+fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>, Vec<(String, String)>) {
     let classes = a
         .summary()
         .into_iter()
@@ -108,7 +109,12 @@ fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>) {
     let all: Vec<u32> = (0..a.graph.node_count() as u32)
         .filter(|&v| a.self_size[v as usize] != 0)
         .collect();
-    let clusters = super::clusters::clusters_with(a, &all, false)
+    let clusters = super::clusters::clusters_with(a, &all, false);
+    let class_names = clusters
+        .iter()
+        .map(|c| (c.key.clone(), c.class_name.clone()))
+        .collect();
+    let clusters = clusters
         .into_iter()
         .map(|c| {
             (
@@ -122,7 +128,7 @@ fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>) {
             )
         })
         .collect();
-    (classes, clusters)
+    (classes, clusters, class_names)
 }
 
 /// What a series of snapshots says: each snapshot's facts, warnings about their order, and
@@ -137,6 +143,8 @@ pub struct Series {
     pub budgets: Vec<super::budget::BudgetResult>,
     pub classes: Vec<Trend>,
     pub clusters: Vec<Trend>,
+    /// What `--ignore` left out of findings, classes and clusters.
+    pub ignored: Ignored,
 }
 
 /// Collects a series one snapshot at a time, so that only one analysis is in memory at once.
@@ -150,6 +158,8 @@ pub struct SeriesBuilder {
     finding_of_cluster: HashMap<String, usize>,
     /// Per cluster key of the last snapshot: the retainer paths of its new members.
     paths_of_cluster: HashMap<String, (Vec<PathShape>, u64)>,
+    /// Per cluster key of any snapshot: the class of its objects (for `--ignore CLASS`).
+    class_of_cluster: HashMap<String, String>,
     snapshots: Vec<SnapshotFacts>,
     traces: Vec<Trace>,
     findings: Vec<Finding>,
@@ -166,7 +176,10 @@ impl SeriesBuilder {
             None => self.process = Some(super::sanity::ProcessSample::of(&a.graph)),
             Some(first) => self.warnings.extend(first.warnings(file, &a.graph)),
         }
-        let (classes, clusters) = observe(a);
+        let (classes, clusters, class_names) = observe(a);
+        for (key, class) in class_names {
+            self.class_of_cluster.entry(key).or_insert(class);
+        }
         if last {
             let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
             if !max_ids.is_empty() {
@@ -189,10 +202,12 @@ impl SeriesBuilder {
         self.clusters.push(clusters);
     }
 
-    /// The series, with `budgets` checked on it; fails when a budget names nothing here.
+    /// The series, without what `ignore` matches, with `budgets` checked on the rest; fails
+    /// when a budget names nothing here.
     pub fn finish(
         mut self,
         budgets: &[super::budget::Budget],
+        ignore: &Ignore,
     ) -> Result<Series, super::budget::BudgetError> {
         let mut warnings = std::mem::take(&mut self.warnings);
         for w in self.snapshots.windows(2) {
@@ -229,16 +244,42 @@ impl SeriesBuilder {
             classes: trends(&self.classes),
             clusters,
             snapshots: self.snapshots,
+            ignored: Ignored::default(),
         };
         findings::settle_by_classes(&mut series.findings, |name| {
             series.classes.iter().any(|t| t.growing && t.name == name)
         });
+        // A budget may name an ignored class (it then counts nothing), so the names are
+        // taken before anything is left out.
         let known = super::budget::KnownClasses::of_series(&series);
-        series.budgets = budgets
-            .iter()
-            .map(|b| b.check_series(&series, &known))
-            .collect::<Result<_, _>>()?;
+        series.ignored = ignore_in_series(ignore, &mut series, &self.class_of_cluster);
+        series.budgets = super::budget::check_all(budgets, |b| b.check_series(&series, &known))?;
         Ok(series)
+    }
+}
+
+/// Drops what `ignore` matches from a series' findings, classes and clusters (a cluster by
+/// the class of its objects, text in its label or an edge of its paths, as for a pair) and
+/// counts it.
+fn ignore_in_series(
+    ignore: &Ignore,
+    s: &mut Series,
+    class_of_cluster: &HashMap<String, String>,
+) -> Ignored {
+    if ignore.is_empty() {
+        return Ignored::default();
+    }
+    let before = (s.clusters.len(), s.findings.len(), s.classes.len());
+    s.findings.retain(|f| !ignore.finding(f));
+    s.classes.retain(|t| !ignore.class(&t.name));
+    s.clusters.retain(|t| {
+        let class = class_of_cluster.get(&t.key).map(String::as_str);
+        !ignore.group(class, &t.name, t.paths.iter().map(|p| p.path.as_str()))
+    });
+    Ignored {
+        clusters: (before.0 - s.clusters.len()) as u64,
+        findings: (before.1 - s.findings.len()) as u64,
+        classes: (before.2 - s.classes.len()) as u64,
     }
 }
 

@@ -159,7 +159,9 @@ impl Store {
             let e = self.entry(s)?;
             builder.observe(&e.file, e.analysis(), i + 1 == snapshots.len());
         }
-        let series = builder.finish(&[]).map_err(|e| e.to_string())?;
+        let series = builder
+            .finish(&[], &crate::leaks::Ignore::default())
+            .map_err(|e| e.to_string())?;
         let mut report = SeriesReport::new(&series);
         report.classes.truncate(limit);
         report.clusters.truncate(limit);

@@ -310,6 +310,16 @@ pub struct IgnoredReport {
     pub classes: u64,
 }
 
+impl From<&crate::leaks::Ignored> for IgnoredReport {
+    fn from(i: &crate::leaks::Ignored) -> IgnoredReport {
+        IgnoredReport {
+            clusters: i.clusters,
+            findings: i.findings,
+            classes: i.classes,
+        }
+    }
+}
+
 /// A cluster of new objects.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusterReport {
@@ -551,11 +561,7 @@ impl DiffReport {
             comparison,
             hidden_churn_rows: d.comparison.as_ref().map_or(0, |c| c.hidden_churn_rows),
             budgets: d.budgets.iter().map(BudgetReport::from).collect(),
-            ignored: IgnoredReport {
-                clusters: d.ignored.clusters,
-                findings: d.ignored.findings,
-                classes: d.ignored.classes,
-            },
+            ignored: IgnoredReport::from(&d.ignored),
             allocation_sites: d
                 .allocation_sites
                 .as_ref()

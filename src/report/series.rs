@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::findings::findings_of;
-use super::{BudgetReport, FindingReport, PathReport, SCHEMA_VERSION, SnapshotInfo};
+use super::{BudgetReport, FindingReport, IgnoredReport, PathReport, SCHEMA_VERSION, SnapshotInfo};
 use crate::leaks::series::{Series, Trend};
 
 /// `heapdiff S1 S2 … SN`: how every class and cluster changes across a series of snapshots of
@@ -18,12 +18,14 @@ use crate::leaks::series::{Series, Trend};
 ///  "classes": [{"key": ",Function", "name": "Function", "counts": [900, 1400, 1900],
 ///               "self_sizes": […], "retained_sizes": […], "growing": true,
 ///               "count_slope": 500.0, "retained_slope": 36000.0}, …],
-///  "clusters": [{"key": "closures:validate* @ <eval>:3:17", "name": "validate* @ <eval>:3:17", …}]}
+///  "clusters": [{"key": "closures:validate* @ <eval>:3:17", "name": "validate* @ <eval>:3:17", …}],
+///  "ignored": {"clusters": 0, "findings": 0, "classes": 0}}
 /// ```
 /// `classes` are DevTools' Summary rows of each snapshot (all objects); `clusters` group the
 /// objects allocated since the first snapshot (so the first snapshot's cluster counts are 0).
 /// `growing` means the count rose at every step; growing groups come first, then by
-/// `retained_slope` (bytes per snapshot).
+/// `retained_slope` (bytes per snapshot). `ignored` counts what `--ignore` left out of
+/// `findings`, `classes` and `clusters` (budgets see only the rest).
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesReport {
     pub schema_version: u32,
@@ -38,6 +40,8 @@ pub struct SeriesReport {
     /// The budgets checked, in the order given.
     pub budgets: Vec<BudgetReport>,
     pub clusters: Vec<TrendReport>,
+    /// What `--ignore` left out.
+    pub ignored: IgnoredReport,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
 }
@@ -89,6 +93,7 @@ impl SeriesReport {
             classes: series.classes.iter().map(TrendReport::from).collect(),
             budgets: series.budgets.iter().map(BudgetReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
+            ignored: IgnoredReport::from(&series.ignored),
             redacted: false,
         }
     }

@@ -12,8 +12,8 @@ use super::layout::{
     sizes,
 };
 use super::{
-    BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
-    display_distance, human_bytes, signed_bytes, signed_count, thousands,
+    BudgetReport, DiffReport, FindingReport, IgnoredReport, SeriesReport, SummaryReport,
+    TrendReport, display_distance, human_bytes, signed_bytes, signed_count, thousands,
 };
 
 fn percent(part: u64, total: u64) -> String {
@@ -150,15 +150,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
             plural(b.snapshot_writer_objects, "object", "objects")
         ));
     }
-    let ig = &r.ignored;
-    if ig.clusters + ig.findings + ig.classes > 0 {
-        notes.push(format!(
-            "ignored (--ignore): {}, {}, {}",
-            plural(ig.findings, "finding", "findings"),
-            plural(ig.clusters, "cluster", "clusters"),
-            plural(ig.classes, "class", "classes")
-        ));
-    }
+    notes.extend(ignored_note(&r.ignored));
     if r.redacted {
         notes.push("redacted (--redact): strings from the heap are placeholders".to_string());
     }
@@ -346,6 +338,18 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
     }
 }
 
+/// What `--ignore` left out, when it left out anything.
+fn ignored_note(ig: &IgnoredReport) -> Option<String> {
+    (ig.clusters + ig.findings + ig.classes > 0).then(|| {
+        format!(
+            "ignored (--ignore): {}, {}, {}",
+            plural(ig.findings, "finding", "findings"),
+            plural(ig.clusters, "cluster", "clusters"),
+            plural(ig.classes, "class", "classes")
+        )
+    })
+}
+
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let mut out = fit_line(
@@ -360,6 +364,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
             thousands(s.node_count),
             sizes(s)
         ));
+    }
+    if let Some(note) = ignored_note(&r.ignored) {
+        out.push_str(&format!("{note}\n"));
     }
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));

@@ -6,7 +6,8 @@
 //!   still alive (retained is the set-level figure: nothing counted twice);
 //! - `growth`: the late snapshot's total size minus the base's;
 //! - `class:NAME.count`, `class:NAME.self`, `class:NAME.retained`: the new objects of the class
-//!   named NAME (as the table shows it, e.g. `Function` or `{type, required}`);
+//!   named NAME (as the table shows it, e.g. `Function` or `{type, required}`); NAME must be a
+//!   class of DevTools' Summary view of one of the snapshots, else the budget is an error;
 //! - `cluster.count`, `cluster.self`, `cluster.retained`: the largest cluster by that measure;
 //! - for a series (three or more snapshots): `growing.count` (how many findings grew at every
 //!   step), `class:NAME.slope` (the class's smallest count growth over one step: a class
@@ -22,7 +23,7 @@ use std::str::FromStr;
 
 mod check;
 
-pub use check::KnownClasses;
+pub use check::{KnownClasses, check_all};
 
 /// What a budget measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,14 +187,16 @@ pub fn parse_size(text: &str) -> Result<i64, BudgetError> {
 impl FromStr for Budget {
     type Err = BudgetError;
     fn from_str(s: &str) -> Result<Budget, BudgetError> {
-        let (metric, inclusive, limit) = if let Some((m, l)) = s.split_once(">=") {
-            (m, true, l)
-        } else if let Some((m, l)) = s.split_once('>') {
-            (m, false, l)
-        } else {
+        // The last `>` is the operator: a class name may hold one (`class:<div>.count>9`),
+        // a limit never does.
+        let Some((metric, rest)) = s.rsplit_once('>') else {
             return Err(BudgetError(format!(
                 "'{s}' is not a budget: write METRIC>LIMIT, e.g. new-retained>5MiB"
             )));
+        };
+        let (inclusive, limit) = match rest.strip_prefix('=') {
+            Some(limit) => (true, limit),
+            None => (false, rest),
         };
         let metric: Metric = metric.trim().parse()?;
         let limit = if metric.is_count() {
@@ -242,6 +245,20 @@ mod tests {
         assert_eq!((b.inclusive, b.limit), (true, 1000));
         let b: Budget = "class:{type, required}.retained>1.5 MB".parse().unwrap();
         assert_eq!(b.limit, 1_500_000);
+        let b: Budget = "class:Detached <li>.count>=2".parse().unwrap();
+        assert_eq!(
+            (b.metric, b.inclusive, b.limit),
+            (
+                Metric::Class {
+                    name: "Detached <li>".into(),
+                    measure: Measure::Count
+                },
+                true,
+                2
+            )
+        );
+        let b: Budget = "class:<div>.self>1kB".parse().unwrap();
+        assert_eq!((b.inclusive, b.limit), (false, 1000));
         let b: Budget = "cluster.retained>1KiB".parse().unwrap();
         assert_eq!(
             (b.metric, b.limit),
