@@ -202,13 +202,14 @@ impl SeriesBuilder {
         self.clusters.push(clusters);
     }
 
-    /// The series, without what `ignore` matches, with `budgets` checked on the rest; fails
-    /// when a budget names nothing here.
+    /// The series, without what `options.ignore` matches, its findings marked against the
+    /// known leaks, with the budgets checked on the rest; fails when a budget names nothing
+    /// here.
     pub fn finish(
         mut self,
-        budgets: &[super::budget::Budget],
-        ignore: &Ignore,
+        options: &super::DiffOptions,
     ) -> Result<Series, super::budget::BudgetError> {
+        let ignore = &Ignore::new(&options.ignore);
         let mut warnings = std::mem::take(&mut self.warnings);
         for w in self.snapshots.windows(2) {
             if w[1].max_js_object_id < w[0].max_js_object_id {
@@ -253,7 +254,13 @@ impl SeriesBuilder {
         // taken before anything is left out.
         let known = super::budget::KnownClasses::of_series(&series);
         series.ignored = ignore_in_series(ignore, &mut series, &self.class_of_cluster);
-        series.budgets = super::budget::check_all(budgets, |b| b.check_series(&series, &known))?;
+        let baseline = options
+            .known
+            .as_ref()
+            .map(|k| super::known::mark(&mut series.findings, k));
+        series.budgets =
+            super::budget::check_all(&options.budgets, |b| b.check_series(&series, &known))?;
+        series.budgets.extend(baseline);
         Ok(series)
     }
 }

@@ -160,7 +160,7 @@ impl Store {
             builder.observe(&e.file, e.analysis(), i + 1 == snapshots.len());
         }
         let series = builder
-            .finish(&[], &crate::leaks::Ignore::default())
+            .finish(&crate::leaks::DiffOptions::default())
             .map_err(|e| e.to_string())?;
         let mut report = SeriesReport::new(&series);
         report.classes.truncate(limit);

@@ -324,7 +324,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());
     }
     let mut series = builder
-        .finish(&options.budgets, &leaks::Ignore::new(&options.ignore))
+        .finish(options)
         .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
     could_not_check(options, &series.warnings)?;
     for (facts, path) in series.snapshots.iter_mut().zip(files) {

@@ -305,6 +305,8 @@ impl Budget {
                     .findings
                     .iter()
                     .filter(|f| f.evidence == crate::leaks::findings::Evidence::Growing)
+                    // Known leaks (`--baseline`) pass.
+                    .filter(|f| f.standing != Some(crate::leaks::known::Standing::Known))
                     .map(|f| f.label.as_str())
                     .collect();
                 (growing.len() as i64, growing.first().map(|l| l.to_string()))
