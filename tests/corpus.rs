@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::json_report;
+use support::{heapdiff, json_report};
 
 mod support;
 
@@ -493,5 +493,39 @@ fn the_first_screen_shows_each_cluster_with_a_site_and_a_path() {
                 "{text}"
             );
         }
+    }
+}
+
+/// A budget on a name that is no Summary class exits 2 on every scenario's snapshots, with one
+/// line naming each (issue 28): a class lower-cased, a misspelling, and names of functions.
+#[test]
+fn budgets_on_names_that_are_no_class_cannot_be_checked() {
+    let names = scenarios();
+    ensure_generated(&names);
+    let bad = ["timeout", "setTimeout", "listener", "object", "Objcet"];
+    for name in &names {
+        let dir = corpus_dir().join(name);
+        let mut cmd = heapdiff();
+        cmd.arg(dir.join("s1.heapsnapshot"))
+            .arg(dir.join("s2.heapsnapshot"))
+            .arg("--quiet");
+        for b in bad {
+            cmd.args(["--fail-if", &format!("class:{b}.count>0")]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}: no report");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+        for b in bad {
+            assert!(
+                stderr.contains(&format!("no class \"{b}\"")),
+                "{name}: {stderr}"
+            );
+        }
+        assert!(
+            stderr.contains("did you mean \"Object\"?"),
+            "{name}: {stderr}"
+        );
     }
 }

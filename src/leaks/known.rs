@@ -68,7 +68,7 @@ pub struct Fingerprint {
 impl Fingerprint {
     pub fn of(f: &Finding) -> Fingerprint {
         let code = match f.site() {
-            Some(s) => format!("{} @ {}", s.function, script_key(&s.script)),
+            Some((_, s)) => format!("{} @ {}", s.function, script_key(&s.script)),
             None => f
                 .parts
                 .iter()

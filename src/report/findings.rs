@@ -126,8 +126,8 @@ impl FindingReport {
                 })
                 .collect(),
             also_held_by: f.also_held_by.clone(),
-            site: f.site().map(|s| FindingSite {
-                label: format!("Function {}", s.label()),
+            site: f.site().map(|(label, s)| FindingSite {
+                label,
                 function: s.function.clone(),
                 script: s.script.clone(),
                 line: s.line + 1,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::analysis::stacks::Frame;
 
 use super::{
-    AllocatedBy, AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, LockstepReport,
-    PathReport, SnapshotInfo, human_bytes, thousands,
+    AllocatedBy, AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, IgnoredReport,
+    LockstepReport, PathReport, SnapshotInfo, human_bytes, thousands,
 };
 
 /// How a text report is laid out.
@@ -336,6 +336,18 @@ pub fn sizes(s: &SnapshotInfo) -> String {
         ),
         None => format!("heap {}", human_bytes(s.total_size)),
     }
+}
+
+/// What `--ignore` left out, when it left out anything.
+pub fn ignored_note(ig: &IgnoredReport) -> Option<String> {
+    (ig.clusters + ig.findings + ig.classes > 0).then(|| {
+        format!(
+            "ignored (--ignore): {}, {}, {}",
+            plural(ig.findings, "finding", "findings"),
+            plural(ig.clusters, "cluster", "clusters"),
+            plural(ig.classes, "class", "classes")
+        )
+    })
 }
 
 #[cfg(test)]

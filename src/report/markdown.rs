@@ -84,6 +84,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
             human_bytes(b.retained_size)
         )),
     }
+    if let Some(note) = super::layout::ignored_note(&r.ignored) {
+        out.push_str(&format!("\n> {}\n", text(&note)));
+    }
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
@@ -242,6 +245,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         "\n> {}\n",
         text(super::layout::redaction_note(r.redacted))
     ));
+    if let Some(note) = super::layout::ignored_note(&r.ignored) {
+        out.push_str(&format!("\n> {}\n", text(&note)));
+    }
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }

@@ -8,12 +8,12 @@ use super::fit::{finish, wrap, wrap_indented};
 
 use super::layout::{
     Layout, PATH_LEGEND, SERIES_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title,
-    find_cluster, held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters,
-    sizes,
+    find_cluster, held_by, ignored_note, lockstep_text, plural, short_paths, short_scripts,
+    shown_clusters, sizes,
 };
 use super::{
-    BudgetReport, DiffReport, FindingReport, IgnoredReport, SeriesReport, SummaryReport,
-    TrendReport, display_distance, human_bytes, signed_bytes, signed_count, thousands,
+    BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
+    display_distance, human_bytes, signed_bytes, signed_count, thousands,
 };
 
 fn percent(part: u64, total: u64) -> String {
@@ -336,18 +336,6 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
             thousands((total - shown) as u64)
         ));
     }
-}
-
-/// What `--ignore` left out, when it left out anything.
-fn ignored_note(ig: &IgnoredReport) -> Option<String> {
-    (ig.clusters + ig.findings + ig.classes > 0).then(|| {
-        format!(
-            "ignored (--ignore): {}, {}, {}",
-            plural(ig.findings, "finding", "findings"),
-            plural(ig.clusters, "cluster", "clusters"),
-            plural(ig.classes, "class", "classes")
-        )
-    })
 }
 
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.

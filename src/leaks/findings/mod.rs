@@ -109,14 +109,23 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The code that made what it gained: the first part of the program's own closures
-    /// whose script is known (the verdict's "made with"); none when it gained objects only.
-    pub fn site(&self) -> Option<&Site> {
-        self.parts
-            .iter()
-            .filter(|p| !p.internal)
-            .filter_map(|p| p.site.as_ref())
-            .find(|s| s.script != "<unknown>")
+    /// The code that made what it gained, and how a report names it: the first part of the
+    /// program's own closures whose script is known (the verdict's "made with",
+    /// `Function NAME @ …`), else the constructor of the first part of objects of a class
+    /// defined in a script (`constructor NAME @ …`).
+    pub fn site(&self) -> Option<(String, &Site)> {
+        let known =
+            |p: &&Part| !p.internal && p.site.as_ref().is_some_and(|s| s.script != "<unknown>");
+        let closure = |p: &&Part| p.label.starts_with("Function ");
+        let part = (self.parts.iter().filter(known).find(closure))
+            .or_else(|| self.parts.iter().find(known))?;
+        let site = part.site.as_ref()?;
+        let kind = if closure(&part) {
+            "Function"
+        } else {
+            "constructor"
+        };
+        Some((format!("{kind} {}", site.label()), site))
     }
 
     pub fn gained_bytes(&self) -> u64 {
@@ -433,7 +442,12 @@ pub(super) fn describe(
             (label.clone(), false, Some(site.clone()))
         } else {
             let name = a.classes.names.get(g, key).to_string();
-            (name, !user_visible(g, v), None)
+            let internal = !user_visible(g, v);
+            // Objects of a class defined in a script: where its constructor is.
+            let site = (!internal && g.is_type(v, g.node_types.object))
+                .then(|| resolver.object_site(v))
+                .flatten();
+            (name, internal, site)
         };
         if !internal {
             visible[f] += bytes;
