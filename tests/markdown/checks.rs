@@ -321,7 +321,8 @@ pub fn check_diff(r: &Rendered, json: &Value, files: &[String]) {
         assert_eq!(row[3].text(), thousands(c["count"].as_u64().unwrap()));
         // The title is the label; a closure's `, created by …` is a line of its own.
         let title = code_text(row[2]);
-        let label = str_of(&c["label"]).split(", created by ").next().unwrap();
+        let label = short(str_of(&c["label"]));
+        let label = label.split(", created by ").next().unwrap();
         assert!(title.starts_with(label), "{title:?}\n{c}");
     }
     for group in json["lockstep"].as_array().unwrap() {
