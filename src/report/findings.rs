@@ -146,10 +146,8 @@ impl FindingReport {
     /// What a report writes after the holder when it looks like no leak: ` (one-time fill?)`,
     /// ` (churning cache?)`, or nothing; against a baseline, whether it is a known leak.
     pub fn suspicion_note(&self) -> &'static str {
-        match self.baseline {
-            Some("known") => return " (known leak: in the baseline)",
-            Some("grown") => return " (known leak, grown past the baseline)",
-            _ => {}
+        if !self.baseline_note().is_empty() {
+            return self.baseline_note();
         }
         match self.suspicion {
             Some("one-time-fill") => " (one-time fill?)",
@@ -165,6 +163,16 @@ impl FindingReport {
             self.label.clone()
         } else {
             format!("{} {}", self.label, self.holder.inside_short)
+        }
+    }
+
+    /// Against `--baseline`: ` (known leak: in the baseline)`, ` (known leak, grown past the
+    /// baseline)`, or nothing.
+    pub fn baseline_note(&self) -> &'static str {
+        match self.baseline {
+            Some("known") => " (known leak: in the baseline)",
+            Some("grown") => " (known leak, grown past the baseline)",
+            _ => "",
         }
     }
 
@@ -222,8 +230,9 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     let per_step = human_bytes(f.gained_bytes / steps);
     if f.growing {
         format!(
-            "Likely leak: {place}{keeps} +{per_step} per step \u{2014} grew at each of {} steps",
-            f.step_bytes.len()
+            "Likely leak: {place}{keeps} +{per_step} per step \u{2014} grew at each of {} steps{}",
+            f.step_bytes.len(),
+            f.baseline_note()
         )
     } else if f.suspicion == Some("in-flight") {
         "No leak found: what was gained is held by requests in flight at snapshot time".to_string()
