@@ -97,8 +97,38 @@ fn sarif_is_valid_and_has_one_result_per_finding() {
     }
 
     // The node20 pair's eval'd validators point at the function that compiled them, a file of
-    // this repository, relative to the directory heapdiff ran in.
-    let node20: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    // the checkout the fixture was written in: relative to `--source-root` given as that
+    // directory (as the Action does), wherever this checkout is.
+    let json = json_report(&inputs[0].1);
+    let script = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["label"] == "EventEmitter ._events → Object")
+        .expect("the listeners finding")["site"]["script"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let written_in = script
+        .strip_suffix("/fixtures/scripts/leak.js")
+        .expect("the fixture's script path");
+    let rooted = dir.path().join("rooted.sarif");
+    let out = heapdiff()
+        .args([
+            "--format",
+            "sarif",
+            "--quiet",
+            "--source-root",
+            written_in,
+            "-o",
+        ])
+        .arg(&rooted)
+        .args(&inputs[0].1)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    files.push(rooted.clone());
+    let node20: Value = serde_json::from_str(&std::fs::read_to_string(&rooted).unwrap()).unwrap();
     let compiled = node20["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -114,10 +144,7 @@ fn sarif_is_valid_and_has_one_result_per_finding() {
     let root = node20["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
         .as_str()
         .unwrap();
-    assert!(
-        root.starts_with("file:///") && root.ends_with('/'),
-        "{root}"
-    );
+    assert_eq!(root, format!("file://{written_in}/"));
 
     let check = Command::new("node")
         .arg(validator())
