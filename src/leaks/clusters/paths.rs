@@ -254,7 +254,8 @@ const SHORT_HOPS: usize = 6;
 /// the middle left out so that both the root side and the holder itself stay visible.
 pub fn holder_path(a: &Analysis, v: u32) -> RenderedPath {
     let (steps, stop) = greedy_steps(a, v, MAX_HOLDER_STEPS);
-    let mut path = render(a, v, &steps, stop, MAX_HOLDER_STEPS);
+    let hops = hops_of(a, v, &steps);
+    let mut path = render_hops(a, v, &steps, &hops, stop, MAX_HOLDER_STEPS);
     // The short form starts where people would (`process`, `require("x")`, `app.js: cache`).
     let mut sites = SiteResolver::new(&a.graph, &a.retainers);
     let starts: Vec<Option<Start>> = steps
@@ -266,7 +267,7 @@ pub fn holder_path(a: &Analysis, v: u32) -> RenderedPath {
             start_of(a, &mut sites, from, e, to)
         })
         .collect();
-    if let Some(short) = short_from_start(&hops_of(a, v, &steps), &starts) {
+    if let Some(short) = short_from_start(&hops, &starts) {
         path.short = short;
     }
     path
@@ -301,8 +302,19 @@ fn render(
     stop: u32,
     max_steps: usize,
 ) -> RenderedPath {
+    render_hops(a, v, steps, &hops_of(a, v, steps), stop, max_steps)
+}
+
+/// [`render`] with the path's hops already made (see [`hops_of`]).
+fn render_hops(
+    a: &Analysis,
+    v: u32,
+    steps: &[(u32, usize)],
+    hops: &[Hop],
+    stop: u32,
+    max_steps: usize,
+) -> RenderedPath {
     let root = steps.last().map_or(v, |s| s.0);
-    let hops = hops_of(a, v, steps);
     let mut root_name = named_node(a, root);
     if steps.len() == max_steps {
         root_name = format!("… {root_name}");
@@ -314,7 +326,7 @@ fn render(
         .map(|h| (h.edge.clone(), h.node.clone()))
         .collect();
     push_elided(&mut full, &fold_hops(pairs), HOPS_SHOWN, HOPS_SHOWN);
-    let short = short_path(&root_name, &hops);
+    let short = short_path(&root_name, hops);
     if system_only {
         full.push_str(" (system roots only)");
     }
