@@ -1,0 +1,4 @@
+import api from './index.js';
+
+export const { assertNoLeak, checkLeak, heapdiff, heapdiffJson, findBinary, platformKey } = api;
+export default api;

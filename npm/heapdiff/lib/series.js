@@ -1,0 +1,122 @@
+'use strict';
+// The leak test shared by Node and the browser: repeat one unit of work, snapshot the heap at
+// equal steps, let heapdiff judge the series, keep the snapshots only when they are needed.
+
+const { AssertionError } = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { leakMessage } = require('./format.js');
+const { EXIT, runJson } = require('./run.js');
+
+const DEFAULTS = { iterations: 30, warmup: 5, snapshots: 4, keep: 'on-failure' };
+const KEEP = ['on-failure', 'always', 'never'];
+
+function integer(name, value, min) {
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`heapdiff: ${name} must be an integer ≥ ${min}, not ${String(value)}`);
+  }
+  return value;
+}
+
+/** The options with their defaults, checked; `perStep` iterations run between snapshots. */
+function settings(options = {}) {
+  const o = { ...DEFAULTS, ...options };
+  const snapshots = integer('snapshots', o.snapshots, 3);
+  const iterations = integer('iterations', o.iterations, snapshots - 1);
+  const warmup = integer('warmup', o.warmup, 0);
+  if (!KEEP.includes(o.keep)) {
+    throw new TypeError(`heapdiff: keep must be one of ${KEEP.join(', ')}, not ${String(o.keep)}`);
+  }
+  const args = o.args ?? [];
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
+    throw new TypeError('heapdiff: args must be an array of strings');
+  }
+  const failIf = o.failIf ?? ['growing.count>0'];
+  return {
+    snapshots,
+    warmup,
+    perStep: Math.ceil(iterations / (snapshots - 1)),
+    dir: o.dir,
+    keep: o.keep,
+    args,
+    failIf: Array.isArray(failIf) ? failIf : [failIf],
+    binary: o.binary,
+  };
+}
+
+/** The folder the snapshots go to, and whether it was made here (and may be removed). */
+function snapshotFolder(s) {
+  if (s.dir) {
+    fs.mkdirSync(s.dir, { recursive: true });
+    return { dir: path.resolve(s.dir), made: false };
+  }
+  return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-')), made: true };
+}
+
+function remove(folder, files) {
+  for (const file of files) fs.rmSync(file, { force: true });
+  if (folder.made) fs.rmSync(folder.dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs `work(i)` `warmup` times, snapshots, then `perStep` times before each further snapshot,
+ * and judges the series. `heap.snapshot(file)` collects garbage and writes one snapshot.
+ * Resolves to `{ leaked, message, report, snapshots, dir }`; rejects when heapdiff could not
+ * check (the snapshots are kept then).
+ */
+async function measure(work, heap, s) {
+  if (typeof work !== 'function') {
+    throw new TypeError('heapdiff: the first argument must be the function to repeat');
+  }
+  const folder = snapshotFolder(s);
+  // Every name is made before the first snapshot: an array that gains a string per step would
+  // itself grow at every step.
+  const files = Array.from({ length: s.snapshots }, (_, i) =>
+    path.join(folder.dir, `s${String(i + 1).padStart(2, '0')}.heapsnapshot`),
+  );
+  let i = 0;
+  try {
+    for (; i < s.warmup; i++) await work(i);
+    await heap.snapshot(files[0]);
+    for (let step = 1; step < s.snapshots; step++) {
+      for (let k = 0; k < s.perStep; k++, i++) await work(i);
+      await heap.snapshot(files[step]);
+    }
+  } catch (error) {
+    remove(folder, files);
+    throw error;
+  }
+  const budgets = s.failIf.flatMap((b) => ['--fail-if', b]);
+  const { code, report, stderr } = await runJson([...budgets, ...s.args, ...files], {
+    binary: s.binary,
+  });
+  if (code === EXIT.CANNOT_CHECK || report === null || (code !== EXIT.OK && code !== EXIT.EXCEEDED)) {
+    throw new Error(
+      `heapdiff could not check the snapshots (exit ${code}): ${stderr.trim()}\n` +
+        `Snapshots kept in ${folder.dir}`,
+    );
+  }
+  const leaked = code === EXIT.EXCEEDED;
+  const keep = s.keep === 'always' || (leaked && s.keep === 'on-failure');
+  if (!keep) remove(folder, files);
+  const run = { perStep: s.perStep, snapshots: s.snapshots, dir: keep ? folder.dir : null };
+  return {
+    leaked,
+    message: leaked ? leakMessage(report, run) : `heapdiff: ${report.verdict}`,
+    report,
+    snapshots: keep ? files : [],
+    dir: run.dir,
+  };
+}
+
+/** Throws an AssertionError carrying the report when `result` leaked; returns it otherwise. */
+function assertResult(result, operator) {
+  if (!result.leaked) return result;
+  const error = new AssertionError({ message: result.message, operator });
+  error.report = result.report;
+  error.snapshots = result.snapshots;
+  throw error;
+}
+
+module.exports = { DEFAULTS, settings, measure, assertResult };
