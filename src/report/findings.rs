@@ -176,6 +176,24 @@ impl FindingReport {
         }
     }
 
+    /// `A, B +2 more`: the other holders of the same leak merged into this finding, or None.
+    pub fn also_held_summary(&self, max: usize) -> Option<String> {
+        if self.also_held_by.is_empty() {
+            return None;
+        }
+        let mut text = self
+            .also_held_by
+            .iter()
+            .take(max)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.also_held_by.len() > max {
+            text.push_str(&format!(" +{} more", self.also_held_by.len() - max));
+        }
+        Some(text)
+    }
+
     /// `(string) ×600, Object ×200`: the user-visible parts, or all when there are none.
     pub fn parts_summary(&self, max: usize) -> String {
         let visible: Vec<&PartReport> = self.parts.iter().filter(|p| !p.internal).collect();

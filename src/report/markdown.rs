@@ -324,6 +324,12 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
         if !f.holder.inside_short.is_empty() {
             out.push_str(&format!(", inside it {}", code(&f.holder.inside_short)));
         }
+        if let Some(also) = f.also_held_summary(3) {
+            out.push_str(&format!(
+                ", also held by {}",
+                text(&short_scripts(&also, cwd))
+            ));
+        }
         out.push('\n');
     }
     out.push_str("\n</details>\n");

@@ -505,6 +505,9 @@ fn findings(
             if !f.holder.inside_short.is_empty() {
                 holder.push_str(&format!("\ninside it: {}", f.holder.inside_short));
             }
+            if let Some(also) = f.also_held_summary(2) {
+                holder.push_str(&format!("\nalso held by: {}", short_scripts(&also, cwd)));
+            }
             vec![
                 f.rank.to_string(),
                 holder,

@@ -130,6 +130,12 @@ pub(super) fn findings_table(list: &[FindingReport], series: bool, cwd: Option<&
                     esc(&f.holder.inside_short)
                 ));
             }
+            if let Some(also) = f.also_held_summary(3) {
+                holder.push_str(&format!(
+                    "<br>also held by: <code>{}</code>",
+                    esc(&short_scripts(&also, cwd))
+                ));
+            }
             format!(
                 "{}<td>{holder}</td>{}{}<td>{}</td>",
                 count(f.rank),
