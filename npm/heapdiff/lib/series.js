@@ -63,7 +63,8 @@ function remove(folder, files) {
  * Runs `work(i)` `warmup` times, snapshots, then `perStep` times before each further snapshot,
  * and judges the series. `heap.snapshot(file)` collects garbage and writes one snapshot.
  * Resolves to `{ leaked, message, report, snapshots, dir }`; rejects when heapdiff could not
- * check (the snapshots are kept then).
+ * check (the snapshots are kept then). `s.unit`, when set, is what the message calls one
+ * `work` (`action`; default `iteration`).
  */
 async function measure(work, heap, s) {
   if (typeof work !== 'function') {
@@ -100,7 +101,12 @@ async function measure(work, heap, s) {
   const leaked = code === EXIT.EXCEEDED;
   const keep = s.keep === 'always' || (leaked && s.keep === 'on-failure');
   if (!keep) remove(folder, files);
-  const run = { perStep: s.perStep, snapshots: s.snapshots, dir: keep ? folder.dir : null };
+  const run = {
+    perStep: s.perStep,
+    snapshots: s.snapshots,
+    dir: keep ? folder.dir : null,
+    unit: s.unit,
+  };
   return {
     leaked,
     message: leaked ? leakMessage(report, run) : `heapdiff: ${report.verdict}`,
