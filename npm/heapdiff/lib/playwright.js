@@ -21,19 +21,22 @@ async function openSession(page) {
     throw new TypeError('heapdiff/playwright: the first argument must be a Playwright Page');
   }
   const name = browserName(page);
-  let session;
-  try {
-    if (name !== null && name !== 'chromium') throw new Error(`the page runs in ${name}`);
-    session = await page.context().newCDPSession(page);
-  } catch (error) {
-    throw new Error(
+  const needChromium = (why) =>
+    new Error(
       'heapdiff/playwright needs a Chromium page: it takes heap snapshots over the Chrome ' +
-        `DevTools Protocol, which Playwright offers only for Chromium (${error.message}). ` +
-        'Run the leak test in a Chromium project, e.g. with test.skip(browserName !== ' +
-        "'chromium').",
+        `DevTools Protocol, which Playwright offers only for Chromium (${why}). Run the leak ` +
+        "test in a Chromium project, e.g. with test.skip(browserName !== 'chromium').",
+    );
+  if (name !== null && name !== 'chromium') throw needChromium(`the page runs in ${name}`);
+  try {
+    return await page.context().newCDPSession(page);
+  } catch (error) {
+    if (/only available in Chromium/i.test(error.message)) throw needChromium(error.message);
+    throw new Error(
+      `heapdiff/playwright: no DevTools Protocol session to the page: ${error.message}`,
+      { cause: error },
     );
   }
-  return session;
 }
 
 /**

@@ -14,6 +14,16 @@ const expect = (ok, what) => {
   return ok;
 };
 const plain = (text) => String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+/** The first lines of an error message, up to its code frame, for a summary. */
+function excerpt(text) {
+  const lines = plain(text).split('\n');
+  const frame = lines.findIndex((l) => /^\s*(>\s*)?\d+ \|/.test(l) || /^\s+at /.test(l));
+  return lines
+    .slice(0, frame === -1 ? lines.length : frame)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 8)
+    .join('\n    ');
+}
 
 const file = process.argv[2];
 if (!file) {
@@ -50,7 +60,7 @@ const summary = [];
 // The clean page: passed.
 const clean = resultOf('clean.spec.ts › the clean settings dialog does not leak');
 if (clean) {
-  const errors = clean.result.errors.map((e) => plain(e.message)).join('\n');
+  const errors = clean.result.errors.map((e) => excerpt(e.message)).join('\n');
   if (expect(clean.result.status === 'passed', `clean page: ${clean.result.status}: ${errors}`)) {
     summary.push(`clean passed (${seconds(clean.result.duration)})`);
   }
@@ -69,19 +79,21 @@ if (leak) {
   const message = plain(result.errors[0]?.message);
   for (const m of message.matchAll(/Snapshots kept in (.+?); the whole report/g)) kept.push(m[1]);
   const site = `leaky-dialog.js:${line}:`;
-  const ok = [
-    expect(test.expectedStatus === 'failed', 'leak spec: not marked test.fail()'),
-    expect(result.status === 'failed', `leak spec: ${result.status}, expected failed`),
-    expect(message.includes('Likely leak'), `leak spec: no "Likely leak" in: ${message}`),
-    expect(message.includes(site), `leak spec: no "${site}" in: ${message}`),
-    expect(message.includes('per action'), `leak spec: no "per action" in: ${message}`),
-    expect(kept.length === 1, `leak spec: ${kept.length} snapshot folders named in: ${message}`),
+  const location = result.errors[0]?.location;
+  const unmet = [
+    [test.expectedStatus === 'failed', 'marked test.fail()'],
+    [result.status === 'failed', `status failed (not ${result.status})`],
+    [message.includes('Likely leak'), '"Likely leak"'],
+    [message.includes(site), `"${site}"`],
+    [message.includes('per action'), '"per action"'],
+    [kept.length === 1, `one "Snapshots kept in" (not ${kept.length})`],
     // The error points at the test's line, not at a message line Playwright took for a frame.
-    expect(
-      result.errors[0]?.location?.file?.endsWith(`${path.sep}leak.spec.ts`),
-      `leak spec: error located at ${JSON.stringify(result.errors[0]?.location)}`,
-    ),
-  ].every(Boolean);
+    [location?.file?.endsWith(`${path.sep}leak.spec.ts`), `located in leak.spec.ts (not ${location?.file})`],
+  ].filter(([ok]) => !ok);
+  const ok = expect(
+    unmet.length === 0,
+    `leak spec: expected ${unmet.map(([, what]) => what).join(', ')}; got: ${excerpt(message)}`,
+  );
   if (ok) {
     const verdict = message.match(/Likely leak: .*/)[0];
     summary.push(`leak failed as expected (${seconds(result.duration)}): ${verdict}`);
@@ -102,10 +114,10 @@ for (const dir of kept) {
 let errorChecks = 0;
 for (const key of [...tests.keys()].filter((k) => k.startsWith('errors.spec.ts › '))) {
   const { result } = resultOf(key) ?? {};
-  const errors = (result?.errors ?? []).map((e) => plain(e.message)).join('\n');
+  const errors = (result?.errors ?? []).map((e) => excerpt(e.message)).join('\n');
   if (expect(result?.status === 'passed', `${key}: ${result?.status}: ${errors}`)) errorChecks++;
 }
-expect(errorChecks === 3, `${errorChecks} error checks passed, expected 3`);
+expect(errorChecks === 4, `${errorChecks} error checks passed, expected 4`);
 summary.push(`${errorChecks} error checks passed`);
 
 for (const key of tests.keys()) problems.push(`unexpected test in the report: ${key}`);

@@ -36,15 +36,22 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 cd "$here"
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >&2
+work=$(mktemp -d "${TMPDIR:-/tmp}/heapdiff-playwright-XXXXXX")
+npm_quietly() {
+  if ! npm "$@" --no-audit --no-fund >"$work/npm.log" 2>&1; then
+    echo "playwright: FAILED: npm $*:"
+    tail -n 40 "$work/npm.log"
+    exit 1
+  fi
+}
+[ -d node_modules ] || npm_quietly ci
 # npm keeps an installed heapdiff of the same version and source even when its files changed:
 # the previous one goes first.
 rm -rf node_modules/heapdiff node_modules/@heapdiff
 # --install-links copies a directory as npm would pack it, instead of linking it (a link would
 # let npm put heapdiff's optional dependencies into the source folder).
-npm install --no-save --no-audit --no-fund --loglevel=error --install-links "${packages[@]}" >&2
+npm_quietly install --no-save --install-links "${packages[@]}"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/heapdiff-playwright-XXXXXX")
 status=0
 start=$(date +%s)
 PLAYWRIGHT_JSON_OUTPUT_FILE="$work/results.json" npx playwright test --reporter=json \

@@ -34,6 +34,18 @@ test("Playwright's own CDP refusal is explained the same way", async () => {
   );
 });
 
+test('a closed Chromium page is not taken for another browser', async () => {
+  const closed = pageOf('chromium', async () => {
+    throw new Error('Target page, context or browser has been closed');
+  });
+  const error = await checkLeak(closed, () => undefined).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(Error);
+  expect((error as Error).message).toBe(
+    'heapdiff/playwright: no DevTools Protocol session to the page: ' +
+      'Target page, context or browser has been closed',
+  );
+});
+
 test('the action must be a function and the options valid', async () => {
   const page = pageOf('chromium', async () => {
     throw new Error('no session may be opened');
