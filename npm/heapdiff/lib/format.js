@@ -28,7 +28,8 @@ function mean(values) {
 
 /**
  * What a failing leak test says: the verdict, then the first finding — who holds it, what it
- * keeps, the code that made it, its growth per iteration — and where the snapshots are.
+ * keeps, the code that made it, its growth per iteration (per `run.unit` when given) — and
+ * where the snapshots are.
  */
 function leakMessage(report, run) {
   const lines = [`heapdiff: ${report.verdict}`];
@@ -43,9 +44,10 @@ function leakMessage(report, run) {
     if (finding.site) lines.push(`  made by:   ${finding.site.label}`);
     const perStep = mean(finding.step_bytes ?? []);
     const objects = mean(finding.step_counts ?? []);
+    const unit = run.unit ?? 'iteration';
     lines.push(
       `  growth:    +${bytes(perStep / run.perStep)} and +${count(objects / run.perStep)} objects ` +
-        `per iteration (${run.perStep} iterations between snapshots, ${run.snapshots} snapshots)`,
+        `per ${unit} (${run.perStep} ${unit}s between snapshots, ${run.snapshots} snapshots)`,
     );
     for (const other of (finding.also_held_by ?? []).slice(0, 3)) {
       lines.push(`  also held by: ${other}`);

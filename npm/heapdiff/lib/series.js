@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { leakMessage } = require('./format.js');
+const { findBinary } = require('./platform.js');
 const { EXIT, runJson } = require('./run.js');
 
 const DEFAULTS = { iterations: 30, warmup: 5, snapshots: 4, keep: 'on-failure' };
@@ -63,12 +64,15 @@ function remove(folder, files) {
  * Runs `work(i)` `warmup` times, snapshots, then `perStep` times before each further snapshot,
  * and judges the series. `heap.snapshot(file)` collects garbage and writes one snapshot.
  * Resolves to `{ leaked, message, report, snapshots, dir }`; rejects when heapdiff could not
- * check (the snapshots are kept then).
+ * check (the snapshots are kept then). `s.unit`, when set, is what the message calls one
+ * `work` (`action`; default `iteration`).
  */
 async function measure(work, heap, s) {
   if (typeof work !== 'function') {
     throw new TypeError('heapdiff: the first argument must be the function to repeat');
   }
+  // Looked up first: without a binary the test fails at once, not after its work and snapshots.
+  const binary = s.binary ?? findBinary();
   const folder = snapshotFolder(s);
   // Every name is made before the first snapshot: an array that gains a string per step would
   // itself grow at every step.
@@ -88,9 +92,14 @@ async function measure(work, heap, s) {
     throw error;
   }
   const budgets = s.failIf.flatMap((b) => ['--fail-if', b]);
-  const { code, report, stderr } = await runJson([...budgets, ...s.args, ...files], {
-    binary: s.binary,
-  });
+  let outcome;
+  try {
+    outcome = await runJson([...budgets, ...s.args, ...files], { binary });
+  } catch (error) {
+    error.message += `\nSnapshots kept in ${folder.dir}`;
+    throw error;
+  }
+  const { code, report, stderr } = outcome;
   if (code === EXIT.CANNOT_CHECK || report === null || (code !== EXIT.OK && code !== EXIT.EXCEEDED)) {
     throw new Error(
       `heapdiff could not check the snapshots (exit ${code}): ${stderr.trim()}\n` +
@@ -100,7 +109,12 @@ async function measure(work, heap, s) {
   const leaked = code === EXIT.EXCEEDED;
   const keep = s.keep === 'always' || (leaked && s.keep === 'on-failure');
   if (!keep) remove(folder, files);
-  const run = { perStep: s.perStep, snapshots: s.snapshots, dir: keep ? folder.dir : null };
+  const run = {
+    perStep: s.perStep,
+    snapshots: s.snapshots,
+    dir: keep ? folder.dir : null,
+    unit: s.unit,
+  };
   return {
     leaked,
     message: leaked ? leakMessage(report, run) : `heapdiff: ${report.verdict}`,

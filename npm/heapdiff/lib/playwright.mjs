@@ -1,0 +1,4 @@
+import api from './playwright.js';
+
+export const { assertNoLeak, checkLeak } = api;
+export default api;
