@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { leakMessage } = require('./format.js');
+const { findBinary } = require('./platform.js');
 const { EXIT, runJson } = require('./run.js');
 
 const DEFAULTS = { iterations: 30, warmup: 5, snapshots: 4, keep: 'on-failure' };
@@ -69,6 +70,9 @@ async function measure(work, heap, s) {
   if (typeof work !== 'function') {
     throw new TypeError('heapdiff: the first argument must be the function to repeat');
   }
+  // The binary is looked for before the work: when none is installed, the test fails at once
+  // and no snapshot is left behind.
+  const binary = s.binary ?? findBinary();
   const folder = snapshotFolder(s);
   // Every name is made before the first snapshot: an array that gains a string per step would
   // itself grow at every step.
@@ -88,9 +92,7 @@ async function measure(work, heap, s) {
     throw error;
   }
   const budgets = s.failIf.flatMap((b) => ['--fail-if', b]);
-  const { code, report, stderr } = await runJson([...budgets, ...s.args, ...files], {
-    binary: s.binary,
-  });
+  const { code, report, stderr } = await runJson([...budgets, ...s.args, ...files], { binary });
   if (code === EXIT.CANNOT_CHECK || report === null || (code !== EXIT.OK && code !== EXIT.EXCEEDED)) {
     throw new Error(
       `heapdiff could not check the snapshots (exit ${code}): ${stderr.trim()}\n` +
