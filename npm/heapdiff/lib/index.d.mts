@@ -102,3 +102,14 @@ export function findBinary(): string;
 
 /** This machine's platform key, as the binary packages are named (`linux-x64-gnu`). */
 export function platformKey(): string;
+
+/** The default export of the ES module: the same functions, as one object. */
+declare const api: {
+  assertNoLeak: typeof assertNoLeak;
+  checkLeak: typeof checkLeak;
+  heapdiff: typeof heapdiff;
+  heapdiffJson: typeof heapdiffJson;
+  findBinary: typeof findBinary;
+  platformKey: typeof platformKey;
+};
+export default api;
