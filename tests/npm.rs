@@ -195,3 +195,39 @@ fn without_the_platform_package_npx_says_what_to_do_and_heapdiff_bin_is_used() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HEAPDIFF_BIN is /nonexistent/heapdiff"));
 }
+
+/// Runs a test project's `run.sh` with the packed tarballs: it installs its pinned runners (npm
+/// ci, the first time), installs the tarballs, runs the runners and checks every outcome.
+fn run_project(script: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let [main, platform] = tarballs();
+    let output = Command::new("bash")
+        .arg(root.join(script))
+        .arg(main)
+        .arg(platform)
+        .env_remove("HEAPDIFF_BIN")
+        .output()
+        .unwrap_or_else(|e| panic!("running {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!("{stdout}");
+}
+
+/// `assertNoLeak` under node:test, Jest and Vitest (npm/test/runners): the leaking handler's
+/// test fails naming its closure's file and line, the test of a full cache and a one-time
+/// init passes; the typings type-check with tsc.
+#[test]
+fn leak_tests_in_node_test_jest_and_vitest() {
+    run_project("npm/test/runners/run.sh");
+}
+
+/// `heapdiff/playwright` with Debian's chromium (npm/test/playwright): the leaking page's spec
+/// fails naming its listener's script and line, the clean page's passes.
+#[test]
+fn leak_tests_in_playwright() {
+    run_project("npm/test/playwright/run.sh");
+}

@@ -260,8 +260,10 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
             f.suspicion_note()
         )
     } else {
+        let gaining = f.step_bytes.iter().filter(|&&b| b > 0).count();
         format!(
-            "No leak found: nothing grew at every step of {snapshots} snapshots (largest gain: {place}, +{per_step} per step)"
+            "No leak found: nothing grew at every step of {snapshots} snapshots (largest gain: {place}, +{} at {gaining} of {steps} steps)",
+            human_bytes(f.gained_bytes)
         )
     }
 }

@@ -1,6 +1,9 @@
 'use strict';
 // The assertion message: heapdiff's verdict and its first finding, in the words of a test.
 
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
 /** Bytes as heapdiff prints them (1 kB = 1000 B). */
 function bytes(n) {
   const sign = n < 0 ? '-' : '';
@@ -26,12 +29,28 @@ function mean(values) {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** `text` with this process's folder left out of paths: `app/leaky.js:13:34`. */
+function relative(text) {
+  const cwd = process.cwd();
+  if (cwd === path.parse(cwd).root) return text;
+  const prefix = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`;
+  return text
+    .split(pathToFileURL(prefix).href)
+    .join('')
+    .split(prefix)
+    .join('');
+}
+
 /**
  * What a failing leak test says: the verdict, then the first finding — who holds it, what it
  * keeps, the code that made it, its growth per iteration (per `run.unit` when given) — and
  * where the snapshots are.
  */
 function leakMessage(report, run) {
+  return relative(message(report, run));
+}
+
+function message(report, run) {
   const lines = [`heapdiff: ${report.verdict}`];
   const finding = (report.findings ?? [])[0];
   if (finding) {

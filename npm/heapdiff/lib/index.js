@@ -25,7 +25,7 @@ async function checkLeak(work, options) {
  * and first finding when something grew at every step; resolves to the result otherwise.
  */
 async function assertNoLeak(work, options) {
-  return assertResult(await checkLeak(work, options), 'assertNoLeak');
+  return assertResult(await checkLeak(work, options), assertNoLeak);
 }
 
 /** `heapdiff ARGS…` → `{ code, stdout, stderr }`. */

@@ -154,7 +154,7 @@ function stackWithoutMessage(error) {
 async function assertNoLeak(page, action, options) {
   const result = await checkLeak(page, action, options);
   try {
-    return assertResult(result, 'assertNoLeak');
+    return assertResult(result, assertNoLeak);
   } catch (error) {
     stackWithoutMessage(error);
     throw error;

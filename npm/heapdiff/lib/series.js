@@ -124,12 +124,25 @@ async function measure(work, heap, s) {
   };
 }
 
-/** Throws an AssertionError carrying the report when `result` leaked; returns it otherwise. */
-function assertResult(result, operator) {
+/**
+ * Throws an AssertionError carrying the report when `result` leaked; returns it otherwise.
+ * Its operator is `fail`, as for `assert.fail(message)`: runners then print the message alone
+ * (Jest prints "Expected value … to: undefined" for other operators). `report` and `snapshots`
+ * are not enumerable, so that reporters that print an error's fields do not dump the report.
+ */
+function assertResult(result, stackStart) {
   if (!result.leaked) return result;
-  const error = new AssertionError({ message: result.message, operator });
-  error.report = result.report;
-  error.snapshots = result.snapshots;
+  const error = new AssertionError({
+    message: result.message,
+    operator: 'fail',
+    stackStartFn: stackStart,
+  });
+  for (const [key, value] of [
+    ['report', result.report],
+    ['snapshots', result.snapshots],
+  ]) {
+    Object.defineProperty(error, key, { value, enumerable: false, writable: true });
+  }
   throw error;
 }
 
