@@ -248,6 +248,11 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             && is_new(g.node_id[v as usize], first)
             && !is_engine_metadata(g, v)
     };
+    // A detached DOM tree has no age (embedder ids) and belongs to whoever keeps it: the
+    // spread crosses it, charging the new objects below to that holder, not to its nodes.
+    let passable = |v: u32, holder_of: &[u32]| {
+        unclaimed(v, holder_of) || (holder_of[v as usize] == NO_HOLDER && is_detached(a, v))
+    };
     // Breadth first from `seeds` over what no holder has claimed yet.
     let spread = |seeds: Vec<u32>, holder_of: &mut [u32], ledger: &mut Ledger| {
         let mut queue: std::collections::VecDeque<u32> = seeds.into();
@@ -256,14 +261,16 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             for e in g.edges(u) {
                 let w = g.edge_to[e];
                 if g.is_edge_type(e, g.edge_types.weak)
-                    || !unclaimed(w, holder_of)
+                    || !passable(w, holder_of)
                     || is_table_to_value(g, u, e)
                 {
                     continue;
                 }
                 holder_of[w as usize] = holder;
                 let id = g.node_id[w as usize];
-                ledger.charge(holder, step_of(id), a.self_size[w as usize] as u64, None);
+                if is_new(id, first) {
+                    ledger.charge(holder, step_of(id), a.self_size[w as usize] as u64, None);
+                }
                 queue.push_back(w);
             }
         }
@@ -273,7 +280,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             holder_of[v as usize] != NO_HOLDER
                 && g.edges(v).any(|e| {
                     !g.is_edge_type(e, g.edge_types.weak)
-                        && unclaimed(g.edge_to[e], &holder_of)
+                        && passable(g.edge_to[e], &holder_of)
                         && !is_table_to_value(g, v, e)
                 })
         })
@@ -298,6 +305,12 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     let mut holders = ledger.holders;
     holders.retain(|h| h.total_bytes() >= min_bytes);
     (holders, holder_of)
+}
+
+/// Is `v` a detached DOM node (or what one reaches, as DevTools propagates it)? Such a tree is
+/// garbage something else keeps, never a holder of its own.
+fn is_detached(a: &Analysis, v: u32) -> bool {
+    is_embedder(&a.graph, v) && a.dom.state[v as usize] == crate::analysis::dom_state::DETACHED
 }
 
 /// Is `v` an embedder object (a DOM node, a listener list): its id is new in every snapshot, so
@@ -344,7 +357,7 @@ fn native_holders(
     for &v in &tops {
         let holder = natives_above(v)
             .take(MAX_NATIVE_HOPS)
-            .find(|p| held.get(p).is_some_and(|&c| c >= 2));
+            .find(|&p| held.get(&p).is_some_and(|&c| c >= 2) && !is_detached(a, p));
         if let Some(h) = holder {
             holder_of[h as usize] = h;
             holder_of[v as usize] = h;
