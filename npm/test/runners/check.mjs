@@ -140,11 +140,16 @@ function checkTsc() {
   expect(status === 0 && errors.length === 0, `tsc exited ${status}:\n${errors.join('\n') || output}`);
   // --listFiles names every file checked: both of heapdiff's type files must be among them.
   const listed = output.split('\n').map((l) => l.trim().replace(/\\/g, '/'));
-  for (const types of ['heapdiff/lib/index.d.mts', 'heapdiff/lib/index.d.ts']) {
+  for (const types of [
+    'heapdiff/lib/index.d.mts',
+    'heapdiff/lib/index.d.ts',
+    'heapdiff/lib/playwright.d.mts',
+    'heapdiff/lib/playwright.d.ts',
+  ]) {
     expect(listed.some((l) => l.endsWith(types)), `tsc did not check ${types}`);
   }
   if (problems.length > 0) return null;
-  return 'tsc: types/esm.mts (lib/index.d.mts) and types/cjs.cts (lib/index.d.ts) type-check';
+  return 'tsc: types/esm.mts, cjs.cts and pw.mts (lib/index.d.mts, index.d.ts, playwright.d.mts, playwright.d.ts) type-check';
 }
 
 if (!['node-test', 'jest', 'vitest', 'tsc'].includes(runner) || !resultsFile || third === undefined) {
