@@ -322,7 +322,8 @@ pub fn is_embedder(g: &HeapGraph, v: u32) -> bool {
 /// New objects that only embedder objects hold (a window's `resize` listener list keeps
 /// closures): each unclaimed new candidate whose dominator is an embedder object goes to the
 /// lowest embedder object above it that holds two or more such objects, the list rather than
-/// one entry's wrapper. Marks those holders in `holder_of`; returns `(object, holder)` pairs.
+/// one entry's wrapper (or the highest above that holding exactly the same ones, the list's
+/// owner rather than its backing store). Marks those holders in `holder_of`; returns `(object, holder)` pairs.
 fn native_holders(
     a: &Analysis,
     holder_of: &mut [u32],
@@ -355,9 +356,22 @@ fn native_holders(
     }
     let mut pairs = Vec::new();
     for &v in &tops {
-        let holder = natives_above(v)
+        // The lowest embedder object holding two or more, then up through the embedder's own
+        // structures (`blink::…`) while the same ones are all they hold: a listener list's
+        // backing store moves when it grows (a new id in every snapshot), the
+        // `blink::EventTargetData` that owns it stays.
+        let mut above = natives_above(v)
             .take(MAX_NATIVE_HOPS)
-            .find(|&p| held.get(&p).is_some_and(|&c| c >= 2) && !is_detached(a, p));
+            .filter(|&p| !is_detached(a, p))
+            .skip_while(|p| held.get(p).is_none_or(|&c| c < 2));
+        let mut holder = above.next();
+        if let Some(lowest) = holder {
+            let count = held[&lowest];
+            holder = above
+                .take_while(|&p| held.get(&p) == Some(&count) && g.raw_name(p).contains("::"))
+                .last()
+                .or(holder);
+        }
         if let Some(h) = holder {
             holder_of[h as usize] = h;
             holder_of[v as usize] = h;

@@ -294,6 +294,19 @@ fn check_head(r: &Rendered, json: &Value, files: &[String]) {
         if !inside.is_empty() {
             path.push_str(&format!(", inside it {inside}"));
         }
+        let also: Vec<&str> = f["also_held_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(str_of)
+            .collect();
+        if !also.is_empty() {
+            let mut listed = also[..also.len().min(3)].join(", ");
+            if also.len() > 3 {
+                listed.push_str(&format!(" +{} more", also.len() - 3));
+            }
+            path.push_str(&format!(", also held by {}", short(&listed)));
+        }
         assert!(paths.contains(&path), "{path:?} not in {paths:?}");
     }
     for (row, b) in table(&r.root, &["budget", "actual", "result"])

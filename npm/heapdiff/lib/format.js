@@ -68,6 +68,12 @@ function message(report, run) {
       `  growth:    +${bytes(perStep / run.perStep)} and +${count(objects / run.perStep)} objects ` +
         `per ${unit} (${run.perStep} ${unit}s between snapshots, ${run.snapshots} snapshots)`,
     );
+    if (!finding.site) {
+      lines.push(
+        `  if a cache: one that fills up to a bound grows until it is full; give a warmup ` +
+          `(now ${run.warmup}) that fills it before the first snapshot`,
+      );
+    }
     for (const other of (finding.also_held_by ?? []).slice(0, 3)) {
       lines.push(`  also held by: ${other}`);
     }

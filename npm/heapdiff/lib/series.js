@@ -13,27 +13,37 @@ const { EXIT, runJson } = require('./run.js');
 const DEFAULTS = { iterations: 30, warmup: 5, snapshots: 4, keep: 'on-failure' };
 const KEEP = ['on-failure', 'always', 'never'];
 
+/** A value as a message quotes it: strings in quotes (`'30'`), the rest as they print. */
+function shown(value) {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 function integer(name, value, min) {
   if (!Number.isInteger(value) || value < min) {
-    throw new TypeError(`heapdiff: ${name} must be an integer ≥ ${min}, not ${String(value)}`);
+    throw new TypeError(`heapdiff: ${name} must be an integer ≥ ${min}, not ${shown(value)}`);
   }
   return value;
 }
 
 /** The options with their defaults, checked; `perStep` iterations run between snapshots. */
 function settings(options = {}) {
-  const o = { ...DEFAULTS, ...options };
+  // An option given as undefined (passed through by a wrapper) keeps its default.
+  const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
+  const o = { ...DEFAULTS, ...given };
   const snapshots = integer('snapshots', o.snapshots, 3);
   const iterations = integer('iterations', o.iterations, snapshots - 1);
   const warmup = integer('warmup', o.warmup, 0);
   if (!KEEP.includes(o.keep)) {
-    throw new TypeError(`heapdiff: keep must be one of ${KEEP.join(', ')}, not ${String(o.keep)}`);
+    throw new TypeError(`heapdiff: keep must be one of ${KEEP.join(', ')}, not ${shown(o.keep)}`);
   }
   const args = o.args ?? [];
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
     throw new TypeError('heapdiff: args must be an array of strings');
   }
   const failIf = o.failIf ?? ['growing.count>0'];
+  if (o.binary !== undefined && !fs.existsSync(o.binary)) {
+    throw new TypeError(`heapdiff: binary is ${shown(o.binary)}, which does not exist`);
+  }
   return {
     snapshots,
     warmup,
@@ -53,6 +63,19 @@ function snapshotFolder(s) {
     return { dir: path.resolve(s.dir), made: false };
   }
   return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-')), made: true };
+}
+
+/** Folders of snapshots this process made whose test has not ended, removed if it exits. */
+const unfinished = new Map();
+
+/** A runner that ends a timed-out test by ending the process must not leave snapshots. */
+function removeUnfinishedAtExit(folder, files) {
+  if (unfinished.size === 0) {
+    process.once('exit', () => {
+      for (const [f, names] of unfinished) remove(f, names);
+    });
+  }
+  unfinished.set(folder, files);
 }
 
 function remove(folder, files) {
@@ -79,6 +102,7 @@ async function measure(work, heap, s) {
   const files = Array.from({ length: s.snapshots }, (_, i) =>
     path.join(folder.dir, `s${String(i + 1).padStart(2, '0')}.heapsnapshot`),
   );
+  removeUnfinishedAtExit(folder, files);
   let i = 0;
   try {
     for (; i < s.warmup; i++) await work(i);
@@ -88,6 +112,7 @@ async function measure(work, heap, s) {
       await heap.snapshot(files[step]);
     }
   } catch (error) {
+    unfinished.delete(folder);
     remove(folder, files);
     throw error;
   }
@@ -98,6 +123,8 @@ async function measure(work, heap, s) {
   } catch (error) {
     error.message += `\nSnapshots kept in ${folder.dir}`;
     throw error;
+  } finally {
+    unfinished.delete(folder);
   }
   const { code, report, stderr } = outcome;
   if (code === EXIT.CANNOT_CHECK || report === null || (code !== EXIT.OK && code !== EXIT.EXCEEDED)) {
@@ -114,6 +141,7 @@ async function measure(work, heap, s) {
     snapshots: s.snapshots,
     dir: keep ? folder.dir : null,
     unit: s.unit,
+    warmup: s.warmup,
   };
   return {
     leaked,

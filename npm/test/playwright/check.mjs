@@ -110,13 +110,17 @@ for (const dir of kept) {
   }
 }
 
-// One leak, one finding (leak-report.spec.ts asserts it with checkLeak's report).
-{
-  const key = 'leak-report.spec.ts › the leaky dialog is one finding that holds every option of every dialog';
+// What the report says (leak-report.spec.ts asserts it with checkLeak's report): one leak is
+// one finding; a listener list that moves as it grows is still found growing.
+for (const [title, said] of [
+  ['the leaky dialog is one finding that holds every option of every dialog', 'the leak is one finding'],
+  ['a window listener that is never removed is a growing finding', 'a leaked listener is found'],
+]) {
+  const key = `leak-report.spec.ts › ${title}`;
   const { result } = resultOf(key) ?? {};
   const errors = (result?.errors ?? []).map((e) => excerpt(e.message)).join('\n');
   if (expect(result?.status === 'passed', `${key}: ${result?.status}: ${errors}`)) {
-    summary.push('the leak is one finding');
+    summary.push(said);
   }
 }
 

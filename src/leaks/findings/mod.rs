@@ -346,7 +346,9 @@ pub fn settle_by_classes(findings: &mut Vec<Finding>, grows: impl Fn(&str) -> bo
                 .and_then(|rest| rest.split(" @ ").next())
                 .map_or_else(|| label.to_string(), str::to_string)
         };
-        if main.is_some_and(|p| grows(&class(&p.label))) {
+        // Chromium's Summary keeps closures under `Function`, not under their names.
+        let closure_grows = |label: &str| label.starts_with("Function ") && grows("Function");
+        if main.is_some_and(|p| grows(&class(&p.label)) || closure_grows(&p.label)) {
             f.evidence = Evidence::Growing;
             f.score = f.step_bytes.iter().copied().min().unwrap_or(0);
         }

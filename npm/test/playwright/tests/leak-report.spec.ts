@@ -16,3 +16,14 @@ test('the leaky dialog is one finding that holds every option of every dialog', 
   // 30 dialogs opened after the first snapshot, 40 options each.
   expect(options?.count).toBe(30 * 40);
 });
+
+// A listener list grows at every step though its backing store moves when it grows: the
+// finding is the window's event listeners, growing, made by the listener's function.
+test('a window listener that is never removed is a growing finding', async ({ page }) => {
+  await page.goto(pageUrl('listener-leak.html'));
+  const result = await checkLeak(page, () => openAndCloseSettings(page), { keep: 'never' });
+  expect(result.leaked).toBe(true);
+  const first = result.report.findings[0];
+  expect(first.growing).toBe(true);
+  expect(first.site?.label).toMatch(/^Function onResize @ .*listener-leak\.js:14:/);
+});
