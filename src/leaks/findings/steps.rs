@@ -11,27 +11,57 @@ const FLAT_MIN_GROWTH: u64 = 4096;
 /// Gained at every step, and its size grew at every step: its retained bytes by at least half
 /// of what it gained, or its entries (its retained bytes not shrinking). A holder whose entries
 /// stay flat must grow by [`FLAT_MIN_GROWTH`] at least: a full cache whose new keys are a few
-/// bytes longer than the ones it dropped is not growing.
+/// bytes longer than the ones it dropped is not growing. One snapshot in the middle whose
+/// retained size fell below the first snapshot's (something else held the holder's objects at
+/// that moment: a request on the stack) is stepped over: the growth is measured across it.
 pub(super) fn grows_at_every_step(
     h: &Holder,
     retained: &[Option<u64>],
     entries: &[Option<u32>],
 ) -> bool {
-    gains_at_every_step(h)
-        && (0..h.bytes.len()).all(|i| {
-            let gained = h.bytes[i];
-            let flat = matches!((entries[i], entries[i + 1]), (Some(a), Some(b)) if b <= a);
-            let least = if flat { FLAT_MIN_GROWTH } else { 1 };
-            let sized = match (retained[i], retained[i + 1]) {
-                (Some(a), Some(b)) => b >= a.saturating_add((gained / 2).max(least)),
-                _ => false,
-            };
-            let counted = match (entries[i], entries[i + 1], retained[i], retained[i + 1]) {
-                (Some(a), Some(b), Some(r), Some(s)) => b > a && s >= r,
-                _ => false,
-            };
-            sized || counted
-        })
+    if !gains_at_every_step(h) {
+        return false;
+    }
+    let last = h.bytes.len();
+    let dipped = |k: usize| {
+        k > 0 && k < last && matches!((retained[0], retained[k]), (Some(a), Some(b)) if b < a)
+    };
+    if (1..last).filter(|&k| dipped(k)).count() > 1 {
+        return false;
+    }
+    let mut from = 0;
+    for to in 1..=last {
+        if dipped(to) {
+            continue;
+        }
+        if !grew(&h.bytes[from..to], retained, entries, from, to) {
+            return false;
+        }
+        from = to;
+    }
+    true
+}
+
+/// Did the size grow from snapshot `from` to snapshot `to`, in which it `gained` per step?
+fn grew(
+    gained: &[u64],
+    retained: &[Option<u64>],
+    entries: &[Option<u32>],
+    from: usize,
+    to: usize,
+) -> bool {
+    let gained: u64 = gained.iter().sum();
+    let flat = matches!((entries[from], entries[to]), (Some(a), Some(b)) if b <= a);
+    let least = if flat { FLAT_MIN_GROWTH } else { 1 };
+    let sized = match (retained[from], retained[to]) {
+        (Some(a), Some(b)) => b >= a.saturating_add((gained / 2).max(least)),
+        _ => false,
+    };
+    let counted = match (entries[from], entries[to], retained[from], retained[to]) {
+        (Some(a), Some(b), Some(r), Some(s)) => b > a && s >= r,
+        _ => false,
+    };
+    sized || counted
 }
 
 /// Gained a share of its objects at every step (two steps at least), still alive at the end.
@@ -83,6 +113,36 @@ mod tests {
         let retained = [Some(160_000), Some(310_000), Some(460_000), Some(610_000)];
         let entries = [Some(3), Some(3), Some(3), Some(3)];
         assert!(grows_at_every_step(&h, &retained, &entries));
+    }
+
+    #[test]
+    fn a_chain_held_elsewhere_at_one_snapshot_still_grows() {
+        // At the second snapshot a request on the stack held the chain: the holder's retained
+        // size fell below the first's. Across that snapshot it grew by all it gained.
+        let h = holder(&[151_000, 153_000, 153_000]);
+        let retained = [Some(162_000), Some(1_100), Some(475_000), Some(628_000)];
+        let entries = [Some(0), Some(0), Some(0), Some(0)];
+        assert!(grows_at_every_step(&h, &retained, &entries));
+        // Two such snapshots are not stepped over.
+        let four = holder(&[151_000, 153_000, 153_000, 153_000]);
+        let retained = [
+            Some(162_000),
+            Some(1_100),
+            Some(1_100),
+            Some(628_000),
+            Some(780_000),
+        ];
+        let entries = [Some(0); 5];
+        assert!(!grows_at_every_step(&four, &retained, &entries));
+    }
+
+    #[test]
+    fn a_cache_that_dips_does_not_grow_across_the_dip() {
+        // A full cache whose retained size dipped once and came back: no growth across it.
+        let h = holder(&[40_000, 40_000, 40_000]);
+        let retained = [Some(300_000), Some(200_000), Some(300_500), Some(301_000)];
+        let entries = [Some(500), Some(500), Some(500), Some(500)];
+        assert!(!grows_at_every_step(&h, &retained, &entries));
     }
 
     #[test]
