@@ -323,7 +323,8 @@ pub fn is_embedder(g: &HeapGraph, v: u32) -> bool {
 /// closures): each unclaimed new candidate whose dominator is an embedder object goes to the
 /// lowest embedder object above it that holds two or more such objects, the list rather than
 /// one entry's wrapper (or the highest above that holding exactly the same ones, the list's
-/// owner rather than its backing store). Marks those holders in `holder_of`; returns `(object, holder)` pairs.
+/// owner rather than its backing store). Marks those holders in `holder_of`; returns
+/// `(object, holder)` pairs.
 fn native_holders(
     a: &Analysis,
     holder_of: &mut [u32],
@@ -364,14 +365,13 @@ fn native_holders(
             .take(MAX_NATIVE_HOPS)
             .filter(|&p| !is_detached(a, p))
             .skip_while(|p| held.get(p).is_none_or(|&c| c < 2));
-        let mut holder = above.next();
-        if let Some(lowest) = holder {
+        let holder = above.next().map(|lowest| {
             let count = held[&lowest];
-            holder = above
+            above
                 .take_while(|&p| held.get(&p) == Some(&count) && g.raw_name(p).contains("::"))
                 .last()
-                .or(holder);
-        }
+                .unwrap_or(lowest)
+        });
         if let Some(h) = holder {
             holder_of[h as usize] = h;
             holder_of[v as usize] = h;
