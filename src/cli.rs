@@ -136,6 +136,21 @@ pub struct OutputArgs {
     /// classes, functions and scripts stay).
     #[arg(long, global = true)]
     pub redact: bool,
+
+    /// Also look for source maps in DIR (a build folder kept apart from what was served),
+    /// matched to scripts by the end of their path. Maps that local scripts name or have
+    /// beside them are always read; nothing is fetched over a network.
+    #[arg(
+        long,
+        value_name = "DIR",
+        global = true,
+        conflicts_with = "no_source_maps"
+    )]
+    pub source_maps: Option<PathBuf>,
+
+    /// Show every site as V8 saw it, in the compiled scripts, reading no source map.
+    #[arg(long, global = true)]
+    pub no_source_maps: bool,
 }
 
 /// The main command: what two or more snapshots of one process say about a leak.

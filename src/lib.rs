@@ -28,5 +28,6 @@ pub mod read;
 pub mod redact;
 pub mod report;
 pub mod session;
+pub mod sources;
 
 pub use error::{Error, ErrorKind, Result};

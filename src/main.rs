@@ -12,6 +12,7 @@ use heapdiff::report::Format;
 use heapdiff::report::Layout;
 use heapdiff::report::layout::budget_number;
 use heapdiff::session::{self, Feedback, Outcome};
+use heapdiff::sources::SourceMaps;
 
 /// Exit status when a budget is exceeded.
 const EXIT_OVER_BUDGET: u8 = 1;
@@ -28,6 +29,24 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The source maps of this run: none, the local ones, or those and a folder's.
+fn source_maps(output: &cli::OutputArgs) -> anyhow::Result<&'static SourceMaps> {
+    if output.no_source_maps {
+        return Ok(SourceMaps::shared_off());
+    }
+    let Some(dir) = &output.source_maps else {
+        return Ok(SourceMaps::shared_local());
+    };
+    if !dir.is_dir() {
+        return Err(usage(format!(
+            "--source-maps {}: not a folder",
+            dir.display()
+        )));
+    }
+    // One per process, alive as long as it.
+    Ok(Box::leak(Box::new(SourceMaps::with_folder(dir.clone()))))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -49,6 +68,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     let feedback = Feedback {
         redact: cli.output.redact,
+        sources: source_maps(&cli.output)?,
         verbose: cli.verbose,
         spinner: !cli.quiet && !cli.verbose && std::io::stderr().is_terminal(),
     };

@@ -6,8 +6,10 @@
 use serde::Serialize;
 
 use crate::graph::{Allocations, HeapGraph, NO_TRACE, TraceFunction};
+use crate::sources::Generated;
 
-/// One frame: a function and where it is defined (1-based line and column; 0 = unknown).
+/// One frame: a function and where it is defined (1-based line and column; 0 = unknown), in
+/// the original source when the script's source map says where.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Frame {
     pub function: String,
@@ -15,6 +17,9 @@ pub struct Frame {
     pub script_id: u32,
     pub line: u32,
     pub column: u32,
+    /// Where V8 saw the function, when the fields above come from a source map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Box<Generated>>,
 }
 
 /// The frame of tree node `trace`.
@@ -24,12 +29,47 @@ pub fn frame(g: &HeapGraph, allocations: &Allocations, trace: u32) -> Frame {
 
 /// The frame naming trace function `f`.
 pub fn function_frame(g: &HeapGraph, f: &TraceFunction) -> Frame {
-    Frame {
+    let frame = Frame {
         function: g.strings.get(f.name).to_string(),
         script: g.strings.get(f.script_name).to_string(),
         script_id: f.script_id,
         line: f.line,
         column: f.column,
+        generated: None,
+    };
+    mapped(g, frame)
+}
+
+/// `frame` at its original place, when its script's source map gives one.
+fn mapped(g: &HeapGraph, frame: Frame) -> Frame {
+    if frame.line == 0 || frame.column == 0 {
+        return frame;
+    }
+    let Some(original) = g.source_maps.original(
+        &frame.script,
+        frame.line - 1,
+        frame.column - 1,
+        &frame.function,
+        || {
+            g.script_node(&frame.script)
+                .map(|s| g.script_facts(s))
+                .unwrap_or_default()
+        },
+    ) else {
+        return frame;
+    };
+    Frame {
+        function: original.name.unwrap_or_else(|| frame.function.clone()),
+        script: original.source,
+        script_id: frame.script_id,
+        line: original.line + 1,
+        column: original.column + 1,
+        generated: Some(Box::new(Generated {
+            function: frame.function,
+            script: frame.script,
+            line: frame.line,
+            column: frame.column,
+        })),
     }
 }
 

@@ -5,11 +5,13 @@ mod allocations;
 pub mod bits;
 mod ids;
 mod retainers;
+mod scripts;
 mod strings;
 
 pub use allocations::{Allocations, NO_TRACE, RawTraces, Sample, TraceFunction, TraceNode};
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
 pub use retainers::Retainers;
+pub use scripts::{STRING_LIMIT, ScriptFacts};
 pub use strings::StringTable;
 
 use rustc_hash::FxHashMap;
@@ -188,6 +190,11 @@ pub struct HeapGraph {
     pub layout: String,
     /// How long each reading step took (the file's parsing, then the graph checks).
     pub timings: Timings,
+    /// The source maps sites in this snapshot's scripts are mapped through (shared by the
+    /// snapshots of one run).
+    pub source_maps: &'static crate::sources::SourceMaps,
+    /// Script nodes by name, indexed on first use ([`HeapGraph::script_node`]).
+    pub scripts: std::sync::OnceLock<FxHashMap<Box<str>, u32>>,
 }
 
 impl HeapGraph {
@@ -276,6 +283,8 @@ impl HeapGraph {
             allocations,
             layout: raw.layout,
             timings,
+            source_maps: crate::sources::SourceMaps::shared_local(),
+            scripts: std::sync::OnceLock::new(),
         })
     }
 

@@ -55,6 +55,11 @@ pub struct FindingSite {
     pub column: u32,
     /// For eval'd code: the function that compiled it, `compile (app.js:12:5)`.
     pub created_by: Option<String>,
+    /// Where V8 saw the function (1-based too), when a source map gave the place above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::sources::Generated>,
+    /// The npm package the code is in (`null`: the application's own).
+    pub package: Option<String>,
 }
 
 /// The object a finding is about.
@@ -133,6 +138,12 @@ impl FindingReport {
                 line: s.line + 1,
                 column: s.column + 1,
                 created_by: s.created_by.clone(),
+                generated: s.generated.as_deref().map(|g| crate::sources::Generated {
+                    line: g.line + 1,
+                    column: g.column + 1,
+                    ..g.clone()
+                }),
+                package: s.package().map(str::to_string),
             }),
             fingerprint: Fingerprint::of(f).hash(),
             baseline: f.standing.map(|s| match s {

@@ -90,6 +90,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
+    for n in &r.source_notes {
+        out.push_str(&format!("\n> Note: {}\n", text(n)));
+    }
     if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
     }
@@ -250,6 +253,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
+    }
+    for n in &r.source_notes {
+        out.push_str(&format!("\n> Note: {}\n", text(n)));
     }
     findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);

@@ -89,6 +89,8 @@ pub struct SummaryReport {
     pub allocation: Option<Vec<AllocationSiteReport>>,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
+    /// Source maps that were named but could not be used, one line per script.
+    pub source_notes: Vec<String>,
 }
 
 /// One class row.
@@ -162,6 +164,7 @@ impl SummaryReport {
             classes: rows.iter().map(ClassReport::from).collect(),
             allocation: None,
             redacted: false,
+            source_notes: Vec::new(),
         }
     }
 
@@ -261,6 +264,8 @@ pub struct DiffReport {
     pub window: Option<String>,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
+    /// Source maps that were named but could not be used, one line per script.
+    pub source_notes: Vec<String>,
 }
 
 /// The outcome of one budget.
@@ -348,6 +353,8 @@ pub struct ClusterReport {
     pub allocation: Option<AllocationReport>,
 }
 
+/// Where a cluster's function or constructor is defined (0-based line and column): the
+/// original source when a source map says where, with V8's place in `generated`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteReport {
     pub function: String,
@@ -355,6 +362,10 @@ pub struct SiteReport {
     pub line: u32,
     pub column: u32,
     pub created_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::sources::Generated>,
+    /// The npm package the code is in (`null`: the application's own).
+    pub package: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -430,6 +441,8 @@ impl ClusterReport {
                 line: s.line,
                 column: s.column,
                 created_by: s.created_by.clone(),
+                generated: s.generated.as_deref().cloned(),
+                package: s.package().map(str::to_string),
             }),
             captured: c.captured.clone(),
             properties: c.properties.clone(),
@@ -568,6 +581,7 @@ impl DiffReport {
                 .map(|sites| sites.iter().map(AllocationSiteReport::from).collect()),
             window: d.window.clone(),
             redacted: false,
+            source_notes: Vec::new(),
         }
     }
 

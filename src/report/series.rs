@@ -44,6 +44,8 @@ pub struct SeriesReport {
     pub ignored: IgnoredReport,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
+    /// Source maps that were named but could not be used, one line per script.
+    pub source_notes: Vec<String>,
 }
 
 /// One class or cluster across the series.
@@ -95,6 +97,7 @@ impl SeriesReport {
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
             ignored: IgnoredReport::from(&series.ignored),
             redacted: false,
+            source_notes: Vec::new(),
         }
     }
 }

@@ -155,6 +155,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         notes.push("redacted (--redact): strings from the heap are placeholders".to_string());
     }
     notes.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
+    notes.extend(r.source_notes.iter().map(|n| format!("note: {n}")));
     for note in notes {
         out.push_str(&wrap_indented(&note, width, 2));
     }
@@ -358,6 +359,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
+    }
+    for n in &r.source_notes {
+        out.push_str(&format!("note: {n}\n"));
     }
     findings(&mut out, &r.findings, true, false, layout);
     budgets(&mut out, &r.budgets);

@@ -76,6 +76,7 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
         report = report.with_allocation_view(&tops);
     }
     report.redacted = feedback.redact;
+    report.source_notes = feedback.sources.notes();
     feedback.report_took(started.elapsed());
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
@@ -254,6 +255,7 @@ fn render_diff(
     }
     let mut report = DiffReport::new(diff);
     report.redacted = feedback.redact;
+    report.source_notes = feedback.sources.notes();
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
     let rendering = Instant::now();
@@ -335,6 +337,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     }
     let mut report = SeriesReport::new(&series);
     report.redacted = feedback.redact;
+    report.source_notes = feedback.sources.notes();
     check_strict(request, &series.warnings)?;
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,

@@ -7,16 +7,30 @@ use std::time::{Duration, Instant};
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::graph::HeapGraph;
+use crate::sources::SourceMaps;
 
 /// How the work is reported on stderr, and how graphs are taken as read.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Feedback {
     /// Replace heap strings by placeholders as each graph is read (`--redact`).
     pub redact: bool,
+    /// The source maps every graph's sites are mapped through (one set for the whole run).
+    pub sources: &'static SourceMaps,
     /// Time each phase (`--verbose`).
     pub verbose: bool,
     /// A spinner naming the current phase (stderr is a terminal and `--quiet` was not given).
     pub spinner: bool,
+}
+
+impl Default for Feedback {
+    fn default() -> Feedback {
+        Feedback {
+            redact: false,
+            sources: SourceMaps::shared_local(),
+            verbose: false,
+            spinner: false,
+        }
+    }
 }
 
 impl Feedback {
@@ -66,6 +80,7 @@ pub fn load(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
 fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
     let start = Instant::now();
     let mut graph = crate::read::load(path)?;
+    graph.source_maps = feedback.sources;
     if feedback.redact {
         crate::redact::redact_graph(&mut graph);
     }

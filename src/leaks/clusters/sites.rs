@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use crate::graph::Retainers;
 use crate::graph::{HeapGraph, Location};
+use crate::sources::Generated;
 
-/// Where a function was defined.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Where a function was defined: in the original source when a source map says where (the
+/// compiled script's place is then kept in `generated`).
+#[derive(Debug, Clone)]
 pub struct Site {
     /// The function's name with a trailing number replaced by `*` (code generators number the
     /// functions they emit: `validate1`, `validate2`, … are one site).
@@ -21,9 +23,56 @@ pub struct Site {
     /// For eval'd code: the function that ran `eval`/`new Function`, its script, line and
     /// column (1-based, when a closure of it is alive): `compile (app.js:12:5)`.
     pub created_by: Option<String>,
+    /// Where V8 saw the function, when the fields above come from a source map.
+    pub generated: Option<Box<Generated>>,
+}
+
+/// Sites are one site by their original place: two copies of one function (bundled into two
+/// chunks) are one.
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        (
+            &self.function,
+            &self.script,
+            self.line,
+            self.column,
+            &self.created_by,
+        ) == (
+            &other.function,
+            &other.script,
+            other.line,
+            other.column,
+            &other.created_by,
+        )
+    }
+}
+
+impl Eq for Site {}
+
+impl std::hash::Hash for Site {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (
+            &self.function,
+            &self.script,
+            self.line,
+            self.column,
+            &self.created_by,
+        )
+            .hash(state);
+    }
 }
 
 impl Site {
+    /// The npm package the function's code is in, by its original source (else its script);
+    /// `None` for the application's own code.
+    pub fn package(&self) -> Option<&str> {
+        crate::sources::package::package_of(&self.script).or_else(|| {
+            self.generated
+                .as_ref()
+                .and_then(|g| crate::sources::package::package_of(&g.script))
+        })
+    }
+
     /// `validate* @ <eval>:4:20, created by compile (ajv.js:3:9)`: 1-based line and column.
     pub fn label(&self) -> String {
         format!(
@@ -128,18 +177,51 @@ impl<'g> SiteResolver<'g> {
     pub fn object_site(&mut self, v: u32) -> Option<Site> {
         let g = self.g;
         let location = *g.locations.get(&v)?;
-        let script = self.script_of_id(v, location.script_id)?;
-        let (script, created_by) = self.script_name(script);
+        let script_node = self.script_of_id(v, location.script_id)?;
+        let (script, created_by) = self.script_name(script_node);
         if script == "<eval>" && created_by.is_none() {
             return None;
         }
-        Some(Site {
-            function: g.raw_name(v).to_string(),
+        let raw = g.raw_name(v);
+        let site = Site {
+            function: raw.to_string(),
             script,
             line: location.line,
             column: location.column,
             created_by,
-        })
+            generated: None,
+        };
+        Some(self.mapped(site, raw, Some(script_node)))
+    }
+
+    /// `site` at its original place, when its script's source map gives one.
+    fn mapped(&self, site: Site, raw_name: &str, script: Option<u32>) -> Site {
+        let g = self.g;
+        let Some(original) =
+            g.source_maps
+                .original(&site.script, site.line, site.column, raw_name, || {
+                    script.map(|s| g.script_facts(s)).unwrap_or_default()
+                })
+        else {
+            return site;
+        };
+        let function = match original.name {
+            Some(name) => normalise_function_name(&name),
+            None => site.function.clone(),
+        };
+        Site {
+            function,
+            script: original.source,
+            line: original.line,
+            column: original.column,
+            created_by: site.created_by.clone(),
+            generated: Some(Box::new(Generated {
+                function: site.function,
+                script: site.script,
+                line: site.line,
+                column: site.column,
+            })),
+        }
     }
 
     /// The target of the first string-named edge of `v` called one of `names`.
@@ -174,7 +256,8 @@ impl<'g> SiteResolver<'g> {
         let g = self.g;
         let raw = g.raw_name(closure);
         let function = normalise_function_name(raw);
-        let (script, created_by) = match self.script_of_closure(closure) {
+        let script_node = self.script_of_closure(closure);
+        let (script, created_by) = match script_node {
             Some(script) => self.script_name(script),
             None => ("<unknown>".to_string(), None),
         };
@@ -187,13 +270,15 @@ impl<'g> SiteResolver<'g> {
         if function.ends_with('*') {
             column = column.saturating_sub(raw.chars().map(char::len_utf16).sum::<usize>() as u32);
         }
-        Site {
+        let site = Site {
             function,
             script,
             line,
             column,
             created_by,
-        }
+            generated: None,
+        };
+        self.mapped(site, raw, script_node)
     }
 
     /// A script's name, or `<eval>` and who ran the eval.
@@ -221,13 +306,30 @@ impl<'g> SiteResolver<'g> {
                         "" => "(anonymous)",
                         f => f,
                     };
-                    let from = self
-                        .script_of_shared(sfi)
+                    let from_node = self.script_of_shared(sfi);
+                    let from = from_node
                         .map(|s| g.raw_name(s).to_string())
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| "<eval>".to_string());
                     Some(match self.location_of_shared(sfi) {
-                        Some(l) => format!("{function} ({from}:{}:{})", l.line + 1, l.column + 1),
+                        Some(l) => {
+                            let compiler = Site {
+                                function: function.to_string(),
+                                script: from,
+                                line: l.line,
+                                column: l.column,
+                                created_by: None,
+                                generated: None,
+                            };
+                            let c = self.mapped(compiler, g.raw_name(sfi), from_node);
+                            format!(
+                                "{} ({}:{}:{})",
+                                c.function,
+                                c.script,
+                                c.line + 1,
+                                c.column + 1
+                            )
+                        }
                         None => format!("{function} ({from})"),
                     })
                 }

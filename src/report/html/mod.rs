@@ -94,6 +94,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for w in &r.warnings {
         body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
     }
+    for n in &r.source_notes {
+        body.push_str(&format!("<p class=\"note\">Note: {}</p>\n", esc(n)));
+    }
     body.push_str(&budgets(&r.budgets));
     if r.target.is_none() && r.window.is_none() {
         body.push_str(&findings_table(&r.findings, false, cwd));
@@ -210,6 +213,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     body.push_str(&snapshots_table(&list));
     for w in &r.warnings {
         body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
+    }
+    for n in &r.source_notes {
+        body.push_str(&format!("<p class=\"note\">Note: {}</p>\n", esc(n)));
     }
     body.push_str(&budgets(&r.budgets));
     body.push_str(&findings_table(&r.findings, true, cwd));

@@ -1,0 +1,239 @@
+//! Original sources of compiled scripts, through their source maps, read offline: the map a
+//! script names (inline, or a file beside it), `FILE.js.map` beside a local script, or a
+//! folder of maps kept apart from what was served (`--source-maps DIR`). Nothing is fetched
+//! over a network. Each script's map is read once and shared by every snapshot.
+
+mod locate;
+pub mod package;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::Serialize;
+use sourcemap::DecodedMap;
+
+use crate::graph::ScriptFacts;
+use locate::DirIndex;
+
+/// Where a function is in the original source: its file (as the map names it, relative
+/// paths resolved against the map's folder), line and column (0-based) and, where the
+/// map names it, the function's original name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Original {
+    pub source: String,
+    pub line: u32,
+    pub column: u32,
+    pub name: Option<String>,
+}
+
+/// Where V8 saw a function: the compiled script, line and column (counted as its owner
+/// counts its own: sites 0-based, allocation frames 1-based) and V8's name for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Generated {
+    pub function: String,
+    pub script: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Which maps are read.
+#[derive(Debug)]
+enum Mode {
+    /// None (`--no-source-maps`).
+    Off,
+    /// Those local scripts name or have beside them.
+    Local,
+    /// Those too, and the maps in a folder, matched to scripts by the end of their path.
+    Folder(PathBuf),
+}
+
+/// The source maps of the scripts sites are in, read on first use.
+#[derive(Debug)]
+pub struct SourceMaps {
+    mode: Mode,
+    maps: Mutex<BTreeMap<String, Option<Arc<ScriptMap>>>>,
+    /// One note per script whose map could not be used, by script.
+    notes: Mutex<BTreeMap<String, String>>,
+    folder: OnceLock<DirIndex>,
+}
+
+/// A script's decoded map and what helps read it.
+#[derive(Debug)]
+struct ScriptMap {
+    map: DecodedMap,
+    /// The folder relative `sources` are resolved against (the map file's).
+    base: Option<PathBuf>,
+    /// The compiled script's text, when it was read (to find functions' original names).
+    text: Option<String>,
+    /// Byte offsets of the starts of `text`'s lines.
+    line_starts: Vec<usize>,
+}
+
+impl SourceMaps {
+    /// Maps that local scripts name or have beside them: the default.
+    pub const fn local() -> SourceMaps {
+        SourceMaps::new(Mode::Local)
+    }
+
+    /// No maps at all.
+    pub const fn off() -> SourceMaps {
+        SourceMaps::new(Mode::Off)
+    }
+
+    /// Local maps, and those in `folder` (a build folder), matched to scripts by path suffix.
+    pub fn with_folder(folder: PathBuf) -> SourceMaps {
+        SourceMaps::new(Mode::Folder(folder))
+    }
+
+    const fn new(mode: Mode) -> SourceMaps {
+        SourceMaps {
+            mode,
+            maps: Mutex::new(BTreeMap::new()),
+            notes: Mutex::new(BTreeMap::new()),
+            folder: OnceLock::new(),
+        }
+    }
+
+    /// The process's default: [`SourceMaps::local`], shared.
+    pub fn shared_local() -> &'static SourceMaps {
+        static LOCAL: SourceMaps = SourceMaps::local();
+        &LOCAL
+    }
+
+    /// The process's [`SourceMaps::off`], shared.
+    pub fn shared_off() -> &'static SourceMaps {
+        static OFF: SourceMaps = SourceMaps::off();
+        &OFF
+    }
+
+    /// The original place of 0-based `line`, `column` in `script`, where the script's map
+    /// says one. `name` is V8's name of the function there (the map may give the original
+    /// one); `facts`, what the snapshot says of the script, is asked for on its first lookup.
+    pub fn original(
+        &self,
+        script: &str,
+        line: u32,
+        column: u32,
+        name: &str,
+        facts: impl FnOnce() -> ScriptFacts,
+    ) -> Option<Original> {
+        let map = self.map_of(script, facts)?;
+        let token = map.map.lookup_token(line, column)?;
+        if token.get_dst_line() != line {
+            return None;
+        }
+        let source = token.get_source()?;
+        Some(Original {
+            source: locate::source_path(source, map.base.as_deref()),
+            line: token.get_src_line(),
+            column: token.get_src_col(),
+            name: original_name(&map, line, column, name),
+        })
+    }
+
+    /// What keeps some scripts' maps from use, one line per script.
+    pub fn notes(&self) -> Vec<String> {
+        let notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+        notes.values().cloned().collect()
+    }
+
+    fn map_of(&self, script: &str, facts: impl FnOnce() -> ScriptFacts) -> Option<Arc<ScriptMap>> {
+        if matches!(self.mode, Mode::Off) || !may_have_map(script) {
+            return None;
+        }
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = maps.get(script) {
+            return known.clone();
+        }
+        let folder = match &self.mode {
+            Mode::Folder(dir) => Some(self.folder.get_or_init(|| DirIndex::new(dir))),
+            _ => None,
+        };
+        let found = match locate::find(script, &facts(), folder) {
+            Ok(found) => found.map(Arc::new),
+            Err(note) => {
+                let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+                notes.insert(script.to_string(), note);
+                None
+            }
+        };
+        maps.insert(script.to_string(), found.clone());
+        found
+    }
+}
+
+/// Scripts that can have a map: named, and not Node's or the browser's own.
+fn may_have_map(script: &str) -> bool {
+    !script.is_empty()
+        && !script.starts_with('<')
+        && !script.starts_with("node:")
+        && !script.starts_with("internal/")
+        && !script.starts_with("extensions::")
+        && !script.starts_with("chrome")
+}
+
+impl ScriptMap {
+    fn new(map: DecodedMap, base: Option<PathBuf>, text: Option<String>) -> ScriptMap {
+        let line_starts = text.as_deref().map_or_else(Vec::new, |t| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', t.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        ScriptMap {
+            map,
+            base,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The text of 0-based line `line` of the compiled script, when it was read.
+    fn line(&self, line: u32) -> Option<&str> {
+        let text = self.text.as_deref()?;
+        let start = *self.line_starts.get(line as usize)?;
+        let end = self
+            .line_starts
+            .get(line as usize + 1)
+            .map_or(text.len(), |&e| e - 1);
+        text.get(start..end)
+    }
+}
+
+/// The original name of the function V8 calls `name` whose parameters start at `line`,
+/// `column`: the map's name for the identifier V8's name was taken from, where the map
+/// has one (minifiers rename, and the map keeps the old name). The identifier is the last
+/// occurrence of `name` before the parameters on that line (`function a(`, `a(){`,
+/// `const a=(e)=>`), or right before them when the line's text is not at hand.
+fn original_name(map: &ScriptMap, line: u32, column: u32, name: &str) -> Option<String> {
+    if name.is_empty() || !name.is_ascii() {
+        return None;
+    }
+    let width = name.len() as u32;
+    let at = match map.line(line).filter(|l| l.is_ascii()) {
+        Some(text) => {
+            let before = text.get(..(column as usize).min(text.len()))?;
+            let window = before.len().saturating_sub(200);
+            let found = before[window..].rmatch_indices(name).find(|&(i, _)| {
+                let i = window + i;
+                let bytes = before.as_bytes();
+                let start_ok = i == 0 || !is_identifier_byte(bytes[i - 1]);
+                let end = i + name.len();
+                let end_ok = end >= bytes.len() || !is_identifier_byte(bytes[end]);
+                start_ok && end_ok
+            })?;
+            (window + found.0) as u32
+        }
+        None => column.checked_sub(width)?,
+    };
+    let token = map.map.lookup_token(line, at)?;
+    (token.get_dst_line() == line && token.get_dst_col() == at)
+        .then(|| token.get_name())
+        .flatten()
+        .filter(|n| *n != name && !n.is_empty())
+        .map(str::to_string)
+}
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
