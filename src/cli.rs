@@ -251,6 +251,9 @@ pub enum GroupBy {
     Cluster,
     /// The function that allocated them, from allocation stacks.
     Stack,
+    /// The npm package whose code made them (or the application's own code), by the script's
+    /// path or the source its map gives; objects without a site go with their dominator's.
+    Package,
 }
 
 fn window_arg(text: &str) -> Result<TimeWindow, String> {

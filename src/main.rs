@@ -45,8 +45,10 @@ fn source_maps(output: &cli::OutputArgs) -> anyhow::Result<&'static SourceMaps> 
             dir.display()
         )));
     }
-    // One per process, alive as long as it.
-    Ok(Box::leak(Box::new(SourceMaps::with_folder(dir.clone()))))
+    // Absolute, so that the sources its maps name relative to them are too. One per process,
+    // alive as long as it.
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+    Ok(Box::leak(Box::new(SourceMaps::with_folder(dir))))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -103,9 +103,10 @@ impl DiffArgs {
                 show_churn: self.show_churn,
                 ignore: self.ignore.clone(),
                 known: None,
-                by_stack: match self.group_by {
-                    None | Some(GroupBy::Cluster) => false,
-                    Some(GroupBy::Stack) => true,
+                by_stack: self.group_by == Some(GroupBy::Stack),
+                by_package: match self.group_by {
+                    None | Some(GroupBy::Cluster | GroupBy::Stack) => false,
+                    Some(GroupBy::Package) => true,
                     Some(GroupBy::Class) => {
                         return Err("--group-by class is for summary; a diff groups by \
                                     cluster (the default) or stack"
@@ -135,7 +136,7 @@ impl DiffArgs {
 impl SummaryArgs {
     pub fn request(&self, out: &OutputArgs, layout: Layout) -> Result<SummaryRequest, String> {
         let by_stack = match self.group_by {
-            None | Some(GroupBy::Class) => false,
+            None | Some(GroupBy::Class | GroupBy::Package) => false,
             Some(GroupBy::Stack) => true,
             Some(GroupBy::Cluster) => {
                 return Err(
@@ -148,6 +149,7 @@ impl SummaryArgs {
         Ok(SummaryRequest {
             file: self.file.clone(),
             by_stack,
+            by_package: self.group_by == Some(GroupBy::Package),
             format: out.report_format()?,
             output: out.file(),
             layout,

@@ -11,7 +11,7 @@ mod strings;
 pub use allocations::{Allocations, NO_TRACE, RawTraces, Sample, TraceFunction, TraceNode};
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
 pub use retainers::Retainers;
-pub use scripts::{STRING_LIMIT, ScriptFacts};
+pub use scripts::{ScriptFacts, is_cut};
 pub use strings::StringTable;
 
 use rustc_hash::FxHashMap;

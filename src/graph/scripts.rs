@@ -1,6 +1,6 @@
-//! The snapshot's Script objects, found by name: their source (V8 keeps its first 1,024
-//! characters in the snapshot) and the `sourceMappingURL` V8 parsed from it, which source
-//! maps start from.
+//! The snapshot's Script objects, found by name: their source (Chromium keeps it whole in the
+//! snapshot, Node its first 1,024 characters) and the `sourceMappingURL` V8 parsed from it,
+//! which source maps start from.
 
 use rustc_hash::FxHashMap;
 
@@ -13,7 +13,8 @@ pub const STRING_LIMIT: usize = 1024;
 /// What the snapshot says of one script.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScriptFacts {
-    /// The start of the script's source (at most [`STRING_LIMIT`] characters).
+    /// The script's source as the snapshot has it: whole, or cut at [`STRING_LIMIT`]
+    /// characters.
     pub source_start: Option<String>,
     /// The `//# sourceMappingURL=` value V8 found, unless the snapshot cut it short.
     pub mapping_url: Option<String>,
@@ -29,9 +30,10 @@ impl HeapGraph {
             .copied()
     }
 
-    /// The source start and source map URL of Script node `script`. V8 links the source
-    /// by an internal `source` edge and the map URL by a hidden edge with no name, so the URL
-    /// is the hidden string that reads as a map reference.
+    /// The source and source map URL of Script node `script`. V8 links the source by an
+    /// internal `source` edge, and the map URL by an internal `source_mapping_url` edge or
+    /// (older versions) a hidden edge with no name: the hidden string that reads as a map
+    /// reference.
     pub fn script_facts(&self, script: u32) -> ScriptFacts {
         let mut facts = ScriptFacts::default();
         for e in self.edges(script) {
@@ -44,15 +46,22 @@ impl HeapGraph {
                 && self.strings.get(self.edge_name[e]) == "source"
             {
                 facts.source_start = Some(text.to_string());
-            } else if self.is_edge_type(e, self.edge_types.hidden)
+            } else if (self.is_edge_type(e, self.edge_types.hidden)
+                || (self.is_edge_type(e, self.edge_types.internal)
+                    && self.strings.get(self.edge_name[e]) == "source_mapping_url"))
                 && is_map_reference(text)
-                && text.chars().count() < STRING_LIMIT
+                && !is_cut(text)
             {
                 facts.mapping_url = Some(text.to_string());
             }
         }
         facts
     }
+}
+
+/// True for a string the snapshot may have cut short.
+pub fn is_cut(text: &str) -> bool {
+    text.len() >= STRING_LIMIT && text.chars().map(char::len_utf16).sum::<usize>() == STRING_LIMIT
 }
 
 /// A `sourceMappingURL` value: an inline map or the path or URL of a `.map` file.
@@ -64,18 +73,23 @@ fn is_map_reference(text: &str) -> bool {
     path.ends_with(".map") && !path.contains(char::is_whitespace)
 }
 
-/// Script nodes by name: `code` nodes whose first edge is the internal `source`.
+/// Edges of a `code` node looked through for `source`: V8 writes a Script's first (Node 20)
+/// or after its numeric fields (Chromium).
+const SCRIPT_EDGES: usize = 32;
+
+/// Script nodes by name: `code` nodes with an internal `source` edge to a string.
 fn index_scripts(g: &HeapGraph) -> FxHashMap<Box<str>, u32> {
     let mut scripts = FxHashMap::default();
     for v in 0..g.node_count() as u32 {
         if !g.is_type(v, g.node_types.code) {
             continue;
         }
-        let first = g.first_edge[v as usize] as usize;
-        if first < g.first_edge[v as usize + 1] as usize
-            && g.is_edge_type(first, g.edge_types.internal)
-            && g.strings.get(g.edge_name[first]) == "source"
-        {
+        let is_script = g.edges(v).take(SCRIPT_EDGES).any(|e| {
+            g.is_edge_type(e, g.edge_types.internal)
+                && g.is_type(g.edge_to[e], g.node_types.string)
+                && g.strings.get(g.edge_name[e]) == "source"
+        });
+        if is_script {
             let name = g.raw_name(v);
             let name = name.strip_prefix("system / Script / ").unwrap_or(name);
             if !name.is_empty() {

@@ -16,6 +16,7 @@ pub mod findings;
 pub mod growth;
 pub mod known;
 pub mod lockstep;
+pub mod packages;
 pub mod sanity;
 pub mod series;
 pub mod window;
@@ -59,6 +60,8 @@ pub struct DiffOptions {
     pub ignore: Vec<String>,
     /// Group the new objects by allocation site too (`--group-by stack`).
     pub by_stack: bool,
+    /// Memory by npm package (`--group-by package`; a pair's base is then analysed too).
+    pub by_package: bool,
     /// Known leaks (`--baseline`): findings are marked against them, and the check fails on
     /// a suspected finding that is new or grew past the recorded factor.
     pub known: Option<known::KnownLeaks>,
@@ -271,6 +274,8 @@ pub struct Diff {
     pub ignored: Ignored,
     /// The new objects by allocation site, when asked for.
     pub allocation_sites: Option<Vec<allocation_sites::AllocationSite>>,
+    /// Memory by npm package (`--group-by package`).
+    pub packages: Option<Vec<packages::PackageRow>>,
     /// With one timeline recording: the time window the new objects were allocated in.
     pub window: Option<String>,
 }
@@ -412,6 +417,10 @@ pub fn diff(
     let allocation_sites = options
         .by_stack
         .then(|| allocation_sites::allocation_sites(late, &set.nodes));
+    let packages = options.by_package.then(|| {
+        let base = base.and_then(|(_, b)| b.analysis());
+        packages::pair(base, late, &set.nodes)
+    });
     let mut classes = set.rows;
     sort_by_key(&mut classes, options.sort, |c| {
         (c.retained, c.self_size, c.count)
@@ -438,6 +447,7 @@ pub fn diff(
         budgets: Vec::new(),
         ignored,
         allocation_sites,
+        packages,
         window: match start {
             Start::Window { label, .. } => Some(label),
             Start::Snapshot(..) => None,

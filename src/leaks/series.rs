@@ -145,6 +145,8 @@ pub struct Series {
     pub clusters: Vec<Trend>,
     /// What `--ignore` left out of findings, classes and clusters.
     pub ignored: Ignored,
+    /// Memory by npm package per snapshot (`--group-by package`).
+    pub packages: Option<Vec<super::packages::PackageTrend>>,
 }
 
 /// Collects a series one snapshot at a time, so that only one analysis is in memory at once.
@@ -165,9 +167,20 @@ pub struct SeriesBuilder {
     findings: Vec<Finding>,
     classes: Vec<Vec<Observation>>,
     clusters: Vec<Vec<Observation>>,
+    /// Gather each snapshot's memory by npm package (`--group-by package`).
+    by_package: bool,
+    packages: Vec<rustc_hash::FxHashMap<String, super::packages::Share>>,
 }
 
 impl SeriesBuilder {
+    /// A builder that also gathers memory by npm package when `by_package` is set.
+    pub fn new(by_package: bool) -> SeriesBuilder {
+        SeriesBuilder {
+            by_package,
+            ..SeriesBuilder::default()
+        }
+    }
+
     /// Adds the next snapshot of the series; `last` says it is the last one, whose objects the
     /// findings are about.
     pub fn observe(&mut self, file: &str, a: &Analysis, last: bool) {
@@ -196,6 +209,10 @@ impl SeriesBuilder {
         } else {
             let up_to = since.unwrap_or_else(|| a.graph.max_js_object_id());
             self.traces.push(Trace::of(a, up_to));
+        }
+        if self.by_package {
+            let owners = super::packages::owners(a);
+            self.packages.push(super::packages::shares(a, &owners));
         }
         self.snapshots.push(SnapshotFacts::of(file, &a.graph));
         self.classes.push(classes);
@@ -246,6 +263,9 @@ impl SeriesBuilder {
             clusters,
             snapshots: self.snapshots,
             ignored: Ignored::default(),
+            packages: self
+                .by_package
+                .then(|| super::packages::trends(&self.packages)),
         };
         findings::settle_by_classes(&mut series.findings, |name| {
             series.classes.iter().any(|t| t.growing && t.name == name)

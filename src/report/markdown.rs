@@ -98,6 +98,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     }
     budgets(&mut out, &r.budgets);
 
+    if let Some(packages) = &r.packages {
+        super::packages::pair_markdown(&mut out, packages, layout);
+    }
     if let Some(sites) = &r.allocation_sites {
         allocation_sites(&mut out, sites, layout);
     } else if r.clusters.is_empty() {

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod layout;
 pub mod markdown;
+mod packages;
 pub mod sarif;
 mod series;
 mod sites;
@@ -87,6 +88,9 @@ pub struct SummaryReport {
     /// DevTools' Allocation view (`--group-by stack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation: Option<Vec<AllocationSiteReport>>,
+    /// Memory by npm package (`--group-by package`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packages: Option<Vec<crate::leaks::packages::PackageTotal>>,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
     /// Source maps that were named but could not be used, one line per script.
@@ -163,6 +167,7 @@ impl SummaryReport {
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
             allocation: None,
+            packages: None,
             redacted: false,
             source_notes: Vec::new(),
         }
@@ -259,6 +264,9 @@ pub struct DiffReport {
     /// The new objects by allocation site (`--group-by stack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_sites: Option<Vec<AllocationSiteReport>>,
+    /// Memory by npm package (`--group-by package`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packages: Option<Vec<crate::leaks::packages::PackageRow>>,
     /// With one timeline recording (`--between`): the time window the new objects come from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
@@ -575,6 +583,7 @@ impl DiffReport {
             hidden_churn_rows: d.comparison.as_ref().map_or(0, |c| c.hidden_churn_rows),
             budgets: d.budgets.iter().map(BudgetReport::from).collect(),
             ignored: IgnoredReport::from(&d.ignored),
+            packages: d.packages.clone(),
             allocation_sites: d
                 .allocation_sites
                 .as_ref()

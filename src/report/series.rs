@@ -42,6 +42,9 @@ pub struct SeriesReport {
     pub clusters: Vec<TrendReport>,
     /// What `--ignore` left out.
     pub ignored: IgnoredReport,
+    /// Memory by npm package per snapshot (`--group-by package`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packages: Option<Vec<crate::leaks::packages::PackageTrend>>,
     /// Heap strings were replaced by placeholders (`--redact`).
     pub redacted: bool,
     /// Source maps that were named but could not be used, one line per script.
@@ -96,6 +99,7 @@ impl SeriesReport {
             budgets: series.budgets.iter().map(BudgetReport::from).collect(),
             clusters: series.clusters.iter().map(TrendReport::from).collect(),
             ignored: IgnoredReport::from(&series.ignored),
+            packages: series.packages.clone(),
             redacted: false,
             source_notes: Vec::new(),
         }

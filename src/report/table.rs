@@ -64,6 +64,10 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
         super::sites::allocation_view(&mut out, tops, layout);
         return out;
     }
+    if let Some(packages) = &r.packages {
+        super::packages::totals(&mut out, packages, layout);
+        return out;
+    }
     let table = new_table(&[
         "Class",
         "Distance",
@@ -175,6 +179,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     }
 
     let with_paths = layout.paths.unwrap_or(usize::MAX);
+    if let Some(packages) = &r.packages {
+        super::packages::pair(&mut out, packages, layout);
+    }
     if let Some(sites) = &r.allocation_sites {
         super::sites::new_objects_by_site(&mut out, sites, layout);
     } else if r.clusters.is_empty() {
@@ -364,6 +371,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         out.push_str(&format!("note: {n}\n"));
     }
     findings(&mut out, &r.findings, true, false, layout);
+    if let Some(packages) = &r.packages {
+        super::packages::series(&mut out, packages, layout);
+    }
     budgets(&mut out, &r.budgets);
     for (title, rows) in [
         ("Classes (all objects)", &r.classes),

@@ -27,6 +27,8 @@ pub struct SummaryRequest {
     pub file: PathBuf,
     /// DevTools' Allocation view instead of classes (`--group-by stack`).
     pub by_stack: bool,
+    /// Memory by npm package instead of classes (`--group-by package`).
+    pub by_package: bool,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub layout: Layout,
@@ -74,6 +76,9 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
         let tops =
             crate::analysis::stacks::allocation_tops(&analysis.graph, &analysis.self_size, None);
         report = report.with_allocation_view(&tops);
+    }
+    if request.by_package {
+        report.packages = Some(leaks::packages::totals(&analysis, request.layout.top));
     }
     report.redacted = feedback.redact;
     report.source_notes = feedback.sources.notes();
@@ -143,7 +148,7 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     // keyed on the core that its dominator tree leaves idle.
     let (base, late) = rayon::join(
         || -> Result<Baseline> {
-            Ok(if options.compare {
+            Ok(if options.compare || options.by_package {
                 Baseline::Analysed(Box::new(progress::analyse(base_path, feedback.quiet())?))
             } else {
                 Baseline::Loaded(Box::new(progress::load(base_path, feedback.quiet())?))
@@ -320,7 +325,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
             "--compare applies to two snapshots, not to a series".to_string(),
         )));
     }
-    let mut builder = SeriesBuilder::default();
+    let mut builder = SeriesBuilder::new(options.by_package);
     for (i, path) in files.iter().enumerate() {
         let analysis = progress::analyse(path, feedback)?;
         builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use sourcemap::DecodedMap;
 
 use super::ScriptMap;
-use crate::graph::ScriptFacts;
+use crate::graph::{ScriptFacts, is_cut};
 
 /// Larger scripts and maps are not read.
 const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -96,16 +96,20 @@ pub(super) fn find(
 ) -> Result<Option<ScriptMap>, String> {
     let local = local_path(script).filter(|p| p.is_file());
     let text = match &local {
-        Some(path) => Some(read_text(path).map_err(|e| format!("{script}: {e}"))?),
-        None => None,
+        Some(path) => {
+            let text = read_text(path).map_err(|e| format!("{script}: {e}"))?;
+            if let Some(start) = &facts.source_start
+                && !same_start(&text, start)
+            {
+                return Err(format!(
+                    "{script} changed since the snapshot was written: its source map is not used"
+                ));
+            }
+            Some(text)
+        }
+        // The snapshot's own copy, when it is whole (Chromium's).
+        None => facts.source_start.clone().filter(|s| !is_cut(s)),
     };
-    if let (Some(text), Some(start)) = (&text, &facts.source_start)
-        && !same_start(text, start)
-    {
-        return Err(format!(
-            "{script} changed since the snapshot was written: its source map is not used"
-        ));
-    }
     let reference = text
         .as_deref()
         .and_then(mapping_comment)

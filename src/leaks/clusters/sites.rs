@@ -247,7 +247,7 @@ impl<'g> SiteResolver<'g> {
             .and_then(|s| self.script_of_shared(s))
     }
 
-    pub(super) fn script_of_shared(&self, shared: u32) -> Option<u32> {
+    pub fn script_of_shared(&self, shared: u32) -> Option<u32> {
         self.edge_named(shared, &["script_or_debug_info", "script"])
     }
 
