@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{heapdiff, json_report};
+use support::{heapdiff, json_report, stdout_of};
 
 mod support;
 
@@ -393,7 +393,13 @@ fn every_part_site_counts_only_its_own_closures() {
     for name in &names {
         let dir = corpus_dir().join(name);
         let (s1, s2) = (dir.join("s1.heapsnapshot"), dir.join("s2.heapsnapshot"));
-        let r = json_report(&[&s1, &s2]);
+        // The places V8 wrote, as the raw snapshot has them (libraries' maps are not read).
+        let text = stdout_of(
+            heapdiff()
+                .args(["--json", "--quiet", "--no-source-maps"])
+                .args([&s1, &s2]),
+        );
+        let r: Value = serde_json::from_str(&text).unwrap();
         let above = RawSnapshot::read(&s1).max_id();
         let sites = RawSnapshot::read(&s2).new_closure_sites(above);
         let mut parts: std::collections::HashMap<(String, u64, u64), u64> = Default::default();
@@ -489,7 +495,8 @@ fn the_first_screen_shows_each_cluster_with_a_site_and_a_path() {
         );
         if name == "ajv-compile" {
             assert!(
-                text.contains("created by compileSchema (ajv/dist/compile/index.js:"),
+                // ajv ships its maps: the compiler is named in its TypeScript source.
+                text.contains("created by compileSchema (ajv/lib/compile/index.ts:"),
                 "{text}"
             );
         }

@@ -114,8 +114,13 @@ pub(super) fn find(
         .as_deref()
         .and_then(mapping_comment)
         .or_else(|| facts.mapping_url.clone());
-    let script_dir = local.as_deref().and_then(Path::parent);
     let served_path = url_path(script);
+    // A served script's folder is where its copy in the folder of maps is, if it is there.
+    let built = match (&local, folder, &served_path) {
+        (None, Some(f), Some(served)) => f.best_match(served).map(Path::to_path_buf),
+        _ => None,
+    };
+    let script_dir = local.as_deref().or(built.as_deref()).and_then(Path::parent);
     if let Some(reference) = &reference {
         let reference = reference.trim();
         if reference.starts_with("data:") {

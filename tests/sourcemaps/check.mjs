@@ -28,8 +28,8 @@
 //    line is not checked. Lines are checked EXACTLY: no ±1 tolerance.
 //  * Series reports (three snapshots) have sites under findings[] only; pair reports also
 //    under clusters[].
-//  * An optional `package` field on a site (from --group-by package work) must name the npm
-//    package of its script (node_modules/<pkg>/…, scoped @a/b too) or "app".
+//  * A `package` field on a site must name the npm package of its script
+//    (node_modules/<pkg>/…, scoped @a/b too), or be null for the application's own code.
 //  * An optional top-level array `packages` (or `by_package`) of rows with `package` or
 //    `name`: every truth leak's package must have a row.
 //
@@ -152,7 +152,7 @@ for (const s of sites) {
       warnings.push(`column differs from oracle (${o.column + base}): ${describe(s)}`);
     }
   }
-  if (site.package !== undefined && site.package !== packageOf(abs)) {
+  if (site.package !== undefined && (site.package ?? 'app') !== packageOf(abs)) {
     errors.push(`package ${JSON.stringify(site.package)}, want ${JSON.stringify(packageOf(abs))}: ${describe(s)}`);
   }
   // 2. which truth leak is this?
@@ -174,7 +174,8 @@ build.leaks.forEach((leak, i) => {
 // --group-by package rows, when present
 const rows = report.packages ?? report.by_package;
 if (Array.isArray(rows)) {
-  const names = new Set(rows.map((r) => r.package ?? r.name));
+  // heapdiff names the application's own code "(app)".
+  const names = new Set(rows.map((r) => (r.package === '(app)' ? 'app' : r.package)));
   for (const leak of build.leaks) {
     if (!names.has(leak.package)) errors.push(`no package row for ${leak.package}`);
   }

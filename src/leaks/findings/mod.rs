@@ -449,6 +449,13 @@ pub(super) fn describe(
             let site = (!internal && g.is_type(v, g.node_types.object))
                 .then(|| resolver.object_site(v))
                 .flatten();
+            // A minifier's class name (`F`) reads as the source's (`EE`) when its map says.
+            let name = match &site {
+                Some(s) if s.generated.as_ref().is_some_and(|g| g.function == name) => {
+                    s.function.clone()
+                }
+                _ => name,
+            };
             (name, internal, site)
         };
         if !internal {
