@@ -247,7 +247,8 @@ impl PackageTrend {
     }
 }
 
-/// Per-snapshot shares gathered into trends, the most grown (last minus first) first.
+/// Per-snapshot shares gathered into trends, those that grew most at every step first (the
+/// least a step gained: a one-time fill at one step does not count), then by all they gained.
 pub fn trends(per_snapshot: &[FxHashMap<String, Share>]) -> Vec<PackageTrend> {
     let mut names: Vec<&String> = per_snapshot.iter().flat_map(|s| s.keys()).collect();
     names.sort();
@@ -262,7 +263,13 @@ pub fn trends(per_snapshot: &[FxHashMap<String, Share>]) -> Vec<PackageTrend> {
                 .collect(),
         })
         .collect();
-    let grown = |t: &PackageTrend| t.steps().iter().sum::<i64>();
+    let grown = |t: &PackageTrend| {
+        let steps = t.steps();
+        (
+            steps.iter().copied().min().unwrap_or(0),
+            steps.iter().sum::<i64>(),
+        )
+    };
     out.sort_by(|a, b| (grown(b), &a.package).cmp(&(grown(a), &b.package)));
     out
 }

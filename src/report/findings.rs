@@ -253,8 +253,15 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     });
     // One step (two snapshots): what it gained, not a rate.
     let rate = if snapshots == 2 { "" } else { " per step" };
+    // The npm package whose code made it, when not the program's own.
+    let package = f
+        .site
+        .as_ref()
+        .and_then(|s| s.package.as_deref())
+        .map(|p| format!(" (from {p})"))
+        .unwrap_or_default();
     let keeps = unit
-        .map(|u| format!(" gains {u}{rate},"))
+        .map(|u| format!(" gains {u}{rate}{package},"))
         .unwrap_or_default();
     let per_step = human_bytes(f.gained_bytes / steps);
     if f.growing {
