@@ -5,13 +5,15 @@
 # with --no-source-maps, alternating.
 #
 #   bash benches/sourcemaps.sh [--force]      # from the repository root
-#   REPEAT=5 WARMUP=300 REQUESTS=3000 BIN=… bash benches/sourcemaps.sh
+#   REPEAT=5 WARMUP=300 REQUESTS=3000 SMALL=200 BIN=… bash benches/sourcemaps.sh
 #
 # Prints the median wall time and peak RSS of `heapdiff base late --json` (and of
-# `--group-by package`) both ways and their ratio, the bundle, map and snapshot sizes, how many
-# sites of the JSON report got a `generated` place (so the map was read), and the -v phases of a
-# run with maps. Data goes to bench-data/sourcemaps-bench (ignored by git); the bundle and the
-# snapshots are kept between runs unless --force.
+# `--group-by package`) both ways, their ratio and difference, on the large pair and on a small
+# pair of the same program (the map is read once whatever the snapshots' size, so it weighs most
+# there); the bundle, map and snapshot sizes; how many sites of the JSON report got a
+# `generated` place (so the map was read); and the -v phases of one run each way.
+# Data goes to bench-data/sourcemaps-bench (ignored by git); the bundle and the snapshots are
+# kept between runs unless --force.
 #
 # The binary: $BIN, else /work/target-bench/release/heapdiff when it exists, else
 # target/release/heapdiff (built here with cargo build --release when missing).
@@ -22,11 +24,12 @@ out="$repo/bench-data/sourcemaps-bench"
 repeat="${REPEAT:-5}"
 warmup="${WARMUP:-300}"
 requests="${REQUESTS:-3000}"
+small="${SMALL:-200}"
 force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "sourcemaps.sh: unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -59,82 +62,98 @@ late="$out/late.heapsnapshot"
 # 1. The bundle: one minified file, its map beside (//# sourceMappingURL=app.js.map).
 if (( force )) || [[ ! -s "$js" || ! -s "$map" || "$here/sourcemaps-app.js" -nt "$js" ]]; then
   echo "bundling benches/sourcemaps-app.js…" >&2
-  rm -f "$js" "$map" "$base" "$late"
+  rm -rf "$js" "$map" "$base" "$late" "$out/small"
   NODE_PATH="$repo/corpus/node_modules" "$esbuild" "$here/sourcemaps-app.js" \
     --bundle --minify --sourcemap --platform=node --log-level=error --outfile="$js"
   tail -n 1 "$js" | grep -qx '//# sourceMappingURL=app.js.map' || { echo "sourcemaps.sh: no map comment" >&2; exit 1; }
 fi
 
-# 2. Two snapshots of it, REQUESTS leaking requests apart.
-if (( force )) || [[ ! -s "$base" || ! -s "$late" ]]; then
-  echo "running the bundle: $warmup requests, snapshot, $requests requests, snapshot…" >&2
-  rm -f "$base" "$late"
-  (cd "$out" && node --expose-gc --no-warnings --max-old-space-size=8000 app.js "$out" "$warmup" "$requests" >&2)
-fi
+# 2. Two snapshot pairs of it: the large one REQUESTS leaking requests apart, a small one
+#    SMALL requests apart (there the map, read once whatever the snapshot's size, weighs most).
+snap_pair() { # DIR WARMUP N
+  local dir="$1"
+  if (( force )) || [[ ! -s "$dir/base.heapsnapshot" || ! -s "$dir/late.heapsnapshot" ]]; then
+    echo "running the bundle: $2 requests, snapshot, $3 requests, snapshot → $dir…" >&2
+    mkdir -p "$dir"
+    rm -f "$dir/base.heapsnapshot" "$dir/late.heapsnapshot"
+    (cd "$out" && node --expose-gc --no-warnings --max-old-space-size=8000 app.js "$dir" "$2" "$3" >&2)
+  fi
+}
+snap_pair "$out" "$warmup" "$requests"
+snap_pair "$out/small" 100 "$small"
 
-# 3. Timings.
+# 3. Timings: /usr/bin/time's wall seconds and peak RSS, maps and no maps alternating.
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# run NAME ARGS…: one timed run; appends "wall_s rss_kb" to $tmp/NAME.
-run() {
+run() { # NAME ARGS…: one timed run; appends "wall_s rss_kb" to $tmp/NAME
   local name="$1"; shift
-  /usr/bin/time -f '%e %M' -o "$tmp/one" "$bin" "$@" >/dev/null 2>"$tmp/stderr" || {
+  /usr/bin/time -f '%e %M' -o "$tmp/one" "$bin" -q "$@" >/dev/null 2>"$tmp/stderr" || {
     echo "sourcemaps.sh: heapdiff $* failed:" >&2; cat "$tmp/stderr" >&2; exit 1; }
   cat "$tmp/one" >>"$tmp/$name"
 }
-mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
-
-"$bin" -q "$base" "$late" --json >/dev/null  # page cache
+both() { # NAME ARGS…: REPEAT runs each way
+  local name="$1"; shift
+  for _ in $(seq "$repeat"); do
+    run "$name.maps" "$@"
+    run "$name.nomaps" "$@" --no-source-maps
+  done
+}
+pair=("$base" "$late")
+small_pair=("$out/small/base.heapsnapshot" "$out/small/late.heapsnapshot")
+"$bin" -q "${pair[@]}" --json >/dev/null  # page cache
+"$bin" -q "${small_pair[@]}" --json >/dev/null
 echo "timing heapdiff, $repeat runs each way, alternating…" >&2
-for _ in $(seq "$repeat"); do
-  run maps "$base" "$late" --json
-  run nomaps "$base" "$late" --json --no-source-maps
-done
-group=1
-for _ in $(seq "$repeat"); do
-  run gmaps "$base" "$late" --json --group-by package
-  run gnomaps "$base" "$late" --json --group-by package --no-source-maps
-done
+both large "${pair[@]}" --json
+both large-pkg "${pair[@]}" --json --group-by package
+both small "${small_pair[@]}" --json
+both small-pkg "${small_pair[@]}" --json --group-by package
 
-# Proof that the map was read: sites with a `generated` place in the JSON.
-"$bin" -q "$base" "$late" --json >"$tmp/maps.json"
-"$bin" -q "$base" "$late" --json --no-source-maps >"$tmp/nomaps.json"
+# Proof that the map was read: sites with a `generated` place (V8's place in app.js) in the JSON.
 count_generated() { jq '[.. | objects | select(has("generated"))] | length' "$1"; }
+"$bin" -q "${pair[@]}" --json >"$tmp/maps.json"
+"$bin" -q "${pair[@]}" --json --no-source-maps >"$tmp/nomaps.json"
+"$bin" -q "${pair[@]}" --json --group-by package >"$tmp/pkg.json"
+"$bin" -q "${pair[@]}" --json --group-by package --no-source-maps >"$tmp/pkg-nomaps.json"
 gen_maps=$(count_generated "$tmp/maps.json")
 gen_nomaps=$(count_generated "$tmp/nomaps.json")
-app_sites=$(grep -o '"file":"[^"]*' "$tmp/maps.json" | grep -c 'corpus/node_modules\|sourcemaps-app' || true)
-notes=$(jq -r '[.. | objects | .notes? // empty | .[]?] | map(tostring) | unique | .[]' "$tmp/maps.json" 2>/dev/null | grep -i 'map' | head -5 || true)
-"$bin" -q "$base" "$late" --json --group-by package >"$tmp/gmaps.json"
-gpkgs=$(jq '[.. | objects | .package? // empty | strings] | unique | length' "$tmp/gmaps.json")
+gen_pkgs=$(jq '[.. | objects | select(has("generated")) | .package // empty] | unique | length' "$tmp/maps.json")
+pkgs() { jq '[.. | objects | .package? // empty | strings] | unique | length' "$1"; }
+notes=$(jq -r '.source_notes[]?' "$tmp/maps.json")
 
 # 4. Report.
-col() { median <"$tmp/$1" 2>/dev/null; }
-stat_of() { awk -v k="$2" '{print $k}' "$tmp/$1" | median; }
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
+size() { mb "$(stat -c %s "$1")"; }
+col() { awk -v k="$2" '{print $k}' "$tmp/$1" | median; }
 echo
 echo "heapdiff: $bin"
-echo "bundle:   $js  $(mb "$(stat -c %s "$js")")"
-echo "map:      $map  $(mb "$(stat -c %s "$map")")  ($(jq '.sources | length' "$map") sources)"
-echo "base:     $(mb "$(stat -c %s "$base")")   late: $(mb "$(stat -c %s "$late")")   ($warmup + $requests requests)"
-echo "sites with a generated place: $gen_maps with maps, $gen_nomaps with --no-source-maps"
-echo "packages named with --group-by package (maps): $gpkgs"
-[[ -n "$notes" ]] && echo "notes about maps: $notes"
+echo "bundle:   $js  $(size "$js")"
+echo "map:      $map  $(size "$map")  ($(jq '.sources | length' "$map") sources)"
+echo "large:    base $(size "$base"), late $(size "$late")  ($warmup requests, then $requests)"
+echo "small:    base $(size "${small_pair[0]}"), late $(size "${small_pair[1]}")  (100 requests, then $small)"
+echo "large pair, sites with a generated place: $gen_maps with maps (in $gen_pkgs packages), $gen_nomaps with --no-source-maps"
+echo "large pair, packages named with --group-by package: $(pkgs "$tmp/pkg.json") with maps, $(pkgs "$tmp/pkg-nomaps.json") without"
+[[ -z "$notes" ]] || { echo "notes about maps:"; sed 's/^/  /' <<<"$notes"; }
 echo
-printf '%-34s %10s %10s %8s %12s %12s\n' "median of $repeat runs" "maps (s)" "no maps" "ratio" "RSS maps" "RSS no maps"
-row() {
-  local label="$1" a="$2" b="$3"
+printf '%-36s %9s %9s %7s %8s %11s %11s\n' "heapdiff … (median of $repeat)" "maps s" "no maps" "ratio" "+s" "RSS maps" "RSS no"
+row() { # LABEL NAME
   local wa wb ra rb
-  wa=$(stat_of "$a" 1); wb=$(stat_of "$b" 1)
-  ra=$(stat_of "$a" 2); rb=$(stat_of "$b" 2)
-  printf '%-34s %10.2f %10.2f %8s %9.0f MB %9.0f MB\n' "$label" "$wa" "$wb" \
-    "$(awk -v a="$wa" -v b="$wb" 'BEGIN {printf "%.3f", a / b}')" "$(bc -l <<<"$ra/1024")" "$(bc -l <<<"$rb/1024")"
+  wa=$(col "$2.maps" 1); wb=$(col "$2.nomaps" 1)
+  ra=$(col "$2.maps" 2); rb=$(col "$2.nomaps" 2)
+  awk -v l="$1" -v wa="$wa" -v wb="$wb" -v ra="$ra" -v rb="$rb" 'BEGIN {
+    printf "%-36s %9.2f %9.2f %7.3f %+8.2f %8.0f MB %8.0f MB\n", l, wa, wb, wa / wb, wa - wb, ra / 1024, rb / 1024 }'
 }
-row "heapdiff base late --json" maps nomaps
-(( group )) && row "  --group-by package" gmaps gnomaps
+row "large: base late --json" large
+row "large: … --group-by package" large-pkg
+row "small: base late --json" small
+row "small: … --group-by package" small-pkg
 echo
-echo "each run (wall s, peak RSS KB):"
-for k in maps nomaps gmaps gnomaps; do printf '  %-8s %s\n' "$k" "$(awk '{printf "%s/%s  ", $1, $2}' "$tmp/$k")"; done
+echo "every run (wall s / peak RSS KB):"
+for k in large large-pkg small small-pkg; do
+  for m in maps nomaps; do printf '  %-18s %s\n' "$k.$m" "$(awk '{printf "%s/%s  ", $1, $2}' "$tmp/$k.$m")"; done
+done
 echo
-echo "phases of one run with maps (heapdiff -v), then without:"
-"$bin" -v "$base" "$late" --json 2>&1 >/dev/null | sed 's/^/  maps:    /'
-"$bin" -v "$base" "$late" --json --no-source-maps 2>&1 >/dev/null | sed 's/^/  no maps: /'
+echo "phases (heapdiff -v) of one run on the large pair, with maps | without:"
+"$bin" -v "${pair[@]}" --json 2>&1 >/dev/null | grep -v 'trace_\|samples in' >"$tmp/v.maps"
+"$bin" -v "${pair[@]}" --json --no-source-maps 2>&1 >/dev/null | grep -v 'trace_\|samples in' >"$tmp/v.nomaps"
+paste -d'|' "$tmp/v.maps" <(sed 's/.*: //; s/.* in //' "$tmp/v.nomaps") | sed 's/^/  /; s/|/  |  /'

@@ -536,3 +536,40 @@ fn budgets_on_names_that_are_no_class_cannot_be_checked() {
         );
     }
 }
+
+/// `--group-by package` on a series names first the library whose code made the leak's units
+/// (by the script path of its objects' sites, and what those hold), not the program.
+#[test]
+fn a_library_leak_is_its_package_first() {
+    let names = scenarios();
+    ensure_generated(&names);
+    let cases = [
+        ("ajv-compile", "ajv"),
+        ("chartjs-instances", "chart.js"),
+        ("cls-hooked-contexts", "cls-hooked"),
+        ("dataloader-global", "dataloader"),
+        ("express-session", "express-session"),
+        ("handlebars-compile", "handlebars"),
+        ("i18next-clone", "i18next"),
+        ("jquery-handlers", "jquery"),
+        ("mongoose-models", "mongoose"),
+        ("node-cache-lazy", "node-cache"),
+        ("prom-client-labels", "prom-client"),
+        ("rxjs-subscriptions", "rxjs"),
+        ("winston-loggers", "winston"),
+    ];
+    for (name, package) in cases {
+        let dir = corpus_dir().join(name);
+        let files: Vec<PathBuf> = (1..=4)
+            .map(|i| dir.join(format!("s{i}.heapsnapshot")))
+            .collect();
+        let text = stdout_of(
+            heapdiff()
+                .args(["--json", "--quiet", "--group-by", "package"])
+                .args(&files),
+        );
+        let report: Value = serde_json::from_str(&text).unwrap();
+        let first = &report["packages"][0];
+        assert_eq!(first["package"], package, "{name}: {first}");
+    }
+}

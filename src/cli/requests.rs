@@ -140,7 +140,7 @@ impl SummaryArgs {
             Some(GroupBy::Stack) => true,
             Some(GroupBy::Cluster) => {
                 return Err(
-                    "summary groups by class (the default) or stack; clusters are \
+                    "summary groups by class (the default), stack or package; clusters are \
                             for a diff of two snapshots"
                         .to_string(),
                 );

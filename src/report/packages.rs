@@ -2,7 +2,7 @@
 //! and new objects, a series' growth per step, one snapshot's totals with what each package's
 //! absence would free.
 
-use super::fit::finish;
+use super::fit::{finish, wrap_indented};
 use super::format::signed_bytes;
 use super::layout::{Layout, plural};
 use super::table::new_table;
@@ -40,7 +40,7 @@ pub(super) fn pair(out: &mut String, rows: &[PackageRow], layout: &Layout) {
         .collect();
     out.push_str(&finish(new_table(&header), &[0], &[0], &cells, layout));
     more(out, rows.len(), layout.top);
-    out.push_str(&format!("{LEGEND}\n"));
+    out.push_str(&wrap_indented(LEGEND, layout.width, 0));
 }
 
 /// A series: what each package owns at the first and last snapshot, and its gain per step.
@@ -64,7 +64,7 @@ pub(super) fn series(out: &mut String, trends: &[PackageTrend], layout: &Layout)
     let table = new_table(&["Package", "First", "Last", "Per step"]);
     out.push_str(&finish(table, &[0, 3], &[0, 3], &cells, layout));
     more(out, trends.len(), layout.top);
-    out.push_str(&format!("{LEGEND}\n"));
+    out.push_str(&wrap_indented(LEGEND, layout.width, 0));
 }
 
 /// One snapshot: what each package owns, and what would be freed if it were gone.
@@ -85,10 +85,11 @@ pub(super) fn totals(out: &mut String, rows: &[PackageTotal], layout: &Layout) {
     let table = new_table(&["Package", "Objects", "Owned", "Freed if gone"]);
     out.push_str(&finish(table, &[0], &[0], &cells, layout));
     more(out, rows.len(), layout.top);
-    out.push_str(&format!(
+    let legend = format!(
         "{LEGEND} Freed if gone: what no strong reference would reach without the objects \
-         its code made (shared with other packages' objects: not counted).\n"
-    ));
+         its code made (shared with other packages' objects: not counted)."
+    );
+    out.push_str(&wrap_indented(&legend, layout.width, 0));
 }
 
 /// Markdown: the same rows as the text tables, for a pair.
