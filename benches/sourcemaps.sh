@@ -156,4 +156,5 @@ echo
 echo "phases (heapdiff -v) of one run on the large pair, with maps | without:"
 "$bin" -v "${pair[@]}" --json 2>&1 >/dev/null | grep -v 'trace_\|samples in' >"$tmp/v.maps"
 "$bin" -v "${pair[@]}" --json --no-source-maps 2>&1 >/dev/null | grep -v 'trace_\|samples in' >"$tmp/v.nomaps"
-paste -d'|' "$tmp/v.maps" <(sed 's/.*: //; s/.* in //' "$tmp/v.nomaps") | sed 's/^/  /; s/|/  |  /'
+paste -d'|' "$tmp/v.maps" <(sed 's/.*: //; s/.* in //; s/.* done at //' "$tmp/v.nomaps") |
+  sed "s|$out/||; s/^/  /; s/|/  |  /"

@@ -87,8 +87,9 @@ impl DirIndex {
     }
 }
 
-/// The map of `script`: `Ok(None)` when it has none, `Err(note)` when it names one that
-/// cannot be used (missing, unreadable, broken, or the script changed since the snapshot).
+/// The map of `script`: `Ok(None)` when it names none and none is found, `Err(note)` when it
+/// names one that cannot be used (missing, unreadable, broken, or the script changed since
+/// the snapshot).
 pub(super) fn find(
     script: &str,
     facts: &ScriptFacts,
@@ -182,10 +183,8 @@ pub(super) fn find(
             }
         }
     }
-    Err(format!(
-        "{script}: no source map for it in {}",
-        folder.root.display()
-    ))
+    // Neither served nor built with a map (a page's inline script, a vendor file): no note.
+    Ok(None)
 }
 
 /// The value of the script's last `sourceMappingURL` comment.

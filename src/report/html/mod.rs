@@ -3,6 +3,7 @@
 //! tables. Built from the report structs alone; the page's script only sorts and filters.
 
 mod cards;
+mod packages;
 mod parts;
 mod treemap;
 
@@ -100,6 +101,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     body.push_str(&budgets(&r.budgets));
     if r.target.is_none() && r.window.is_none() {
         body.push_str(&findings_table(&r.findings, false, cwd));
+    }
+    if let Some(p) = &r.packages {
+        body.push_str(&packages::pair(p, MAX_ROWS));
     }
     // The clusters the text report would list, up to MAX_CLUSTERS of them.
     let chosen = super::layout::shown_clusters(
@@ -219,6 +223,9 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     }
     body.push_str(&budgets(&r.budgets));
     body.push_str(&findings_table(&r.findings, true, cwd));
+    if let Some(p) = &r.packages {
+        body.push_str(&packages::series(p, MAX_ROWS));
+    }
     body.push_str("<h2 id=\"growing\">What grew at every step</h2>\n");
     body.push_str(&growing_charts("Clusters", &r.clusters, cwd));
     body.push_str(&growing_charts("Classes", &r.classes, cwd));
@@ -257,6 +264,9 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
     );
     if let Some(tops) = &r.allocation {
         body.push_str(&sites_table(tops, MAX_ROWS, layout.cwd.as_deref(), false));
+    }
+    if let Some(p) = &r.packages {
+        body.push_str(&packages::totals(p, MAX_ROWS));
     }
     let rows: Vec<super::ClassReport> = r.classes.iter().take(MAX_ROWS).cloned().collect();
     body.push_str(&classes_table(&rows, MAX_ROWS));

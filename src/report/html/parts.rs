@@ -11,18 +11,18 @@ use crate::report::{
 };
 
 /// A number cell: shown formatted, sorted by its raw value.
-fn num(value: impl std::fmt::Display, shown: &str) -> String {
+pub(super) fn num(value: impl std::fmt::Display, shown: &str) -> String {
     format!(
         "<td class=\"num\" data-value=\"{value}\">{}</td>",
         esc(shown)
     )
 }
 
-fn bytes(b: u64) -> String {
+pub(super) fn bytes(b: u64) -> String {
     num(b, &human_bytes(b))
 }
 
-fn count(c: u64) -> String {
+pub(super) fn count(c: u64) -> String {
     num(c, &thousands(c))
 }
 
@@ -30,7 +30,7 @@ fn count(c: u64) -> String {
 const FILTER_ROWS: usize = 10;
 
 /// A sortable table, with a filter box when it is long: `columns` are (title, numeric).
-fn table(id: &str, columns: &[(&str, bool)], rows: &[String]) -> String {
+pub(super) fn table(id: &str, columns: &[(&str, bool)], rows: &[String]) -> String {
     let mut out = String::new();
     if rows.len() > FILTER_ROWS {
         out.push_str(&format!(
