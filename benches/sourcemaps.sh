@@ -15,8 +15,8 @@
 # Data goes to bench-data/sourcemaps-bench (ignored by git); the bundle and the snapshots are
 # kept between runs unless --force.
 #
-# The binary: $BIN, else /work/target-bench/release/heapdiff when it exists, else
-# target/release/heapdiff (built here with cargo build --release when missing).
+# The binary: $BIN, else target/release/heapdiff (built here with cargo build --release when
+# missing).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
@@ -36,8 +36,6 @@ done
 
 if [[ -n "${BIN:-}" ]]; then
   bin="$BIN"
-elif [[ -x /work/target-bench/release/heapdiff ]]; then
-  bin=/work/target-bench/release/heapdiff
 else
   bin="$repo/target/release/heapdiff"
   [[ -x "$bin" ]] || (cd "$repo" && cargo build --release --quiet)
@@ -86,11 +84,11 @@ snap_pair "$out/small" 100 "$small"
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-run() { # NAME ARGS…: one timed run; appends "wall_s rss_kb" to $tmp/NAME
+run() { # NAME ARGS…: one timed run; appends "wall_s rss_kb cpu_s" to $tmp/NAME
   local name="$1"; shift
-  /usr/bin/time -f '%e %M' -o "$tmp/one" "$bin" -q "$@" >/dev/null 2>"$tmp/stderr" || {
+  /usr/bin/time -f '%e %M %U %S' -o "$tmp/one" "$bin" -q "$@" >/dev/null 2>"$tmp/stderr" || {
     echo "sourcemaps.sh: heapdiff $* failed:" >&2; cat "$tmp/stderr" >&2; exit 1; }
-  cat "$tmp/one" >>"$tmp/$name"
+  awk '{print $1, $2, $3 + $4}' "$tmp/one" >>"$tmp/$name"
 }
 both() { # NAME ARGS…: REPEAT runs each way
   local name="$1"; shift
@@ -135,22 +133,25 @@ echo "large pair, sites with a generated place: $gen_maps with maps (in $gen_pkg
 echo "large pair, packages named with --group-by package: $(pkgs "$tmp/pkg.json") with maps, $(pkgs "$tmp/pkg-nomaps.json") without"
 [[ -z "$notes" ]] || { echo "notes about maps:"; sed 's/^/  /' <<<"$notes"; }
 echo
-printf '%-36s %9s %9s %7s %8s %11s %11s\n' "heapdiff … (median of $repeat)" "maps s" "no maps" "ratio" "+s" "RSS maps" "RSS no"
+echo "medians of $repeat runs; wall and CPU (user+sys) seconds, peak RSS; the machine has $(nproc) cores"
+printf '%-32s %7s %7s %6s %6s | %7s %7s %6s | %8s %8s\n' "heapdiff …" "wall" "no map" "ratio" "+s" "CPU" "no map" "ratio" "RSS" "no map"
 row() { # LABEL NAME
-  local wa wb ra rb
+  local wa wb ra rb ca cb
   wa=$(col "$2.maps" 1); wb=$(col "$2.nomaps" 1)
   ra=$(col "$2.maps" 2); rb=$(col "$2.nomaps" 2)
-  awk -v l="$1" -v wa="$wa" -v wb="$wb" -v ra="$ra" -v rb="$rb" 'BEGIN {
-    printf "%-36s %9.2f %9.2f %7.3f %+8.2f %8.0f MB %8.0f MB\n", l, wa, wb, wa / wb, wa - wb, ra / 1024, rb / 1024 }'
+  ca=$(col "$2.maps" 3); cb=$(col "$2.nomaps" 3)
+  awk -v l="$1" -v wa="$wa" -v wb="$wb" -v ra="$ra" -v rb="$rb" -v ca="$ca" -v cb="$cb" 'BEGIN {
+    printf "%-32s %7.2f %7.2f %6.3f %+6.2f | %7.2f %7.2f %6.3f | %5.0f MB %5.0f MB\n",
+      l, wa, wb, wa / wb, wa - wb, ca, cb, ca / cb, ra / 1024, rb / 1024 }'
 }
 row "large: base late --json" large
 row "large: … --group-by package" large-pkg
 row "small: base late --json" small
 row "small: … --group-by package" small-pkg
 echo
-echo "every run (wall s / peak RSS KB):"
+echo "every run (wall s / CPU s / peak RSS KB):"
 for k in large large-pkg small small-pkg; do
-  for m in maps nomaps; do printf '  %-18s %s\n' "$k.$m" "$(awk '{printf "%s/%s  ", $1, $2}' "$tmp/$k.$m")"; done
+  for m in maps nomaps; do printf '  %-18s %s\n' "$k.$m" "$(awk '{printf "%s/%s/%s  ", $1, $3, $2}' "$tmp/$k.$m")"; done
 done
 echo
 echo "phases (heapdiff -v) of one run on the large pair, with maps | without:"

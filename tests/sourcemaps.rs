@@ -89,9 +89,76 @@ fn sites_on_real_builds_are_original() {
     assert!(checked.status.success(), "check-all.sh:\n{text}");
     assert_eq!(text.matches(": ok\n").count(), 12, "{text}");
 
+    allocation_frames(out);
     text_markdown_html_and_mcp(out);
     packages(out);
     unusable_maps(out);
+}
+
+/// Allocation stacks of the bundle (run again with `--track-heap-objects`): every frame and
+/// `allocated by` of the clusters, and the Allocation view's rows, in the original sources.
+fn allocation_frames(out: &Path) {
+    std::fs::create_dir_all(out.join("tracked")).unwrap();
+    let driven = Command::new("node")
+        .current_dir(root())
+        .args([
+            "--expose-gc",
+            "--track-heap-objects",
+            "scripts/drive-node.cjs",
+            "webapp",
+        ])
+        .arg(out.join("bundle-external/app.js"))
+        .arg(out.join("tracked"))
+        .output()
+        .unwrap();
+    assert!(driven.status.success(), "{driven:?}");
+    let report = run(
+        out,
+        &[
+            "tracked/s1.heapsnapshot",
+            "tracked/s3.heapsnapshot",
+            "--json",
+        ],
+    );
+    let path = out.join("tracked/pair.json");
+    std::fs::write(&path, stdout(&report)).unwrap();
+    let checked = Command::new("node")
+        .arg(root().join("check.mjs"))
+        .arg(&path)
+        .arg(out.join("truth.json"))
+        .arg("bundle-external")
+        .current_dir(out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert!(checked.status.success(), "check.mjs on stacks:\n{text}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let frames: Vec<&Value> = json["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["allocation"]["stacks"].as_array())
+        .flatten()
+        .filter_map(|s| s["frames"].as_array())
+        .flatten()
+        .collect();
+    let mapped = frames
+        .iter()
+        .filter(|f| f.get("generated").is_some())
+        .count();
+    assert!(mapped >= 2, "{mapped} of {} frames mapped", frames.len());
+    assert!(
+        frames.iter().all(|f| !f["script"]
+            .as_str()
+            .unwrap()
+            .ends_with("bundle-external/app.js")),
+        "a frame in the bundle is left unmapped"
+    );
+    let view = stdout(&run(
+        out,
+        &["summary", "tracked/s3.heapsnapshot", "--group-by", "stack"],
+    ));
+    assert!(view.contains("drafts.ts:"), "{view}");
 }
 
 /// The leaking lines of the sources: `(file, 1-based line)` of each truth leak.

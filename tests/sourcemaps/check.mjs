@@ -116,7 +116,10 @@ for (const s of sites) {
   const abs = resolveScript(site.script);
   if (!site.generated) {
     // 3. unmapped site in a compiled script of this build
-    const compiled = under(abs, outDir) || (isUrl(site.script) && /\/app\.js(?:[?#]|$)/.test(site.script));
+    // Node's own scripts (node:…) and the stacks' (root) have no map and are no build's.
+    const builtin = site.script === '' || site.script.startsWith('node:') || site.script.startsWith('internal/');
+    const compiled = !builtin
+      && (under(abs, outDir) || (isUrl(site.script) && /\/app\.js(?:[?#]|$)/.test(site.script)));
     if (compiled) errors.push(`not source-mapped: ${describe(s)}`);
     continue;
   }
