@@ -267,6 +267,30 @@ fn text_markdown_html_and_mcp(out: &Path) {
             "MCP diff: no {file}:{line}"
         );
     }
+    // A page's bundle, its map in a folder apart (load_snapshot's source_maps).
+    for (id, file) in [(5, "s1"), (6, "s3")] {
+        let path = format!("browser-external/{file}.heapsnapshot");
+        let answer = request(
+            id,
+            "tools/call",
+            json!({"name": "load_snapshot",
+                   "arguments": {"path": path, "source_maps": "maps-apart"}}),
+        );
+        assert_eq!(answer["result"]["isError"], false, "{answer}");
+    }
+    let answer = request(
+        7,
+        "tools/call",
+        json!({"name": "diff", "arguments": {"base": 2, "late": 3}}),
+    );
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    for (file, line) in leak_lines(out, "browser-external") {
+        assert!(
+            text.contains(&format!("{file}:{line}:")),
+            "MCP diff of the page: no {file}:{line}"
+        );
+    }
+    assert!(!text.contains("app.js:1:"), "a generated place is left");
     drop(request); // closes the server's stdin: it ends
     let _ = child.wait();
 }

@@ -25,6 +25,10 @@ const DEFAULT_LIMIT: usize = 50;
 pub struct LoadArgs {
     /// Path of a .heapsnapshot or .heaptimeline file (plain, gzip'd or zstd'd).
     pub path: String,
+    /// A folder of source maps kept apart from the served scripts (a build folder), matched
+    /// by the end of their path. Maps that local scripts name or have beside them are always
+    /// read.
+    pub source_maps: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -111,7 +115,7 @@ impl Server {
         &self,
         Parameters(a): Parameters<LoadArgs>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
-        answer(self.with_store(|s| s.load(&a.path)))
+        answer(self.with_store(|s| s.load(&a.path, a.source_maps.as_deref())))
     }
 
     #[tool(

@@ -2,6 +2,7 @@
 //! answer is a JSON value with sizes in bytes; long lists are paged (`offset`, `limit`,
 //! `total`, `next_offset`).
 
+use crate::sources::SourceMaps;
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
@@ -34,6 +35,8 @@ pub struct Store {
     entries: Vec<Entry>,
     /// The last diff asked for, by (base, late): cluster queries reuse it.
     last_diff: Option<((usize, usize), Diff)>,
+    /// Source maps by the folder given to load_snapshot, each read once for the server's life.
+    source_maps: std::collections::HashMap<std::path::PathBuf, &'static SourceMaps>,
 }
 
 /// A page of `items` from `offset`, at most `limit` long.
@@ -48,9 +51,24 @@ fn page<T: Clone>(items: &[T], offset: usize, limit: usize) -> (Vec<T>, Value) {
 }
 
 impl Store {
-    /// Loads and analyses `path`; its handle is the returned `snapshot` number.
-    pub fn load(&mut self, path: &str) -> Result<Value, String> {
-        let graph = crate::read::load(std::path::Path::new(path)).map_err(|e| e.to_string())?;
+    /// Loads and analyses `path`, its sites mapped through the source maps local scripts
+    /// name and those in `source_maps`; its handle is the returned `snapshot` number.
+    pub fn load(&mut self, path: &str, source_maps: Option<&str>) -> Result<Value, String> {
+        let maps = match source_maps {
+            None => SourceMaps::shared_local(),
+            Some(dir) => {
+                let dir = std::fs::canonicalize(dir)
+                    .ok()
+                    .filter(|d| d.is_dir())
+                    .ok_or_else(|| format!("source_maps {dir}: not a folder"))?;
+                *self
+                    .source_maps
+                    .entry(dir.clone())
+                    .or_insert_with(|| Box::leak(Box::new(SourceMaps::with_folder(dir))))
+            }
+        };
+        let mut graph = crate::read::load(std::path::Path::new(path)).map_err(|e| e.to_string())?;
+        graph.source_maps = maps;
         let a = Analysis::run(graph).map_err(|e| e.to_string())?;
         let info = json!({
             "snapshot": self.entries.len(),
@@ -136,6 +154,7 @@ impl Store {
     /// The report of `heapdiff BASE LATE --json`, each list cut to `limit` rows.
     pub fn diff(&mut self, base: usize, late: usize, limit: usize) -> Result<Value, String> {
         let mut report = DiffReport::new(self.diff_of(base, late)?);
+        report.source_notes = self.entry(late)?.analysis().graph.source_maps.notes();
         let totals = json!({
             "findings": report.findings.len(),
             "clusters": report.clusters.len(),
@@ -163,6 +182,9 @@ impl Store {
             .finish(&crate::leaks::DiffOptions::default())
             .map_err(|e| e.to_string())?;
         let mut report = SeriesReport::new(&series);
+        if let Some(&last) = snapshots.last() {
+            report.source_notes = self.entry(last)?.analysis().graph.source_maps.notes();
+        }
         report.classes.truncate(limit);
         report.clusters.truncate(limit);
         report.findings.truncate(limit);
