@@ -68,6 +68,8 @@ struct ScriptMap {
     text: Option<String>,
     /// Byte offsets of the starts of `text`'s lines.
     line_starts: Vec<usize>,
+    /// Per line: all ASCII (its UTF-16 columns are byte offsets).
+    line_ascii: Vec<bool>,
 }
 
 impl SourceMaps {
@@ -180,12 +182,17 @@ impl ScriptMap {
                 .chain(memchr::memchr_iter(b'\n', t.as_bytes()).map(|i| i + 1))
                 .collect()
         });
-        ScriptMap {
+        let mut map = ScriptMap {
             map,
             base,
             text,
             line_starts,
-        }
+            line_ascii: Vec::new(),
+        };
+        map.line_ascii = (0..map.line_starts.len() as u32)
+            .map(|l| map.line(l).is_some_and(str::is_ascii))
+            .collect();
+        map
     }
 
     /// The text of 0-based line `line` of the compiled script, when it was read.
@@ -197,6 +204,16 @@ impl ScriptMap {
             .get(line as usize + 1)
             .map_or(text.len(), |&e| e - 1);
         text.get(start..end)
+    }
+
+    /// Line `line` when it is all ASCII.
+    fn ascii_line(&self, line: u32) -> Option<&str> {
+        self.line_ascii
+            .get(line as usize)
+            .copied()
+            .unwrap_or(false)
+            .then(|| self.line(line))
+            .flatten()
     }
 }
 
@@ -210,19 +227,26 @@ fn original_name(map: &ScriptMap, line: u32, column: u32, name: &str) -> Option<
         return None;
     }
     let width = name.len() as u32;
-    let at = match map.line(line).filter(|l| l.is_ascii()) {
-        Some(text) => {
-            let before = text.get(..(column as usize).min(text.len()))?;
-            let window = before.len().saturating_sub(200);
-            let found = before[window..].rmatch_indices(name).find(|&(i, _)| {
-                let i = window + i;
-                let bytes = before.as_bytes();
-                let start_ok = i == 0 || !is_identifier_byte(bytes[i - 1]);
-                let end = i + name.len();
-                let end_ok = end >= bytes.len() || !is_identifier_byte(bytes[end]);
-                start_ok && end_ok
-            })?;
-            (window + found.0) as u32
+    // The 200 bytes before the parameters, when they are ASCII (columns count UTF-16 units,
+    // which are bytes there only). A minified bundle's line is megabytes long: only this
+    // window of it is looked at.
+    let window = map.ascii_line(line).and_then(|text| {
+        let end = column as usize;
+        let start = end.saturating_sub(200);
+        Some((start, text.as_bytes().get(start..end.min(text.len()))?))
+    });
+    let at = match window {
+        Some((start, bytes)) => {
+            let found = (0..bytes.len().saturating_sub(name.len() - 1))
+                .rev()
+                .find(|&i| {
+                    bytes[i..].starts_with(name.as_bytes())
+                        && (i == 0 || !is_identifier_byte(bytes[i - 1]))
+                        && bytes
+                            .get(i + name.len())
+                            .is_none_or(|&b| !is_identifier_byte(b))
+                })?;
+            (start + found) as u32
         }
         None => column.checked_sub(width)?,
     };
