@@ -3,6 +3,7 @@
 //! folder of maps kept apart from what was served (`--source-maps DIR`). Nothing is fetched
 //! over a network. Each script's map is read once and shared by every snapshot.
 
+mod decode;
 mod locate;
 pub mod package;
 
