@@ -356,7 +356,29 @@ pub(super) fn normalise_function_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_function_name;
+    use super::{Generated, Site, normalise_function_name};
+
+    #[test]
+    fn copies_of_one_original_function_are_one_site() {
+        let copy = |chunk: &str, column: u32| Site {
+            function: "validateOrder".to_string(),
+            script: "src/orders.ts".to_string(),
+            line: 41,
+            column: 6,
+            created_by: None,
+            generated: Some(Box::new(Generated {
+                function: "a".to_string(),
+                script: chunk.to_string(),
+                line: 0,
+                column,
+            })),
+        };
+        let (one, two) = (copy("chunk-1.js", 120), copy("chunk-2.js", 9_034));
+        assert_eq!(one, two);
+        let mut set = std::collections::HashSet::new();
+        set.insert(one);
+        assert!(!set.insert(two));
+    }
 
     #[test]
     fn numbered_functions_share_a_name() {
