@@ -419,7 +419,7 @@ pub fn diff(
         .then(|| allocation_sites::allocation_sites(late, &set.nodes));
     let packages = options.by_package.then(|| {
         let base = base.and_then(|(_, b)| b.analysis());
-        packages::pair(base, late, &set.nodes)
+        packages::pair(base, late, &set.nodes, &findings)
     });
     let mut classes = set.rows;
     sort_by_key(&mut classes, options.sort, |c| {

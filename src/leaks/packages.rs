@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::clusters::SiteResolver;
+use super::findings::{Evidence, Finding, Suspicion};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
 use crate::sources::package::package_of;
@@ -184,10 +185,37 @@ fn reachable(g: &HeapGraph, removed: impl Fn(u32) -> bool) -> Vec<bool> {
     reached
 }
 
+/// What the findings whose holder is each package's gained (the leak lives there), by
+/// package: growing ones in a series, unsuspected ones in a pair. A holder with no site at
+/// or above it goes with the code that made what it gained.
+pub fn held(owners: &Owners, findings: &[Finding]) -> FxHashMap<String, u64> {
+    let mut held: FxHashMap<String, u64> = FxHashMap::default();
+    for f in findings {
+        let counts = match f.evidence {
+            Evidence::Growing => true,
+            Evidence::TwoSnapshots => f.suspicion == Suspicion::None,
+            Evidence::NotGrowing => false,
+        };
+        if counts {
+            let owner = &owners.names[owners.owner[f.node as usize] as usize];
+            // A holder no code's object holds (a closure's scope held by the engine's handles)
+            // is the code's that made what it gained.
+            let owner = match f.site() {
+                Some((_, site)) if owner == NO_SITE => site.package().unwrap_or(APP),
+                _ => owner,
+            };
+            *held.entry(owner.to_string()).or_default() += f.gained_bytes();
+        }
+    }
+    held
+}
+
 /// One package in a pair of snapshots.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackageRow {
     pub package: String,
+    /// What the findings its objects hold gained (see [`held`]).
+    pub held_growth: u64,
     /// What it owns in the base (`None` without one: a timeline window).
     pub base: Option<Share>,
     pub late: Share,
@@ -202,10 +230,16 @@ impl PackageRow {
     }
 }
 
-/// Each package's memory in `base` and `late` and among the new objects `nodes`, the most
-/// grown first.
-pub fn pair(base: Option<&Analysis>, late: &Analysis, nodes: &[u32]) -> Vec<PackageRow> {
+/// Each package's memory in `base` and `late` and among the new objects `nodes`: first those
+/// whose objects hold the findings, then the most grown.
+pub fn pair(
+    base: Option<&Analysis>,
+    late: &Analysis,
+    nodes: &[u32],
+    findings: &[Finding],
+) -> Vec<PackageRow> {
     let late_owners = owners(late);
+    let held = held(&late_owners, findings);
     let late_shares = shares(late, &late_owners);
     let new = new_shares(late, &late_owners, nodes);
     let base_shares = base.map(|b| shares(b, &owners(b)));
@@ -217,6 +251,7 @@ pub fn pair(base: Option<&Analysis>, late: &Analysis, nodes: &[u32]) -> Vec<Pack
         .into_iter()
         .map(|name| PackageRow {
             package: name.clone(),
+            held_growth: held.get(name).copied().unwrap_or(0),
             base: base_shares
                 .as_ref()
                 .map(|b| b.get(name).copied().unwrap_or_default()),
@@ -225,7 +260,12 @@ pub fn pair(base: Option<&Analysis>, late: &Analysis, nodes: &[u32]) -> Vec<Pack
         })
         .collect();
     rows.sort_by(|a, b| {
-        (b.growth(), b.new.bytes, &a.package).cmp(&(a.growth(), a.new.bytes, &b.package))
+        (b.held_growth, b.growth(), b.new.bytes, &a.package).cmp(&(
+            a.held_growth,
+            a.growth(),
+            a.new.bytes,
+            &b.package,
+        ))
     });
     rows
 }
@@ -234,6 +274,8 @@ pub fn pair(base: Option<&Analysis>, late: &Analysis, nodes: &[u32]) -> Vec<Pack
 #[derive(Debug, Clone, Serialize)]
 pub struct PackageTrend {
     pub package: String,
+    /// What the growing findings its objects hold gained (see [`held`]).
+    pub held_growth: u64,
     pub shares: Vec<Share>,
 }
 
@@ -247,9 +289,13 @@ impl PackageTrend {
     }
 }
 
-/// Per-snapshot shares gathered into trends, those that grew most at every step first (the
-/// least a step gained: a one-time fill at one step does not count), then by all they gained.
-pub fn trends(per_snapshot: &[FxHashMap<String, Share>]) -> Vec<PackageTrend> {
+/// Per-snapshot shares gathered into trends: first those whose objects hold the growing
+/// findings, then those that grew most at every step (the least a step gained: a one-time
+/// fill at one step does not count), then by all they gained.
+pub fn trends(
+    per_snapshot: &[FxHashMap<String, Share>],
+    held: &FxHashMap<String, u64>,
+) -> Vec<PackageTrend> {
     let mut names: Vec<&String> = per_snapshot.iter().flat_map(|s| s.keys()).collect();
     names.sort();
     names.dedup();
@@ -257,6 +303,7 @@ pub fn trends(per_snapshot: &[FxHashMap<String, Share>]) -> Vec<PackageTrend> {
         .into_iter()
         .map(|name| PackageTrend {
             package: name.clone(),
+            held_growth: held.get(name).copied().unwrap_or(0),
             shares: per_snapshot
                 .iter()
                 .map(|s| s.get(name).copied().unwrap_or_default())
@@ -266,6 +313,7 @@ pub fn trends(per_snapshot: &[FxHashMap<String, Share>]) -> Vec<PackageTrend> {
     let grown = |t: &PackageTrend| {
         let steps = t.steps();
         (
+            t.held_growth,
             steps.iter().copied().min().unwrap_or(0),
             steps.iter().sum::<i64>(),
         )

@@ -170,6 +170,8 @@ pub struct SeriesBuilder {
     /// Gather each snapshot's memory by npm package (`--group-by package`).
     by_package: bool,
     packages: Vec<rustc_hash::FxHashMap<String, super::packages::Share>>,
+    /// By package: what the growing findings its objects hold gained (the last snapshot's).
+    held: rustc_hash::FxHashMap<String, u64>,
 }
 
 impl SeriesBuilder {
@@ -213,6 +215,9 @@ impl SeriesBuilder {
         if self.by_package {
             let owners = super::packages::owners(a);
             self.packages.push(super::packages::shares(a, &owners));
+            if last {
+                self.held = super::packages::held(&owners, &self.findings);
+            }
         }
         self.snapshots.push(SnapshotFacts::of(file, &a.graph));
         self.classes.push(classes);
@@ -265,7 +270,7 @@ impl SeriesBuilder {
             ignored: Ignored::default(),
             packages: self
                 .by_package
-                .then(|| super::packages::trends(&self.packages)),
+                .then(|| super::packages::trends(&self.packages, &self.held)),
         };
         findings::settle_by_classes(&mut series.findings, |name| {
             series.classes.iter().any(|t| t.growing && t.name == name)

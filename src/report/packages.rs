@@ -11,13 +11,24 @@ use crate::leaks::packages::{PackageRow, PackageTotal, PackageTrend};
 
 const LEGEND: &str = "(app): the program's own code; (node): Node's own; (no site): engine \
                       and runtime state no code's object holds. Each byte is one package's: \
-                      its code made the object, or the nearest object holding it.";
+                      its code made the object, or the nearest object holding it. Holding: \
+                      what the findings whose holder is the package's gained (the leak lives \
+                      there); packages holding one come first.";
+
+/// A finding total, or a dash for none.
+fn holding(bytes: u64) -> String {
+    if bytes == 0 {
+        "–".to_string()
+    } else {
+        human_bytes(bytes)
+    }
+}
 
 /// A pair: each package's growth, its new objects and what it owns in the late snapshot.
 pub(super) fn pair(out: &mut String, rows: &[PackageRow], layout: &Layout) {
     out.push_str("\nMemory by package (the code that made it)\n");
     let has_base = rows.iter().any(|r| r.base.is_some());
-    let mut header = vec!["Package", "New objects", "New shallow"];
+    let mut header = vec!["Package", "Holding", "New objects", "New shallow"];
     if has_base {
         header.push("Growth");
     }
@@ -28,6 +39,7 @@ pub(super) fn pair(out: &mut String, rows: &[PackageRow], layout: &Layout) {
         .map(|r| {
             let mut row = vec![
                 r.package.clone(),
+                holding(r.held_growth),
                 thousands(r.new.count),
                 human_bytes(r.new.bytes),
             ];
@@ -55,14 +67,15 @@ pub(super) fn series(out: &mut String, trends: &[PackageTrend], layout: &Layout)
             let steps: Vec<String> = t.steps().into_iter().map(signed_bytes).collect();
             vec![
                 t.package.clone(),
+                holding(t.held_growth),
                 human_bytes(first),
                 human_bytes(last),
                 steps.join(" "),
             ]
         })
         .collect();
-    let table = new_table(&["Package", "First", "Last", "Per step"]);
-    out.push_str(&finish(table, &[0, 3], &[0, 3], &cells, layout));
+    let table = new_table(&["Package", "Holding", "First", "Last", "Per step"]);
+    out.push_str(&finish(table, &[0, 4], &[0, 4], &cells, layout));
     more(out, trends.len(), layout.top);
     out.push_str(&wrap_indented(LEGEND, layout.width, 0));
 }
@@ -94,11 +107,12 @@ pub(super) fn totals(out: &mut String, rows: &[PackageTotal], layout: &Layout) {
 
 /// Markdown: the same rows as the text tables, for a pair.
 pub(super) fn pair_markdown(out: &mut String, rows: &[PackageRow], layout: &Layout) {
-    out.push_str("\n### Memory by package\n\n| Package | New objects | New shallow | Growth | Owned (late) |\n|---|--:|--:|--:|--:|\n");
+    out.push_str("\n### Memory by package\n\n| Package | Holding | New objects | New shallow | Growth | Owned (late) |\n|---|--:|--:|--:|--:|--:|\n");
     for r in rows.iter().take(layout.top) {
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} |\n",
             r.package,
+            holding(r.held_growth),
             thousands(r.new.count),
             human_bytes(r.new.bytes),
             signed_bytes(r.growth()),

@@ -8,7 +8,8 @@ use crate::report::signed_bytes;
 const TITLE: &str = "<h2 id=\"packages\">Memory by package (the code that made it)</h2>\n\
 <p class=\"note\">(app): the program's own code; (node): Node's own; (no site): engine and \
 runtime state no code's object holds. Each byte is one package's: its code made the object, \
-or the nearest object holding it.</p>\n";
+or the nearest object holding it. Holding: what the findings whose holder is the package's \
+gained (the leak lives there); packages holding one come first.</p>\n";
 
 fn growth(delta: i64) -> String {
     num(delta, &signed_bytes(delta))
@@ -21,8 +22,9 @@ pub(super) fn pair(rows: &[PackageRow], max: usize) -> String {
         .take(max)
         .map(|r| {
             format!(
-                "<td class=\"mono\">{}</td>{}{}{}{}",
+                "<td class=\"mono\">{}</td>{}{}{}{}{}",
                 esc(&r.package),
+                bytes(r.held_growth),
                 count(r.new.count),
                 bytes(r.new.bytes),
                 growth(r.growth()),
@@ -32,6 +34,7 @@ pub(super) fn pair(rows: &[PackageRow], max: usize) -> String {
         .collect();
     let columns = [
         ("Package", false),
+        ("Holding", true),
         ("New objects", true),
         ("New shallow", true),
         ("Growth", true),
@@ -50,8 +53,9 @@ pub(super) fn series(trends: &[PackageTrend], max: usize) -> String {
             let last = t.shares.last().map_or(0, |s| s.bytes);
             let steps: Vec<String> = t.steps().into_iter().map(signed_bytes).collect();
             format!(
-                "<td class=\"mono\">{}</td>{}{}<td>{}</td>",
+                "<td class=\"mono\">{}</td>{}{}{}<td>{}</td>",
                 esc(&t.package),
+                bytes(t.held_growth),
                 bytes(first),
                 bytes(last),
                 esc(&steps.join(" "))
@@ -60,6 +64,7 @@ pub(super) fn series(trends: &[PackageTrend], max: usize) -> String {
         .collect();
     let columns = [
         ("Package", false),
+        ("Holding", true),
         ("First", true),
         ("Last", true),
         ("Per step", false),
