@@ -95,16 +95,21 @@ pub enum Command {
     /// Serve the analysis as Model Context Protocol tools on stdio, for AI agents: load
     /// snapshots once, then ask for reports, clusters, retainers, dominators and stacks.
     Mcp,
-    /// Write a copy of a snapshot whose heap strings are placeholders, to share it: every
-    /// DevTools view of it stays the same (`heapdiff redact IN -o OUT`, `.gz` to compress).
+    /// Write a copy of a snapshot whose heap strings (and dictionary objects' keys) are
+    /// placeholders, to share it: every DevTools row of it stays the same (`heapdiff redact IN
+    /// -o OUT`, `.gz` to compress).
     Redact(RedactArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff): heapdiff's, or a subcommand's (`heapdiff man capture`).
+    Man {
+        /// The subcommand whose page to print (capture, mcp, redact, …).
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// How the report is written; accepted before or after a subcommand.
@@ -124,7 +129,7 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 
     /// How many rows each table shows [default: 20; summary: 25].
-    #[arg(long, value_name = "N", global = true)]
+    #[arg(long, value_name = "N", global = true, value_parser = parse_top)]
     pub top: Option<usize>,
 
     /// Fit tables to N columns (default: the terminal's width, also when piped into `less`
@@ -258,6 +263,15 @@ pub enum GroupBy {
 
 fn window_arg(text: &str) -> Result<TimeWindow, String> {
     TimeWindow::parse(text)
+}
+
+/// `--top N`: one row or more (no table is empty by request).
+fn parse_top(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("0 would print empty tables; give 1 or more (--json lists every row)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("\"{text}\" is not a number of rows")),
+    }
 }
 
 /// Output formats.

@@ -100,7 +100,7 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::Truncated { offset, context } => write!(
                 f,
-                "file ends at byte {offset} inside {context}: the snapshot is truncated \
+                "file ends at byte {offset} {context}: the snapshot is truncated \
                  (was the writing process killed, or the copy cut short?)"
             ),
             ErrorKind::NotSnapshot(m) => write!(f, "not a V8 heap snapshot: {m}"),

@@ -20,7 +20,14 @@ const EXIT_OVER_BUDGET: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprint!("{}", short_usage_error(&e));
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -29,6 +36,30 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// A usage error in two or three lines (clap's takes five to seven): what is wrong, clap's
+/// tip or the missing arguments, and where to read more.
+fn short_usage_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("bad arguments");
+    let mut out = format!(
+        "heapdiff: {}\n",
+        first.strip_prefix("error: ").unwrap_or(first)
+    );
+    for line in lines {
+        if line.starts_with("For more information") {
+            continue;
+        } else if let Some(usage) = line.strip_prefix("Usage: ") {
+            out.push_str(&format!(
+                "usage: {usage} (heapdiff --help lists every option)\n"
+            ));
+        } else {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
 }
 
 /// The source maps of this run: none, the local ones, or those and a folder's.
@@ -93,7 +124,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if cli.output.output.as_deref() == Some(std::path::Path::new("-")) {
                 let stdout = std::io::stdout();
                 let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-                heapdiff::redact::write_redacted_to(&args.file, &mut out)?;
+                let done = heapdiff::redact::write_redacted_to(&args.file, &mut out)?;
+                warn_of_token_like_names(&done);
                 return Ok(ExitCode::SUCCESS);
             }
             let output = cli.output.file().ok_or_else(|| {
@@ -106,14 +138,17 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             let done = heapdiff::redact::write_redacted(&args.file, &output)?;
             if !cli.quiet {
                 eprintln!(
-                    "heapdiff: wrote {} ({} nodes; {} strings replaced, {} split from a name) in {:.1?}",
+                    "heapdiff: wrote {} ({} nodes; {} strings replaced, of which {} dictionary keys; \
+                     {} split from a name) in {:.1?}",
                     output.display(),
                     done.nodes,
                     done.replaced,
+                    done.hidden_keys,
                     done.split,
                     started.elapsed()
                 );
             }
+            warn_of_token_like_names(&done);
             Ok(ExitCode::SUCCESS)
         }
         // Rendered in memory first: clap_complete panics on a closed pipe, the writer does not.
@@ -123,9 +158,26 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             session::output::write_report(&String::from_utf8_lossy(&text), None)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Man) => {
+        Some(Command::Man { subcommand }) => {
             let mut text = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut text)?;
+            let command = Cli::command();
+            let page = match subcommand {
+                None => command,
+                Some(name) => {
+                    let sub = command.find_subcommand(name).cloned().ok_or_else(|| {
+                        let names: Vec<&str> =
+                            command.get_subcommands().map(|c| c.get_name()).collect();
+                        usage(format!(
+                            "man {name}: no such subcommand (one of {})",
+                            names.join(", ")
+                        ))
+                    })?;
+                    // clap names commands with static strings; this runs once.
+                    let title: &'static str = Box::leak(format!("heapdiff-{name}").into());
+                    sub.name(title).bin_name(title)
+                }
+            };
+            clap_mangen::Man::new(page).render(&mut text)?;
             session::output::write_report(&String::from_utf8_lossy(&text), None)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -220,6 +272,19 @@ fn capture(cli: &Cli, args: &cli::CaptureArgs, feedback: Feedback) -> anyhow::Re
 }
 
 /// A usage error, reported like the library's (exit 2).
+/// Property names a redacted copy keeps may still be secrets (an object keyed by token that V8
+/// kept in fast mode): say how many look like one, never which.
+fn warn_of_token_like_names(done: &heapdiff::redact::Redacted) {
+    if done.token_like_kept > 0 {
+        eprintln!(
+            "heapdiff: warning: {} property names kept in the copy look like keys, ids or tokens \
+             (long random-looking strings: names of fast-mode objects' properties, or keys that \
+             code also names); check the copy before sharing it",
+            done.token_like_kept
+        );
+    }
+}
+
 fn usage(message: String) -> anyhow::Error {
     heapdiff::Error::new(heapdiff::error::ErrorKind::Usage(message)).into()
 }
@@ -253,12 +318,16 @@ fn print_outcome(
 }
 
 /// The layout of a text report: `--top` rows (or `default_top`), fitted to `--width`, to the
-/// terminal when stdout or stderr is one, or to `$COLUMNS` when it is set; unfitted otherwise. Scripts
+/// terminal when stdout or stderr is one (or stdin, piped into a pager), or to `$COLUMNS` when it is set; unfitted otherwise. Scripts
 /// below the current directory are shown relative to it.
 fn layout(out: &cli::OutputArgs, default_top: usize) -> Layout {
     let width = out.width.or_else(|| {
-        // Piped into `head` or `less` from a terminal, stderr is still that terminal.
-        if std::io::stdout().is_terminal() || std::io::stderr().is_terminal() {
+        // Piped into `head` or `less` from a terminal, stderr is still that terminal; with
+        // `2>&1 | less`, stdin is.
+        if std::io::stdout().is_terminal()
+            || std::io::stderr().is_terminal()
+            || (std::io::stdin().is_terminal() && stdout_is_pipe())
+        {
             terminal_width()
         } else {
             std::env::var("COLUMNS")
@@ -272,6 +341,19 @@ fn layout(out: &cli::OutputArgs, default_top: usize) -> Layout {
         width,
         cwd: std::env::current_dir().ok(),
         ..Layout::default()
+    }
+}
+
+/// Whether stdout is a pipe (into a pager, say), not a file.
+fn stdout_is_pipe() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata("/dev/stdout").is_ok_and(|m| m.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 

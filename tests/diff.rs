@@ -51,7 +51,7 @@ fn node_leaks_are_found_and_ranked() {
 
         let listeners = cluster(&r, "listener @ ");
         assert_eq!(listeners["count"], 300, "{pair}");
-        assert_eq!(listeners["site"]["line"], 53, "{pair}");
+        assert_eq!(listeners["site"]["line"], 54, "{pair}");
         assert_eq!(
             listeners["captured"],
             serde_json::json!(["requestId"]),
@@ -105,7 +105,7 @@ fn check_schema(v: &Value) {
     let num = |x: &Value, k: &str| assert!(x[k].is_u64() || x[k].is_i64(), "{k}: {}", x[k]);
     let text = |x: &Value, k: &str| assert!(x[k].is_string(), "{k}: {}", x[k]);
     let list = |x: &Value, k: &str| assert!(x[k].is_array(), "{k}: {}", x[k]);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["command"], "diff");
     for s in [&v["base"], &v["late"]] {
         text(s, "file");

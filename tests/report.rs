@@ -117,12 +117,11 @@ fn object_clusters_have_their_constructor_site() {
             .unwrap()
             .ends_with("fixtures/scripts/leak.js")
     );
-    // 0-based in JSON, 1-based in text as DevTools' links.
+    // 1-based in JSON as in text and DevTools' links.
     let line = session["site"]["line"].as_u64().unwrap();
     let text = table(&[]);
     assert!(text.contains(&format!(
-        "constructor Session @ fixtures/scripts/leak.js:{}:",
-        line + 1
+        "constructor Session @ fixtures/scripts/leak.js:{line}:"
     )));
 }
 

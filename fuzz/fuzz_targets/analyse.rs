@@ -4,7 +4,6 @@
 #![no_main]
 
 use heapdiff::analysis::Analysis;
-use heapdiff::analysis::stacks;
 use heapdiff::leaks::between::Baseline;
 use heapdiff::leaks::window::TimeWindow;
 use heapdiff::leaks::{self, DiffOptions, Start};
@@ -21,8 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(a) = Analysis::run(graph) else {
         return;
     };
-    let tops = stacks::allocation_tops(&a.graph, &a.self_size, None);
-    let _ = SummaryReport::new("fuzz", &a.summarize()).with_allocation_view(&tops);
+    let (tops, untraced) = leaks::allocation_sites::allocation_view(&a);
+    let _ = SummaryReport::new("fuzz", &a.summarize()).with_allocation_view(&tops, untraced);
     let options = DiffOptions {
         compare: true,
         by_stack: true,

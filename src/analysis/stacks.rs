@@ -8,18 +8,41 @@ use serde::Serialize;
 use crate::graph::{Allocations, HeapGraph, NO_TRACE, TraceFunction};
 use crate::sources::Generated;
 
-/// One frame: a function and where it is defined (1-based line and column; 0 = unknown), in
-/// the original source when the script's source map says where.
+/// One frame: a function and where it is defined (1-based line and column; 0 = unknown,
+/// written `null` in JSON), in the original source when the script's source map says where.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Frame {
     pub function: String,
     pub script: String,
     pub script_id: u32,
+    #[serde(serialize_with = "known_position")]
     pub line: u32,
+    #[serde(serialize_with = "known_position")]
     pub column: u32,
     /// Where V8 saw the function, when the fields above come from a source map.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated: Option<Box<Generated>>,
+    /// For eval'd code: the function that compiled it, `compile (app.js:12:5)`, when the
+    /// leak engine could tell (the snapshot names no script for such code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+impl Frame {
+    /// True for a frame of code from `eval` or `new Function`: V8 gives its script an id but
+    /// no name.
+    pub fn is_eval(&self) -> bool {
+        self.script.is_empty() && self.script_id != 0
+    }
+}
+
+/// A 1-based line or column as JSON writes it: `null` for 0 (unknown), so that every position
+/// in a report counts from 1.
+fn known_position<S: serde::Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        0 => serializer.serialize_none(),
+        n => serializer.serialize_u32(*n),
+    }
 }
 
 /// The frame of tree node `trace`.
@@ -36,6 +59,7 @@ pub fn function_frame(g: &HeapGraph, f: &TraceFunction) -> Frame {
         line: f.line,
         column: f.column,
         generated: None,
+        created_by: None,
     };
     mapped(g, frame)
 }
@@ -70,6 +94,7 @@ fn mapped(g: &HeapGraph, frame: Frame) -> Frame {
             line: frame.line,
             column: frame.column,
         })),
+        created_by: None,
     }
 }
 

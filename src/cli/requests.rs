@@ -9,13 +9,29 @@ impl OutputArgs {
         self.output.clone().filter(|p| p.as_os_str() != "-")
     }
 
+    /// The report's format: `--format` or `--json`, else the one `--output`'s extension
+    /// names (`.html`, `.md`, `.json`, `.sarif`), else a table. An extension that names
+    /// another format than the one asked for is refused.
     pub fn format(&self) -> Result<Format, String> {
-        match (self.json, self.format) {
+        let asked = match (self.json, self.format) {
             (true, Some(f)) if f != Format::Json => {
-                Err(format!("--json contradicts --format {f:?}").to_lowercase())
+                return Err(format!("--json contradicts --format {f:?}").to_lowercase());
             }
-            (true, _) => Ok(Format::Json),
-            (false, f) => Ok(f.unwrap_or(Format::Table)),
+            (true, _) => Some(Format::Json),
+            (false, f) => f,
+        };
+        let file = self.file();
+        let named = file.as_deref().and_then(format_of_extension);
+        match (asked, named) {
+            (Some(a), Some((n, ext))) if a != n => Err(format!(
+                "--output {} is a .{ext} file but the report is {}: drop --format, or \
+                 name the file for the format",
+                file.unwrap_or_default().display(),
+                format!("{a:?}").to_lowercase()
+            )),
+            (Some(a), _) => Ok(a),
+            (None, Some((n, _))) => Ok(n),
+            (None, None) => Ok(Format::Table),
         }
     }
 
@@ -42,7 +58,7 @@ impl Cli {
             Some(Command::Mcp) => "mcp",
             Some(Command::Redact(_)) => "redact",
             Some(Command::Completions { .. }) => "completions",
-            Some(Command::Man) => "man",
+            Some(Command::Man { .. }) => "man",
         };
         match self.diff.given().first() {
             None => Ok(()),
@@ -155,4 +171,17 @@ impl SummaryArgs {
             layout,
         })
     }
+}
+
+/// The report format a file's extension names, with the extension.
+fn format_of_extension(path: &std::path::Path) -> Option<(Format, String)> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let format = match ext.as_str() {
+        "html" | "htm" => Format::Html,
+        "md" | "markdown" => Format::Markdown,
+        "json" => Format::Json,
+        "sarif" => Format::Sarif,
+        _ => return None,
+    };
+    Some((format, ext))
 }

@@ -9,6 +9,7 @@ use crate::analysis::stacks::{
     AllocationTop, Frame, allocation_tops, first_user_frames, function_frame,
 };
 use crate::graph::NO_TRACE;
+use crate::leaks::clusters::SiteResolver;
 
 /// Most classes named per site.
 const MAX_CLASSES: usize = 3;
@@ -25,18 +26,34 @@ pub struct AllocationSite {
     pub classes: Vec<(String, u64)>,
 }
 
-/// The allocation sites of `nodes` (new objects), most bytes first; empty without stacks.
-pub fn allocation_sites(a: &Analysis, nodes: &[u32]) -> Vec<AllocationSite> {
+/// New objects by allocation site, and how many have no stack.
+#[derive(Debug, Clone, Default)]
+pub struct AllocationSites {
+    /// Most bytes first.
+    pub sites: Vec<AllocationSite>,
+    /// Objects without an allocation stack (allocated before tracking started, or by the
+    /// engine), which no site counts.
+    pub untraced: u64,
+}
+
+/// The allocation sites of `nodes` (new objects); empty without stacks.
+pub fn allocation_sites(a: &Analysis, nodes: &[u32]) -> AllocationSites {
     let g = &a.graph;
     let Some(allocations) = g.allocations.as_ref() else {
-        return Vec::new();
+        return AllocationSites {
+            sites: Vec::new(),
+            untraced: nodes.len() as u64,
+        };
     };
+    let mut untraced = 0;
+    let mut eval_origins = SiteResolver::new(g, &a.retainers);
     let first_user = first_user_frames(g, allocations);
     // Per innermost function: (user-code function → objects), (class → objects, one of them).
     type Tally = (FxHashMap<u32, u64>, FxHashMap<u32, (u64, u32)>);
     let mut tallies: FxHashMap<u32, Tally> = FxHashMap::default();
     for &v in nodes {
         let Some(t) = allocations.trace_of(v) else {
+            untraced += 1;
             continue;
         };
         let (users, classes) = tallies
@@ -53,9 +70,10 @@ pub fn allocation_sites(a: &Analysis, nodes: &[u32]) -> Vec<AllocationSite> {
             .or_insert((0, v))
             .0 += 1;
     }
-    allocation_tops(g, &a.self_size, Some(nodes))
+    let sites = allocation_tops(g, &a.self_size, Some(nodes))
         .into_iter()
-        .map(|top| {
+        .map(|mut top| {
+            top.frame = eval_origins.with_eval_origin(top.frame);
             let (users, classes) = tallies.remove(&top.function).unwrap_or_default();
             let allocated_by = users
                 .into_iter()
@@ -73,5 +91,22 @@ pub fn allocation_sites(a: &Analysis, nodes: &[u32]) -> Vec<AllocationSite> {
                 classes,
             }
         })
-        .collect()
+        .collect();
+    AllocationSites { sites, untraced }
+}
+
+/// DevTools' Allocation view of one snapshot ([`allocation_tops`]), frames of eval'd code
+/// naming the function that compiled it, and how many of its objects have no stack.
+pub fn allocation_view(a: &Analysis) -> (Vec<AllocationTop>, u64) {
+    let g = &a.graph;
+    let mut eval_origins = SiteResolver::new(g, &a.retainers);
+    let tops = allocation_tops(g, &a.self_size, None)
+        .into_iter()
+        .map(|mut top| {
+            top.frame = eval_origins.with_eval_origin(top.frame);
+            top
+        })
+        .collect();
+    let traced = g.allocations.as_ref().map_or(0, |al| al.traced_nodes());
+    (tops, g.node_count().saturating_sub(traced) as u64)
 }

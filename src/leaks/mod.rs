@@ -92,10 +92,12 @@ pub struct Prepared {
 /// early analysis (see [`crate::analysis::Analysis::run_beside`]).
 pub fn prepare(late: &crate::analysis::Early<'_>, min_id: u32, max_id: u32) -> Prepared {
     let nodes = between::new_nodes(late.graph, late.self_size, min_id, max_id);
+    let keyed = clusters::key_nodes(late, &nodes);
+    clusters::SiteResolver::new(late.graph, late.retainers).read_maps_of(&nodes);
     Prepared {
         min_id,
         max_id,
-        keyed: clusters::key_nodes(late, &nodes),
+        keyed,
         nodes,
     }
 }
@@ -273,7 +275,7 @@ pub struct Diff {
     /// What `--ignore` left out.
     pub ignored: Ignored,
     /// The new objects by allocation site, when asked for.
-    pub allocation_sites: Option<Vec<allocation_sites::AllocationSite>>,
+    pub allocation_sites: Option<allocation_sites::AllocationSites>,
     /// Memory by npm package (`--group-by package`).
     pub packages: Option<Vec<packages::PackageRow>>,
     /// With one timeline recording: the time window the new objects were allocated in.

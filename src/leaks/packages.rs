@@ -10,6 +10,7 @@ use super::clusters::SiteResolver;
 use super::findings::{Evidence, Finding, Suspicion};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
+use crate::sources::ScriptSources;
 use crate::sources::package::package_of;
 
 /// Objects made by the application's own code.
@@ -76,23 +77,33 @@ fn sited_owners(a: &Analysis, intern: &mut impl FnMut(&str) -> u16) -> FxHashMap
             script_of_id.insert(l.script_id, script);
         }
     }
-    let mut by_place: FxHashMap<(u32, u32, u32), Option<u16>> = FxHashMap::default();
+    // Per script: its path and map; then per (script, source of its map): the owner.
+    let mut scripts: FxHashMap<u32, Option<(String, Option<ScriptSources>)>> = FxHashMap::default();
+    let mut by_source: FxHashMap<(u32, Option<usize>), u16> = FxHashMap::default();
     let mut out = FxHashMap::default();
     for (&v, l) in &g.locations {
-        let owner = *by_place
-            .entry((l.script_id, l.line, l.column))
+        let Some((name, map)) = scripts
+            .entry(l.script_id)
             .or_insert_with(|| {
                 let script = *script_of_id.get(&l.script_id)?;
                 let name = script_path(g, &sites, script)?;
-                let original = g
+                let map = g
                     .source_maps
-                    .original(&name, l.line, l.column, "", || g.script_facts(script));
-                let path = original.map_or(name, |o| o.source);
-                Some(intern(owner_name(&path)))
+                    .script_sources(&name, || g.script_facts(script));
+                Some((name, map))
+            })
+            .as_ref()
+        else {
+            continue;
+        };
+        let source = map.as_ref().and_then(|m| m.source_at(l.line, l.column));
+        let owner = *by_source
+            .entry((l.script_id, source.map(|(key, _)| key)))
+            .or_insert_with(|| match (source, map) {
+                (Some((_, source)), Some(map)) => intern(owner_name(&map.source_path(source))),
+                _ => intern(owner_name(name)),
             });
-        if let Some(owner) = owner {
-            out.insert(v, owner);
-        }
+        out.insert(v, owner);
     }
     out
 }
@@ -156,19 +167,27 @@ pub fn freed_if_gone(a: &Analysis, owners: &Owners, wanted: &[u16]) -> Vec<u64> 
     wanted
         .iter()
         .map(|&owner| {
-            let removed =
-                |v: u32| owners.owner[v as usize] == owner && g.locations.contains_key(&v);
-            let kept = reachable(g, removed);
-            (0..g.node_count())
-                .filter(|&v| everything[v] && !kept[v])
-                .map(|v| a.self_size[v] as u64)
-                .sum()
+            freed_without(a, &everything, |v: u32| {
+                owners.owner[v as usize] == owner && g.locations.contains_key(&v)
+            })
         })
         .collect()
 }
 
+/// The bytes (DevTools' shallow sizes) that would be freed if the nodes `removed` takes were
+/// gone: those reachable now (`everything`, from [`reachable`] with nothing removed) that strong
+/// references then no longer reach, the removed ones included. Set-level: what two removed
+/// nodes hold together is counted, unlike the sum of their retained sizes.
+pub fn freed_without(a: &Analysis, everything: &[bool], removed: impl Fn(u32) -> bool) -> u64 {
+    let kept = reachable(&a.graph, removed);
+    (0..a.graph.node_count())
+        .filter(|&v| everything[v] && !kept[v])
+        .map(|v| a.self_size[v] as u64)
+        .sum()
+}
+
 /// The nodes strong (not weak) edges reach from the root, past none that `removed` takes.
-fn reachable(g: &HeapGraph, removed: impl Fn(u32) -> bool) -> Vec<bool> {
+pub fn reachable(g: &HeapGraph, removed: impl Fn(u32) -> bool) -> Vec<bool> {
     let mut reached = vec![false; g.node_count()];
     let root = g.root.0;
     reached[root as usize] = true;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::clusters::PathShape;
+use super::clusters::{PathShape, Site};
 use super::findings::{self, Finding};
 use super::growth::Trace;
 use super::{Ignore, Ignored, MAX_FINDINGS, SnapshotFacts};
@@ -34,6 +34,8 @@ pub struct Trend {
     /// the last one), and how many were sampled.
     pub paths: Vec<PathShape>,
     pub paths_sampled: u64,
+    /// For a cluster: its kind and site, as the last snapshot that has it says.
+    pub site: Option<(&'static str, Site)>,
 }
 
 /// A group as seen in one snapshot: key, display name, numbers.
@@ -57,6 +59,7 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
                     retained_slope: 0.0,
                     paths: Vec::new(),
                     paths_sampled: 0,
+                    site: None,
                 });
                 out.len() - 1
             });
@@ -85,10 +88,25 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
     out
 }
 
+/// A site in a script that has a name: a builtin's (no script) or an unnamed script's says
+/// nothing a series row does not.
+fn has_place(site: &Site) -> bool {
+    !matches!(site.script.as_str(), "" | "<unknown>" | "system / Script")
+        && (site.script != "<eval>" || site.created_by.is_some())
+}
+
+/// What a series keeps of a cluster of one snapshot besides its numbers.
+struct ClusterFacts {
+    key: String,
+    /// The class of its objects (for `--ignore CLASS`).
+    class: String,
+    site: Option<(&'static str, Site)>,
+}
+
 /// What one snapshot of a series contributes: every class of the Summary view, and the
 /// clusters of all its objects by heapdiff's own keys (their live populations), with the
 /// class of each cluster's objects by cluster key.
-fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>, Vec<(String, String)>) {
+fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>, Vec<ClusterFacts>) {
     let classes = a
         .summary()
         .into_iter()
@@ -112,7 +130,15 @@ fn observe(a: &Analysis) -> (Vec<Observation>, Vec<Observation>, Vec<(String, St
     let clusters = super::clusters::clusters_with(a, &all, false);
     let class_names = clusters
         .iter()
-        .map(|c| (c.key.clone(), c.class_name.clone()))
+        .map(|c| ClusterFacts {
+            key: c.key.clone(),
+            class: c.class_name.clone(),
+            site: c
+                .site
+                .clone()
+                .filter(has_place)
+                .map(|s| (c.kind.as_str(), s)),
+        })
         .collect();
     let clusters = clusters
         .into_iter()
@@ -162,6 +188,8 @@ pub struct SeriesBuilder {
     paths_of_cluster: HashMap<String, (Vec<PathShape>, u64)>,
     /// Per cluster key of any snapshot: the class of its objects (for `--ignore CLASS`).
     class_of_cluster: HashMap<String, String>,
+    /// Per cluster key: its kind and site, in the last snapshot that has it.
+    site_of_cluster: HashMap<String, (&'static str, Site)>,
     snapshots: Vec<SnapshotFacts>,
     traces: Vec<Trace>,
     findings: Vec<Finding>,
@@ -192,8 +220,13 @@ impl SeriesBuilder {
             Some(first) => self.warnings.extend(first.warnings(file, &a.graph)),
         }
         let (classes, clusters, class_names) = observe(a);
-        for (key, class) in class_names {
-            self.class_of_cluster.entry(key).or_insert(class);
+        for facts in class_names {
+            if let Some(site) = facts.site {
+                self.site_of_cluster.insert(facts.key.clone(), site);
+            }
+            self.class_of_cluster
+                .entry(facts.key)
+                .or_insert(facts.class);
         }
         if last {
             let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
@@ -259,6 +292,7 @@ impl SeriesBuilder {
                 t.paths = paths;
                 t.paths_sampled = sampled;
             }
+            t.site = self.site_of_cluster.remove(&t.key);
         }
         let mut series = Series {
             budgets: Vec::new(),

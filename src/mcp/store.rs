@@ -1,103 +1,183 @@
-//! The snapshots an MCP session has loaded, and the questions an agent can ask of them. Every
-//! answer is a JSON value with sizes in bytes; long lists are paged (`offset`, `limit`,
-//! `total`, `next_offset`).
+//! The snapshots an MCP session has loaded, and the reports (runs) computed on them. Relative
+//! paths resolve against the store's root; reports are cached by their snapshots and options.
 
-use crate::sources::SourceMaps;
+use std::path::{Path, PathBuf};
+
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
+use super::args::ReportOptions;
+use super::error::{ToolError, ToolResult};
 use crate::analysis::Analysis;
-use crate::analysis::stacks;
 use crate::leaks::between::Baseline;
-use crate::leaks::series::SeriesBuilder;
+use crate::leaks::findings::Finding;
+use crate::leaks::series::{Series, SeriesBuilder};
 use crate::leaks::{self, Diff, DiffOptions, Start};
-use crate::report::{DiffReport, SeriesReport, SummaryReport};
+use crate::sources::SourceMaps;
+
+/// Reports kept for later questions (cluster, explain_finding, verify_fix reuse them).
+const CACHED_RUNS: usize = 4;
 
 /// A loaded, analysed snapshot.
-struct Entry {
-    file: String,
+pub(super) struct Entry {
+    /// The path as the agent gave it (reports name the snapshot by it).
+    pub(super) given: String,
+    /// The path read: the given one resolved against the root.
+    path: PathBuf,
+    maps: &'static SourceMaps,
+    /// Heap strings were replaced by placeholders as it was read.
+    pub(super) redacted: bool,
     baseline: Baseline,
     /// Object id → node ordinal, built on first use.
     ordinal_of: Option<FxHashMap<u32, u32>>,
 }
 
 impl Entry {
-    fn analysis(&self) -> &Analysis {
+    pub(super) fn analysis(&self) -> &Analysis {
         self.baseline
             .analysis()
             .expect("the store keeps analysed snapshots")
     }
 }
 
-/// Everything loaded in one session.
-#[derive(Default)]
-pub struct Store {
-    entries: Vec<Entry>,
-    /// The last diff asked for, by (base, late): cluster queries reuse it.
-    last_diff: Option<((usize, usize), Diff)>,
-    /// Source maps by the folder given to load_snapshot, each read once for the server's life.
-    source_maps: std::collections::HashMap<std::path::PathBuf, &'static SourceMaps>,
+/// A report on two snapshots (a diff) or on three or more (a series).
+pub(super) enum Run {
+    Pair(Box<Diff>),
+    Series(Box<Series>),
 }
 
-/// A page of `items` from `offset`, at most `limit` long.
-fn page<T: Clone>(items: &[T], offset: usize, limit: usize) -> (Vec<T>, Value) {
-    let end = offset.saturating_add(limit).min(items.len());
-    let start = offset.min(end);
-    let next = (end < items.len()).then_some(end);
-    (
-        items[start..end].to_vec(),
-        json!({"offset": start, "total": items.len(), "next_offset": next}),
-    )
+impl Run {
+    /// The findings, most likely leak first.
+    pub(super) fn findings(&self) -> &[Finding] {
+        match self {
+            Run::Pair(d) => &d.findings,
+            Run::Series(s) => &s.findings,
+        }
+    }
+}
+
+/// What a run is computed from: its snapshots (oldest first) and options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RunKey {
+    snapshots: Vec<usize>,
+    options: ReportOptions,
+}
+
+/// Everything loaded in one session.
+pub struct Store {
+    /// What relative paths are resolved against.
+    root: PathBuf,
+    pub(super) entries: Vec<Entry>,
+    /// The last reports asked for, newest last.
+    runs: Vec<(RunKey, Run)>,
+    /// Source maps by the folder given to load_snapshot, each read once for the server's life.
+    source_maps: std::collections::HashMap<PathBuf, &'static SourceMaps>,
 }
 
 impl Store {
+    /// An empty store resolving relative paths against `root`.
+    pub fn new(root: PathBuf) -> Store {
+        Store {
+            root,
+            entries: Vec::new(),
+            runs: Vec::new(),
+            source_maps: std::collections::HashMap::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `given` resolved against the root (an absolute path stays as it is).
+    fn resolve(&self, given: &str) -> PathBuf {
+        self.root.join(given)
+    }
+
+    /// The error for a path that could not be used.
+    fn path_error(&self, given: &str, problem: impl Into<String>) -> ToolError {
+        ToolError::Path {
+            given: given.to_string(),
+            resolved: self.resolve(given),
+            root: self.root.clone(),
+            problem: problem.into(),
+        }
+    }
+
     /// Loads and analyses `path`, its sites mapped through the source maps local scripts
     /// name and those in `source_maps`; its handle is the returned `snapshot` number.
-    pub fn load(&mut self, path: &str, source_maps: Option<&str>) -> Result<Value, String> {
+    pub fn load(
+        &mut self,
+        given: &str,
+        source_maps: Option<&str>,
+        redact: bool,
+    ) -> ToolResult<Value> {
         let maps = match source_maps {
             None => SourceMaps::shared_local(),
             Some(dir) => {
-                let dir = std::fs::canonicalize(dir)
+                let folder = std::fs::canonicalize(self.resolve(dir))
                     .ok()
                     .filter(|d| d.is_dir())
-                    .ok_or_else(|| format!("source_maps {dir}: not a folder"))?;
+                    .ok_or_else(|| self.path_error(dir, "source_maps is not a folder"))?;
                 *self
                     .source_maps
-                    .entry(dir.clone())
-                    .or_insert_with(|| Box::leak(Box::new(SourceMaps::with_folder(dir))))
+                    .entry(folder.clone())
+                    .or_insert_with(|| Box::leak(Box::new(SourceMaps::with_folder(folder))))
             }
         };
-        let mut graph = crate::read::load(std::path::Path::new(path)).map_err(|e| e.to_string())?;
-        graph.source_maps = maps;
-        let a = Analysis::run(graph).map_err(|e| e.to_string())?;
+        let path = self.resolve(given);
+        if !path.exists() {
+            return Err(self.path_error(given, "no such file"));
+        }
+        let a = analyse(&path, maps, redact)
+            .map_err(|e| self.path_error(given, e.kind().to_string()))?;
         let info = json!({
             "snapshot": self.entries.len(),
-            "file": path,
+            "file": given,
+            "resolved": path,
             "node_count": a.graph.node_count(),
             "edge_count": a.graph.edge_count(),
             "total_size": a.total_size(),
             "max_js_object_id": a.graph.max_js_object_id(),
             "allocation_stacks": a.graph.allocations.is_some(),
+            "redacted": redact,
         });
         self.entries.push(Entry {
-            file: path.to_string(),
+            given: given.to_string(),
+            path,
+            maps,
+            redacted: redact,
             baseline: Baseline::Analysed(Box::new(a)),
             ordinal_of: None,
         });
         Ok(info)
     }
 
-    fn entry(&self, snapshot: usize) -> Result<&Entry, String> {
-        self.entries.get(snapshot).ok_or_else(|| {
-            format!(
-                "no snapshot {snapshot}: {} loaded (load_snapshot first)",
-                self.entries.len()
-            )
+    pub(super) fn entry(&self, snapshot: usize) -> ToolResult<&Entry> {
+        self.entries.get(snapshot).ok_or(ToolError::NoSnapshot {
+            asked: snapshot,
+            loaded: self.entries.len(),
         })
     }
 
+    /// Reads `snapshot` again with its heap strings redacted, unless it was already; what was
+    /// computed on it before is dropped.
+    fn redact(&mut self, snapshot: usize) -> ToolResult<()> {
+        let entry = self.entry(snapshot)?;
+        if entry.redacted {
+            return Ok(());
+        }
+        let a = analyse(&entry.path, entry.maps, true)?;
+        let entry = &mut self.entries[snapshot];
+        entry.baseline = Baseline::Analysed(Box::new(a));
+        entry.redacted = true;
+        self.runs
+            .retain(|(key, _)| !key.snapshots.contains(&snapshot));
+        Ok(())
+    }
+
     /// The node of object `id` in `snapshot`.
-    fn node(&mut self, snapshot: usize, id: u32) -> Result<u32, String> {
+    pub(super) fn node(&mut self, snapshot: usize, id: u32) -> ToolResult<u32> {
         self.entry(snapshot)?;
         let entry = &mut self.entries[snapshot];
         if entry.ordinal_of.is_none() {
@@ -113,179 +193,125 @@ impl Store {
         let map = entry.ordinal_of.as_ref().expect("just built");
         map.get(&id)
             .copied()
-            .ok_or_else(|| format!("snapshot {snapshot} has no object @{id}"))
+            .ok_or(ToolError::NoObject { snapshot, id })
     }
 
     /// The node of object `id` and its snapshot's analysis.
-    fn located(&mut self, snapshot: usize, id: u32) -> Result<(u32, &Analysis), String> {
+    pub(super) fn located(&mut self, snapshot: usize, id: u32) -> ToolResult<(u32, &Analysis)> {
         let v = self.node(snapshot, id)?;
         Ok((v, self.entries[snapshot].analysis()))
     }
 
-    /// DevTools' Summary view, classes paged.
-    pub fn summary(&self, snapshot: usize, offset: usize, limit: usize) -> Result<Value, String> {
-        let e = self.entry(snapshot)?;
-        let mut report = SummaryReport::new(&e.file, &e.analysis().summarize());
-        let (classes, paging) = page(&report.classes, offset, limit);
-        report.classes = classes;
-        let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-        value["classes_page"] = paging;
-        Ok(value)
-    }
-
-    fn diff_of(&mut self, base: usize, late: usize) -> Result<&Diff, String> {
-        self.entry(base)?;
-        self.entry(late)?;
-        if self.last_diff.as_ref().map(|(k, _)| *k) != Some((base, late)) {
-            let (b, l) = (&self.entries[base], &self.entries[late]);
-            let diff = leaks::diff(
-                Start::Snapshot(&b.file, &b.baseline),
-                None,
-                (&l.file, l.analysis()),
-                None,
-                &DiffOptions::default(),
-            )
-            .map_err(|e| e.to_string())?;
-            self.last_diff = Some(((base, late), diff));
+    /// The report on `snapshots` (two: a diff; three or more: a series) with `options`,
+    /// computed once and kept for the next questions about it; with the store, to look at the
+    /// snapshots' analyses beside it.
+    pub(super) fn run(
+        &mut self,
+        snapshots: &[usize],
+        options: &ReportOptions,
+    ) -> ToolResult<(&Run, &Store)> {
+        if snapshots.len() < 2 {
+            return Err(ToolError::Arguments(format!(
+                "a report needs two snapshots (a diff) or three or more (a series), not {}",
+                snapshots.len()
+            )));
         }
-        Ok(&self.last_diff.as_ref().expect("just set").1)
+        for &s in snapshots {
+            self.entry(s)?;
+        }
+        if options.redact {
+            for &s in snapshots {
+                self.redact(s)?;
+            }
+        }
+        let key = RunKey {
+            snapshots: snapshots.to_vec(),
+            options: options.clone(),
+        };
+        let index = match self.runs.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let run = self.compute(snapshots, options)?;
+                if self.runs.len() == CACHED_RUNS {
+                    self.runs.remove(0);
+                }
+                self.runs.push((key, run));
+                self.runs.len() - 1
+            }
+        };
+        let store: &Store = self;
+        Ok((&store.runs[index].1, store))
     }
 
-    /// The report of `heapdiff BASE LATE --json`, each list cut to `limit` rows.
-    pub fn diff(&mut self, base: usize, late: usize, limit: usize) -> Result<Value, String> {
-        let mut report = DiffReport::new(self.diff_of(base, late)?);
-        report.source_notes = self.entry(late)?.analysis().graph.source_maps.notes();
-        let totals = json!({
-            "findings": report.findings.len(),
-            "clusters": report.clusters.len(),
-            "classes": report.classes.len(),
-        });
-        report.findings.truncate(limit);
-        report.clusters.truncate(limit);
-        report.classes.truncate(limit);
-        let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-        value["totals"] = totals;
-        Ok(value)
-    }
-
-    /// The series report over loaded snapshots, in the order given.
-    pub fn series(&self, snapshots: &[usize], limit: usize) -> Result<Value, String> {
-        if snapshots.len() < 3 {
-            return Err("a series needs three or more snapshots (diff takes two)".to_string());
+    fn compute(&self, snapshots: &[usize], options: &ReportOptions) -> ToolResult<Run> {
+        let diff_options = DiffOptions {
+            sort: options.sort.into(),
+            ignore: options.ignore.clone(),
+            ..DiffOptions::default()
+        };
+        let engine = |e: &dyn std::fmt::Display| ToolError::Engine(e.to_string());
+        if let [base, late] = snapshots {
+            let (b, l) = (&self.entries[*base], &self.entries[*late]);
+            let diff = leaks::diff(
+                Start::Snapshot(&b.given, &b.baseline),
+                None,
+                (&l.given, l.analysis()),
+                None,
+                &diff_options,
+            )
+            .map_err(|e| engine(&e))?;
+            return Ok(Run::Pair(Box::new(diff)));
         }
         let mut builder = SeriesBuilder::default();
         for (i, &s) in snapshots.iter().enumerate() {
-            let e = self.entry(s)?;
-            builder.observe(&e.file, e.analysis(), i + 1 == snapshots.len());
+            let e = &self.entries[s];
+            builder.observe(&e.given, e.analysis(), i + 1 == snapshots.len());
         }
-        let series = builder
-            .finish(&crate::leaks::DiffOptions::default())
-            .map_err(|e| e.to_string())?;
-        let mut report = SeriesReport::new(&series);
-        if let Some(&last) = snapshots.last() {
-            report.source_notes = self.entry(last)?.analysis().graph.source_maps.notes();
-        }
-        report.classes.truncate(limit);
-        report.clusters.truncate(limit);
-        report.findings.truncate(limit);
-        serde_json::to_value(&report).map_err(|e| e.to_string())
+        let series = builder.finish(&diff_options).map_err(|e| engine(&e))?;
+        Ok(Run::Series(Box::new(series)))
     }
 
-    /// One cluster of a diff: its report row and its members (ids, classes, sizes), paged.
-    pub fn cluster(
-        &mut self,
-        base: usize,
-        late: usize,
-        rank: usize,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Value, String> {
-        let diff = self.diff_of(base, late)?;
-        let report = DiffReport::new(diff);
-        let row = report
-            .clusters
-            .get(rank.wrapping_sub(1))
-            .ok_or_else(|| format!("no cluster #{rank}: there are {}", report.clusters.len()))?;
-        let members = diff.clusters[rank - 1].members.clone();
-        let a = self.entries[late].analysis();
-        let (chosen, paging) = page(&members, offset, limit);
-        let list: Vec<Value> = chosen.iter().map(|&v| object(a, v)).collect();
-        Ok(json!({"cluster": row, "members": list, "members_page": paging}))
-    }
-
-    /// Who holds object `id`: every retaining edge, the holders' largest first.
-    pub fn retainers(
-        &mut self,
-        snapshot: usize,
-        id: u32,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Value, String> {
-        let (v, a) = self.located(snapshot, id)?;
-        let g = &a.graph;
-        let r = &a.retainers;
-        let mut edges: Vec<(u32, u32)> =
-            r.edges(g, v).map(|(_, from, e)| (from, e as u32)).collect();
-        edges.sort_by_key(|&(from, _)| std::cmp::Reverse(a.retained[from as usize]));
-        let (chosen, paging) = page(&edges, offset, limit);
-        let list: Vec<Value> = chosen
+    /// Whether every one of `snapshots` was read redacted.
+    pub(super) fn all_redacted(&self, snapshots: &[usize]) -> bool {
+        snapshots
             .iter()
-            .map(|&(from, e)| {
-                json!({
-                    "edge_type": g.edge_types.names[g.edge_type[e as usize] as usize],
-                    "edge_name": g.edge_name(e as usize),
-                    "from": object(a, from),
-                })
-            })
-            .collect();
-        Ok(json!({"object": object(a, v), "retainers": list, "retainers_page": paging}))
+            .all(|&s| self.entries.get(s).is_some_and(|e| e.redacted))
     }
 
-    /// Object `id`'s place in the dominator tree: its chain of dominators up to the root and
-    /// the objects it dominates (what freeing it would free), largest first.
-    pub fn dominators(
-        &mut self,
-        snapshot: usize,
-        id: u32,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Value, String> {
-        let (v, a) = self.located(snapshot, id)?;
-        let mut chain = Vec::new();
-        let mut at = v;
-        while at != a.graph.root.0 && chain.len() < 64 {
-            at = a.dominators.idom[at as usize];
-            chain.push(object(a, at));
-        }
-        let (first, children) = &a.dominated;
-        let mut below: Vec<u32> =
-            children[first[v as usize] as usize..first[v as usize + 1] as usize].to_vec();
-        below.sort_by_key(|&c| std::cmp::Reverse(a.retained[c as usize]));
-        let (chosen, paging) = page(&below, offset, limit);
-        let list: Vec<Value> = chosen.iter().map(|&c| object(a, c)).collect();
-        Ok(json!({
-            "object": object(a, v),
-            "dominators": chain,
-            "dominated": list,
-            "dominated_page": paging,
-        }))
-    }
-
-    /// The allocation stack of object `id` (innermost frame first), or null without one.
-    pub fn allocation_stack(&mut self, snapshot: usize, id: u32) -> Result<Value, String> {
-        let (v, a) = self.located(snapshot, id)?;
-        if a.graph.allocations.is_none() {
-            return Err(format!(
-                "snapshot {snapshot} has no allocation stacks (write it with \
-                 --track-heap-objects or an allocation timeline)"
-            ));
-        }
-        Ok(json!({"object": object(a, v), "frames": stacks::stack(&a.graph, v)}))
+    /// The source-map notes of the last of `snapshots`.
+    pub(super) fn source_notes(&self, snapshots: &[usize]) -> Vec<String> {
+        snapshots
+            .last()
+            .and_then(|&s| self.entries.get(s))
+            .map(|e| e.analysis().graph.source_maps.notes())
+            .unwrap_or_default()
     }
 }
 
+/// Reads and analyses the snapshot at `path`, redacted when asked (as the CLI's --redact: the
+/// strings are replaced before the analysis sees them).
+fn analyse(path: &Path, maps: &'static SourceMaps, redact: bool) -> crate::Result<Analysis> {
+    let mut graph = crate::read::load(path)?;
+    graph.source_maps = maps;
+    if redact {
+        crate::redact::redact_graph(&mut graph);
+    }
+    Analysis::run(graph)
+}
+
+/// A page of `items` from `offset`, at most `limit` long.
+pub(super) fn page<T: Clone>(items: &[T], offset: usize, limit: usize) -> (Vec<T>, Value) {
+    let end = offset.saturating_add(limit).min(items.len());
+    let start = offset.min(end);
+    let next = (end < items.len()).then_some(end);
+    (
+        items[start..end].to_vec(),
+        json!({"offset": start, "total": items.len(), "next_offset": next}),
+    )
+}
+
 /// One object as the answers show it.
-fn object(a: &Analysis, v: u32) -> Value {
+pub(super) fn object(a: &Analysis, v: u32) -> Value {
     let g = &a.graph;
     json!({
         "id": g.node_id[v as usize],

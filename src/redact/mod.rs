@@ -1,14 +1,19 @@
 //! Redaction: which strings of a snapshot are heap data, and their placeholders. A string
 //! node's text (types `string`, `concatenated string`, `sliced string`) is data: what the
-//! program held. Names of everything else are code and stay: property and variable names
-//! (edge names), class, function and constructor names, script URLs, regexp sources, DOM tag
-//! names and the allocation traces' function and script names.
+//! program held. So are the keys of objects used as dictionaries (sessions by session id):
+//! property names of dictionary-mode objects that no code names ([`dictionaries`]). Names of
+//! everything else are code and stay: property and variable names (edge names), class,
+//! function and constructor names, script URLs, regexp sources, DOM tag names and the
+//! allocation traces' function and script names.
 //!
 //! A data string becomes `<string 48 B #3f2a9c1d>`: its UTF-8 length and a stable 32-bit
 //! hash, so equal strings stay equal (clusters of copies, two reports) without their text. A
 //! table entry that is both data and a name (a string value `"id"` and a property `id`) is
 //! split: the name keeps the text, the string nodes get an appended placeholder. Used by
 //! `--redact` on loaded graphs and by `heapdiff redact`, which writes a redacted file.
+
+mod dictionaries;
+mod tokens;
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +23,8 @@ use rustc_hash::FxHashSet;
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::{HeapGraph, StringTable};
 use crate::read::{Sink, StringRewrite};
+
+pub use tokens::looks_like_token;
 
 /// Snapshot files keep this suffix in their placeholder: heapdiff recognises the file name
 /// of a snapshot being written (its own output, not program data) by it.
@@ -62,12 +69,29 @@ fn data_types(g: &HeapGraph) -> Vec<u8> {
         .collect()
 }
 
-/// What redacting `g` changes in its string table.
-pub fn plan(g: &HeapGraph) -> StringRewrite {
+/// What redacting `g` changes in its string table, and what it found among property names.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub rewrite: StringRewrite,
+    /// Distinct property names replaced: keys of dictionary-mode objects no code names.
+    pub hidden_keys: u64,
+    /// Distinct property names kept that look like keys, ids or tokens ([`looks_like_token`]):
+    /// names of fast-mode objects, or dictionary keys that code also names.
+    pub token_like_kept: u64,
+}
+
+/// Plans the redaction of `g`. A dictionary key that is also a name of code (a function,
+/// class or variable name, a fast object's property, a string of compiled code) stays: one
+/// string-table entry serves every use of a text, so replacing it would rename the code too,
+/// and its text would remain visible there anyway; the count of token-like names kept tells
+/// when that may have kept a secret.
+pub fn plan(g: &HeapGraph) -> Plan {
     let types = data_types(g);
     let n = g.strings.len();
     let mut data = vec![false; n];
     let mut named = vec![false; n];
+    let mut key = vec![false; n];
+    let mut property = vec![false; n];
     for (v, &name) in g.node_name.iter().enumerate() {
         if types.contains(&g.node_type[v]) {
             data[name as usize] = true;
@@ -75,9 +99,18 @@ pub fn plan(g: &HeapGraph) -> StringRewrite {
             named[name as usize] = true;
         }
     }
+    let dictionary_keys = dictionaries::data_dictionary_keys(g);
     for (e, &name) in g.edge_name.iter().enumerate() {
-        if g.edge_types.has_string_name(g.edge_type[e]) {
+        if !g.edge_types.has_string_name(g.edge_type[e]) {
+            continue;
+        }
+        if dictionary_keys.get(e) {
+            key[name as usize] = true;
+        } else {
             named[name as usize] = true;
+        }
+        if g.is_edge_type(e, g.edge_types.property) {
+            property[name as usize] = true;
         }
     }
     if let Some(a) = &g.allocations {
@@ -86,19 +119,43 @@ pub fn plan(g: &HeapGraph) -> StringRewrite {
             named[f.script_name as usize] = true;
         }
     }
-    let mut rewrite = StringRewrite {
-        node_types: types.iter().map(|&t| t as u32).collect(),
-        ..StringRewrite::default()
-    };
+    let code_words = dictionaries::code_words(g);
     for i in 0..n {
-        if !data[i] {
+        if key[i] && named[i] {
+            key[i] = false;
+        } else if key[i] && code_words.get(i) {
+            // Named by compiled code alone: the code's string nodes keep the text too (it stays
+            // as the key anyway), so that redacting the copy again finds the same evidence.
+            key[i] = false;
+            data[i] = false;
+        }
+    }
+    let mut plan = Plan {
+        rewrite: StringRewrite {
+            node_types: types.iter().map(|&t| t as u32).collect(),
+            ..StringRewrite::default()
+        },
+        ..Plan::default()
+    };
+    let rewrite = &mut plan.rewrite;
+    for i in 0..n {
+        if !data[i] && !key[i] {
+            if property[i] && looks_like_token(g.strings.get(i as u32)) {
+                plan.token_like_kept += 1;
+            }
             continue;
         }
         let text = g.strings.get(i as u32);
         if is_placeholder(text) || TYPE_NAMES.contains(&text) {
             continue;
         }
-        if named[i] {
+        if key[i] {
+            plan.hidden_keys += 1;
+            rewrite.replaced.insert(i as u32, placeholder(text));
+        } else if named[i] {
+            if property[i] && looks_like_token(text) {
+                plan.token_like_kept += 1;
+            }
             let new = (n + rewrite.appended.len()) as u32;
             rewrite.appended.push(placeholder(text));
             rewrite.node_names.insert(i as u32, new);
@@ -106,13 +163,13 @@ pub fn plan(g: &HeapGraph) -> StringRewrite {
             rewrite.replaced.insert(i as u32, placeholder(text));
         }
     }
-    rewrite
+    plan
 }
 
 /// Redacts a loaded graph in memory, for `--redact` reports: afterwards no string node's
 /// name is heap data.
 pub fn redact_graph(g: &mut HeapGraph) {
-    let rewrite = plan(g);
+    let rewrite = plan(g).rewrite;
     if rewrite.replaced.is_empty() && rewrite.appended.is_empty() {
         return;
     }
@@ -143,6 +200,10 @@ pub struct Redacted {
     /// Data strings replaced in place, and split off from a name.
     pub replaced: u64,
     pub split: u64,
+    /// Of the replaced strings, property names (keys of dictionary-mode objects).
+    pub hidden_keys: u64,
+    /// Property names kept that look like keys, ids or tokens: worth a warning.
+    pub token_like_kept: u64,
     pub nodes: u64,
     pub bytes_written: u64,
 }
@@ -171,14 +232,16 @@ pub fn write_redacted(input: &Path, output: &Path) -> Result<Redacted> {
 /// Loads `input` and plans its redaction; the graph is dropped before anything is written.
 fn planned(input: &Path) -> Result<(StringRewrite, Redacted)> {
     let g = crate::read::load(input)?;
-    let rewrite = plan(&g);
+    let plan = plan(&g);
     let stats = Redacted {
-        replaced: rewrite.replaced.len() as u64,
-        split: rewrite.appended.len() as u64,
+        replaced: plan.rewrite.replaced.len() as u64,
+        split: plan.rewrite.appended.len() as u64,
+        hidden_keys: plan.hidden_keys,
+        token_like_kept: plan.token_like_kept,
         nodes: g.node_count() as u64,
         bytes_written: 0,
     };
-    Ok((rewrite, stats))
+    Ok((plan.rewrite, stats))
 }
 
 /// Writes a redacted copy of `input` to `out` (plain JSON), for `-o -`.

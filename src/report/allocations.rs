@@ -35,6 +35,9 @@ pub struct StackReport {
     pub count: u64,
     /// The members' shallow bytes.
     pub size: u64,
+    /// Recorded stacks counted here: more than 1 when they differ only in which eval'd script
+    /// (`new Function`) ran; `frames` are those of the commonest.
+    pub variants: u64,
     pub frames: Vec<Frame>,
 }
 
@@ -52,6 +55,7 @@ impl From<&ClusterStacks> for AllocationReport {
                 .map(|st| StackReport {
                     count: st.count,
                     size: st.size,
+                    variants: st.variants,
                     frames: st.frames.clone(),
                 })
                 .collect(),

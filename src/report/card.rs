@@ -77,11 +77,20 @@ fn stacks_card(out: &mut String, a: &AllocationReport, count: u64, layout: &Layo
         thousands(count)
     ));
     for st in &a.stacks {
-        out.push_str(&format!(
-            "  {}, {}\n",
+        let variants = if st.variants > 1 {
+            format!(
+                " ({} alike but for their eval'd scripts; frames of the commonest)",
+                plural(st.variants, "stack", "stacks")
+            )
+        } else {
+            String::new()
+        };
+        let line = format!(
+            "  {}, {}{variants}",
             plural(st.count, "object", "objects"),
             human_bytes(st.size)
-        ));
+        );
+        out.push_str(&wrap_indented(&line, layout.width, 4));
         let frames: Vec<_> = st
             .frames
             .iter()

@@ -131,19 +131,19 @@ impl FindingReport {
                 })
                 .collect(),
             also_held_by: f.also_held_by.clone(),
-            site: f.site().map(|(label, s)| FindingSite {
-                label,
-                function: s.function.clone(),
-                script: s.script.clone(),
-                line: s.line + 1,
-                column: s.column + 1,
-                created_by: s.created_by.clone(),
-                generated: s.generated.as_deref().map(|g| crate::sources::Generated {
-                    line: g.line + 1,
-                    column: g.column + 1,
-                    ..g.clone()
-                }),
-                package: s.package().map(str::to_string),
+            site: f.site().map(|(label, s)| {
+                // A cluster's site as the reports give it (1-based), with the finding's label.
+                let place = super::SiteReport::from(s);
+                FindingSite {
+                    label,
+                    function: place.function,
+                    script: place.script,
+                    line: place.line,
+                    column: place.column,
+                    created_by: place.created_by,
+                    generated: place.generated,
+                    package: place.package,
+                }
             }),
             fingerprint: Fingerprint::of(f).hash(),
             baseline: f.standing.map(|s| match s {

@@ -54,7 +54,131 @@ pub(super) fn finish(
     }
     let mut text = table.to_string();
     text.push('\n');
-    text
+    match layout.width.map(usize::from) {
+        Some(width) if text_width(&text) > width => {
+            let all: Vec<usize> = (0..header.len()).collect();
+            if flexible.len() < all.len() {
+                let mut table = new_table_like(&header);
+                for &i in columns {
+                    if let Some(col) = table.column_mut(i) {
+                        col.set_cell_alignment(CellAlignment::Left);
+                    }
+                }
+                let again = finish(table, columns, &all, cells, layout);
+                if text_width(&again) <= width {
+                    return again;
+                }
+            }
+            records(&header, columns, cells, width)
+        }
+        _ => text,
+    }
+}
+
+/// A table like [`super::table::new_table`]'s with these headers.
+fn new_table_like(header: &[String]) -> Table {
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    super::table::new_table(&header)
+}
+
+/// A table too wide for `width` even with every cell wrapped, as one record per row: its
+/// text columns on a line, then each other column's header and value.
+fn records(header: &[String], columns: &[usize], cells: &[Vec<String>], width: usize) -> String {
+    let width = Some(width.min(u16::MAX as usize) as u16);
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::new();
+    for row in cells {
+        let title: Vec<String> = (0..row.len())
+            .filter(|&i| i == 0 || columns.contains(&i))
+            .map(|i| one_line(&row[i]))
+            .filter(|t| !t.is_empty())
+            .collect();
+        out.push_str(&wrap_indented(&title.join("  "), width, 2));
+        let details: Vec<String> = (0..row.len())
+            .filter(|&i| i != 0 && !columns.contains(&i))
+            .filter(|&i| !row[i].trim().is_empty())
+            .map(|i| format!("{}: {}", one_line(&header[i]), one_line(&row[i])))
+            .collect();
+        out.push_str(&packed(&details, width, 4));
+    }
+    out
+}
+
+/// `fields` joined by " · " on lines of `width` indented by `indent`, a field broken only
+/// when it is longer than a line.
+fn packed(fields: &[String], width: Option<u16>, indent: usize) -> String {
+    let room = width.map_or(usize::MAX, usize::from).saturating_sub(indent);
+    let mut out = String::new();
+    let mut line = String::new();
+    for field in fields {
+        let len = field.chars().count();
+        if !line.is_empty() && line.chars().count() + 3 + len > room {
+            out.push_str(&wrap_indented(
+                &format!("{}{line}", " ".repeat(indent)),
+                width,
+                indent,
+            ));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(field);
+    }
+    if !line.is_empty() {
+        out.push_str(&wrap_indented(
+            &format!("{}{line}", " ".repeat(indent)),
+            width,
+            indent,
+        ));
+    }
+    out
+}
+
+/// Every line of a text report fitted to `width`: lines that are longer (titles, notes,
+/// labels) are wrapped between words, continuation lines indented two more than the first.
+pub fn fit_lines(text: &str, width: Option<u16>) -> String {
+    let Some(w) = width else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        if body.chars().count() <= usize::from(w) {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let wrapped = wrap_indented(body, width, lead + 2);
+        out.push_str(&hard_fit(&wrapped, usize::from(w), lead + 2));
+        if !line.ends_with('\n') {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Lines still longer than `width` (one word longer than the line) cut into pieces of it,
+/// continued at `indent`.
+fn hard_fit(text: &str, width: usize, indent: usize) -> String {
+    let indent = indent.min(width / 2);
+    let mut out = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        out.extend(&chars[..width]);
+        out.push('\n');
+        for chunk in chars[width..].chunks(width - indent) {
+            out.push_str(&" ".repeat(indent));
+            out.extend(chunk);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Display width of the widest line of `text`.
@@ -106,7 +230,8 @@ fn column_widths(
         .map(|i| {
             cells
                 .iter()
-                .flat_map(|row| row[i].split_whitespace())
+                .flat_map(|row| row[i].lines().flat_map(glued_words))
+                .filter(|w| !w.is_empty())
                 .flat_map(pieces)
                 .map(|w| w.chars().count())
                 .chain(std::iter::once(header_word(i)))
@@ -146,7 +271,7 @@ pub(super) fn wrap(text: &str, width: Option<u16>) -> String {
         out.push('\n');
         line.clear();
     };
-    for word in text.split(' ') {
+    for word in glued_words(text) {
         let len = word.chars().count();
         if !line.is_empty() && line.chars().count() + 1 + len > width {
             flush(&mut line, &mut out);
@@ -170,6 +295,32 @@ pub(super) fn wrap(text: &str, width: Option<u16>) -> String {
     }
     out.push_str(line.trim_end());
     out.push('\n');
+    out
+}
+
+/// Units of a number ("2.2 MB", "12 %"): never put on a line apart from it.
+const UNITS: [&str; 8] = ["B", "kB", "MB", "GB", "TB", "%", "objects", "B/step"];
+
+/// The words of `text` between single spaces (empty ones where spaces repeat), a number's
+/// unit kept with it.
+fn glued_words(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for word in text.split(' ') {
+        let end = start + word.len();
+        match out.last_mut() {
+            Some(last)
+                if UNITS.contains(&word)
+                    && last.ends_with(|c: char| c.is_ascii_digit())
+                    && !last.is_empty() =>
+            {
+                let from = end - word.len() - 1 - last.len();
+                *last = &text[from..end];
+            }
+            _ => out.push(word),
+        }
+        start = end + 1;
+    }
     out
 }
 

@@ -7,7 +7,7 @@ use crate::analysis::stacks::Frame;
 
 use super::{
     AllocatedBy, AllocationSiteReport, BudgetReport, ClusterReport, DiffReport, IgnoredReport,
-    LockstepReport, PathReport, SnapshotInfo, human_bytes, thousands,
+    LockstepReport, PathReport, SiteReport, SnapshotInfo, TrendReport, human_bytes, thousands,
 };
 
 /// How a text report is laid out.
@@ -149,47 +149,71 @@ alone";
 
 /// A cluster's first line: its closure site or label, scripts made short.
 pub fn cluster_title(c: &ClusterReport, cwd: Option<&Path>) -> String {
-    let title = match (&c.site, c.kind) {
-        (Some(s), "closures") => format!(
-            "{} @ {}:{}:{}",
-            s.function,
-            s.script,
-            s.line + 1,
-            s.column + 1
-        ),
-        _ => c.label.clone(),
-    };
-    let mut title = short_scripts(&title, cwd);
+    let mut title = site_title(&c.label, c.site.as_ref(), c.kind, cwd);
     if !c.contains.is_empty() {
-        let ranks: Vec<String> = c.contains.iter().map(|r| format!("#{r}")).collect();
+        // A long list is cut: its first ranks and how many more.
+        let shown = if c.contains.len() > 8 { 6 } else { 8 };
+        let mut ranks: Vec<String> = c
+            .contains
+            .iter()
+            .take(shown)
+            .map(|r| format!("#{r}"))
+            .collect();
+        if c.contains.len() > shown {
+            ranks.push(format!("+{} more", c.contains.len() - shown));
+        }
         title.push_str(&format!("  \u{2283} {}", ranks.join(" ")));
     }
     title
 }
 
+/// A group's name: for closures, their function and where it is; else `label`.
+pub fn site_title(
+    label: &str,
+    site: Option<&SiteReport>,
+    kind: &str,
+    cwd: Option<&Path>,
+) -> String {
+    let title = match (site, kind) {
+        (Some(s), "closures") => format!("{} @ {}:{}:{}", s.function, s.script, s.line, s.column),
+        _ => label.to_string(),
+    };
+    short_scripts(&title, cwd)
+}
+
 /// Where a cluster's objects come from, when known beyond its title: the function that
 /// compiled eval'd closures, or an object's constructor.
 pub fn cluster_origin(c: &ClusterReport, cwd: Option<&Path>) -> Option<String> {
-    let s = c.site.as_ref()?;
-    let text = match (&s.created_by, c.kind) {
+    site_origin(c.site.as_ref()?, c.kind, cwd)
+}
+
+/// Where a group of `kind` with site `s` comes from, beyond its title ([`cluster_origin`]).
+pub fn site_origin(s: &SiteReport, kind: &str, cwd: Option<&Path>) -> Option<String> {
+    let text = match (&s.created_by, kind) {
         (Some(by), _) => format!("created by {by}"),
         (None, "closures") => return None,
         (None, _) => format!(
             "constructor {} @ {}:{}:{}",
-            s.function,
-            s.script,
-            s.line + 1,
-            s.column + 1
+            s.function, s.script, s.line, s.column
         ),
     };
     Some(short_scripts(&text, cwd))
 }
 
+/// A series row's name: a class's, or a cluster's as a pair names it ([`site_title`]), and
+/// where the cluster's objects come from ([`site_origin`]).
+pub fn trend_title(t: &TrendReport, cwd: Option<&Path>) -> (String, Option<String>) {
+    let kind = t.kind.unwrap_or("objects");
+    let title = site_title(&t.name, t.site.as_ref(), kind, cwd);
+    let origin = t.site.as_ref().and_then(|s| site_origin(s, kind, cwd));
+    (title, origin)
+}
+
 /// What a shareable report (markdown, HTML) says about the heap's strings in it.
 pub fn redaction_note(redacted: bool) -> &'static str {
     if redacted {
-        "Redacted: strings from the heap are shown as <string LENGTH B #HASH>; property, \
-         class, function and script names are kept."
+        "Redacted: strings from the heap and the keys of dictionary objects are shown as \
+         <string LENGTH B #HASH>; class, function, script and code's property names are kept."
     } else {
         "Not redacted: this report quotes strings from the heap; --redact replaces them with \
          placeholders."
@@ -209,19 +233,51 @@ pub fn id_window(min_id: u32, max_id: u32) -> String {
     }
 }
 
-/// A stack frame as `function (script:line:column)`, scripts shortened like paths'.
+/// A stack frame as `function (script:line:column)`, scripts shortened like paths'; eval'd
+/// code as DevTools links it, by script id, and the function that compiled it:
+/// `validate10 (<eval> VM2285:1:20, compiled by compileSchema (ajv/lib/compile/index.js:171:30))`.
 pub fn frame_text(f: &Frame, cwd: Option<&Path>) -> String {
     let function = if f.function.is_empty() {
         "(anonymous)"
     } else {
         &f.function
     };
+    if f.is_eval() {
+        let origin = f
+            .created_by
+            .as_ref()
+            .map(|by| format!(", compiled by {by}"))
+            .unwrap_or_default();
+        return short_scripts(
+            &format!(
+                "{function} (<eval> VM{}:{}:{}{origin})",
+                f.script_id, f.line, f.column
+            ),
+            cwd,
+        );
+    }
     if f.script.is_empty() {
         return function.to_string();
     }
     short_scripts(
         &format!("{function} ({}:{}:{})", f.script, f.line, f.column),
         cwd,
+    )
+}
+
+/// `N of M new objects (P%) have no allocation stack (…)`: what an allocation-site table
+/// cannot show, said under it; `what` names the objects (`new objects`, `objects`).
+pub fn untraced_note(untraced: u64, total: u64, what: &str) -> String {
+    let share = match (untraced * 100 + total / 2).checked_div(total) {
+        Some(0) => " (<1%)".to_string(),
+        Some(percent) => format!(" ({percent}%)"),
+        None => String::new(),
+    };
+    format!(
+        "{} of {} {what}{share} have no allocation stack (allocated before tracking started \
+         or by the engine)",
+        thousands(untraced),
+        thousands(total)
     )
 }
 
@@ -353,6 +409,51 @@ pub fn ignored_note(ig: &IgnoredReport) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn frame(function: &str, script: &str, script_id: u32, line: u32, column: u32) -> Frame {
+        Frame {
+            function: function.to_string(),
+            script: script.to_string(),
+            script_id,
+            line,
+            column,
+            generated: None,
+            created_by: None,
+        }
+    }
+
+    #[test]
+    fn eval_frames_name_their_script_id_and_compiler() {
+        let cwd = Path::new("/work/app");
+        let mut validator = frame("validate10", "", 2285, 1, 20);
+        assert_eq!(
+            frame_text(&validator, Some(cwd)),
+            "validate10 (<eval> VM2285:1:20)"
+        );
+        validator.created_by =
+            Some("compileSchema (/work/app/node_modules/ajv/dist/compile/index.js:171:30)".into());
+        assert_eq!(
+            frame_text(&validator, Some(cwd)),
+            "validate10 (<eval> VM2285:1:20, compiled by compileSchema \
+             (ajv/dist/compile/index.js:171:30))"
+        );
+        assert_eq!(frame_text(&frame("(root)", "", 0, 0, 0), None), "(root)");
+        assert_eq!(
+            frame_text(&frame("", "/work/app/a.js", 7, 3, 9), Some(cwd)),
+            "(anonymous) (a.js:3:9)"
+        );
+    }
+
+    #[test]
+    fn the_untraced_note_gives_a_share() {
+        assert_eq!(
+            untraced_note(58_845, 62_601, "new objects"),
+            "58,845 of 62,601 new objects (94%) have no allocation stack (allocated before \
+             tracking started or by the engine)"
+        );
+        assert!(untraced_note(22, 6_352, "new objects").contains("(<1%)"));
+        assert!(!untraced_note(0, 0, "objects").contains('%'));
+    }
 
     #[test]
     fn scripts_are_shown_short() {

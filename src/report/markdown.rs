@@ -12,7 +12,7 @@ use escape::{cell_code, code, text};
 
 use super::layout::{
     Layout, PATH_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title, frame_text,
-    held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters,
+    held_by, lockstep_text, plural, short_paths, short_scripts, shown_clusters, trend_title,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SnapshotInfo, human_bytes, signed_bytes,
@@ -102,7 +102,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         super::packages::pair_markdown(&mut out, packages, layout);
     }
     if let Some(sites) = &r.allocation_sites {
-        allocation_sites(&mut out, sites, layout);
+        let untraced = (r.untraced_count.unwrap_or(0), r.between.count);
+        allocation_sites(&mut out, sites, untraced, layout);
     } else if r.clusters.is_empty() {
         out.push_str("\n#### Clusters of new objects\n\n");
         out.push_str("None.\n");
@@ -269,7 +270,11 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         ));
         for t in rows.iter().filter(|t| t.growing).take(top) {
             let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
-            let mut name = cell_code(&short_scripts(&t.name, cwd));
+            let (title, origin) = trend_title(t, cwd);
+            let mut name = cell_code(&title);
+            if let Some(origin) = origin {
+                name.push_str(&format!("<br>{}", cell_code(&origin)));
+            }
             if let Some(p) = short_paths(&t.paths, t.paths_sampled).first() {
                 name.push_str(&format!(
                     "<br>held by {}",
@@ -345,8 +350,14 @@ fn findings(out: &mut String, list: &[FindingReport], series: bool, layout: &Lay
 }
 
 /// The budgets as a table: each one's actual value and whether it was met.
-/// `--group-by stack`: the new objects by the function that allocated them.
-fn allocation_sites(out: &mut String, sites: &[super::AllocationSiteReport], layout: &Layout) {
+/// `--group-by stack`: the `total` new objects by the function that allocated them, and how
+/// many (`untraced`) have no stack.
+fn allocation_sites(
+    out: &mut String,
+    sites: &[super::AllocationSiteReport],
+    (untraced, total): (u64, u64),
+    layout: &Layout,
+) {
     let cwd = layout.cwd.as_deref();
     out.push_str("\n#### New objects by allocation site\n\n");
     if sites.is_empty() {
@@ -364,6 +375,16 @@ fn allocation_sites(out: &mut String, sites: &[super::AllocationSiteReport], lay
             i + 1,
             thousands(s.top.live_count),
             human_bytes(s.top.live_size)
+        ));
+    }
+    if untraced > 0 {
+        out.push_str(&format!(
+            "\n{}\n",
+            text(&super::layout::untraced_note(
+                untraced,
+                total,
+                "new objects"
+            ))
         ));
     }
 }

@@ -5,7 +5,7 @@
 mod allocations;
 mod card;
 mod findings;
-mod fit;
+pub mod fit;
 mod format;
 pub mod html;
 pub mod json;
@@ -51,13 +51,13 @@ pub enum Format {
 }
 
 /// Version of the JSON wire format; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `heapdiff summary FILE`: DevTools' Summary view of one snapshot.
 ///
 /// Wire format (`--json`), all sizes in bytes:
 /// ```json
-/// {"schema_version": 1, "command": "summary", "file": "x.heapsnapshot",
+/// {"schema_version": 2, "command": "summary", "file": "x.heapsnapshot",
 ///  "node_count": 45012, "edge_count": 190233, "total_size": 4123456,
 ///  "max_js_object_id": 78647,
 ///  "statistics": {"total": …, "v8heap_total": …, "code": …, "strings": …, "js_arrays": …,
@@ -88,6 +88,10 @@ pub struct SummaryReport {
     /// DevTools' Allocation view (`--group-by stack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation: Option<Vec<AllocationSiteReport>>,
+    /// With `allocation`: the snapshot's objects that have no allocation stack (allocated
+    /// before tracking started, or by the engine), which no row counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untraced_count: Option<u64>,
     /// Memory by npm package (`--group-by package`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packages: Option<Vec<crate::leaks::packages::PackageTotal>>,
@@ -167,15 +171,22 @@ impl SummaryReport {
             total_self_size: rows.iter().map(|r| r.self_size).sum(),
             classes: rows.iter().map(ClassReport::from).collect(),
             allocation: None,
+            untraced_count: None,
             packages: None,
             redacted: false,
             source_notes: Vec::new(),
         }
     }
 
-    /// Adds DevTools' Allocation view of the snapshot (`--group-by stack`).
-    pub fn with_allocation_view(mut self, tops: &[crate::analysis::stacks::AllocationTop]) -> Self {
+    /// Adds DevTools' Allocation view of the snapshot (`--group-by stack`) and how many
+    /// objects it leaves out for having no stack.
+    pub fn with_allocation_view(
+        mut self,
+        tops: &[crate::analysis::stacks::AllocationTop],
+        untraced: u64,
+    ) -> Self {
         self.allocation = Some(tops.iter().map(AllocationSiteReport::from).collect());
+        self.untraced_count = Some(untraced);
         self
     }
 }
@@ -186,7 +197,7 @@ impl SummaryReport {
 ///
 /// Wire format (`--json`), all sizes in bytes:
 /// ```json
-/// {"schema_version": 1, "command": "diff",
+/// {"schema_version": 2, "command": "diff",
 ///  "verdict": "Possible leak: MemoryStore .sessions → Object gains (string) ×1,600 per step, …",
 ///  "base": {"file": "base.heapsnapshot", "node_count": 46479, "total_size": 4123456,
 ///           "max_js_object_id": 78647},
@@ -207,7 +218,7 @@ impl SummaryReport {
 ///  "clusters": [{"rank": 1, "kind": "closures", "label": "validate* @ <eval>:1:20, created by compile (app.js)",
 ///                "class_name": "Function", "count": 5000, "self_size": 320000,
 ///                "retained_size": 760000, "attributed_count": 5000, "attributed_size": 200000,
-///                "site": {"function": "validate*", "script": "<eval>", "line": 0, "column": 19,
+///                "site": {"function": "validate*", "script": "<eval>", "line": 1, "column": 20,
 ///                         "created_by": "compile (app.js)"},
 ///                "captured": ["schema"], "properties": [], "example_ids": [78651, …],
 ///                "paths": [{"path": "global .cache → Map {table} → (array) [] → Function",
@@ -230,8 +241,9 @@ impl SummaryReport {
 /// `snapshot_writer_objects` (new objects that writing the snapshot created, not clustered).
 /// `findings` come first: old objects that gained new ones (see [`FindingReport`]), most
 /// likely leaks first. `clusters` (groups of at least two new objects; `kind` is `closures`, `objects`, `strings` or
-/// `detached-dom`) and `classes` are sorted by the `--sort` key, largest first. `site.line` and
-/// `site.column` are 0-based as in the snapshot; `label` shows them 1-based. `comparison` is
+/// `detached-dom`) and `classes` are sorted by the `--sort` key, largest first. Every `line` and
+/// `column` (sites, `generated` places, allocation frames) is 1-based, as editors count;
+/// `null` where V8 does not know (an allocation stack's root frame). `comparison` is
 /// present with `--compare`: DevTools' Comparison rows (`key`, `name`, `added_count`,
 /// `removed_count`, `count_delta`, `added_size`, `removed_size`, `size_delta`,
 /// `embedder_churn`), by added size.
@@ -264,6 +276,10 @@ pub struct DiffReport {
     /// The new objects by allocation site (`--group-by stack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_sites: Option<Vec<AllocationSiteReport>>,
+    /// With `allocation_sites`: the new objects that have no allocation stack (allocated
+    /// before tracking started, or by the engine), which no site counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untraced_count: Option<u64>,
     /// Memory by npm package (`--group-by package`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packages: Option<Vec<crate::leaks::packages::PackageRow>>,
@@ -361,8 +377,9 @@ pub struct ClusterReport {
     pub allocation: Option<AllocationReport>,
 }
 
-/// Where a cluster's function or constructor is defined (0-based line and column): the
-/// original source when a source map says where, with V8's place in `generated`.
+/// Where a cluster's function or constructor is defined (1-based line and column, like every
+/// position in a report): the original source when a source map says where, with V8's place
+/// in `generated`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteReport {
     pub function: String,
@@ -374,6 +391,24 @@ pub struct SiteReport {
     pub generated: Option<crate::sources::Generated>,
     /// The npm package the code is in (`null`: the application's own).
     pub package: Option<String>,
+}
+
+impl From<&crate::leaks::clusters::Site> for SiteReport {
+    fn from(s: &crate::leaks::clusters::Site) -> SiteReport {
+        SiteReport {
+            function: s.function.clone(),
+            script: s.script.clone(),
+            line: s.line + 1,
+            column: s.column + 1,
+            created_by: s.created_by.clone(),
+            generated: s.generated.as_deref().map(|g| crate::sources::Generated {
+                line: g.line + 1,
+                column: g.column + 1,
+                ..g.clone()
+            }),
+            package: s.package().map(str::to_string),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -443,15 +478,7 @@ impl ClusterReport {
             retained_size: c.retained,
             attributed_count: c.attributed_count,
             attributed_size: c.attributed_size,
-            site: c.site.as_ref().map(|s| SiteReport {
-                function: s.function.clone(),
-                script: s.script.clone(),
-                line: s.line,
-                column: s.column,
-                created_by: s.created_by.clone(),
-                generated: s.generated.as_deref().cloned(),
-                package: s.package().map(str::to_string),
-            }),
+            site: c.site.as_ref().map(SiteReport::from),
             captured: c.captured.clone(),
             properties: c.properties.clone(),
             example_ids: c.example_ids.clone(),
@@ -587,7 +614,8 @@ impl DiffReport {
             allocation_sites: d
                 .allocation_sites
                 .as_ref()
-                .map(|sites| sites.iter().map(AllocationSiteReport::from).collect()),
+                .map(|s| s.sites.iter().map(AllocationSiteReport::from).collect()),
+            untraced_count: d.allocation_sites.as_ref().map(|s| s.untraced),
             window: d.window.clone(),
             redacted: false,
             source_notes: Vec::new(),

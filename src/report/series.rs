@@ -3,7 +3,10 @@
 use serde::Serialize;
 
 use super::findings::findings_of;
-use super::{BudgetReport, FindingReport, IgnoredReport, PathReport, SCHEMA_VERSION, SnapshotInfo};
+use super::{
+    BudgetReport, FindingReport, IgnoredReport, PathReport, SCHEMA_VERSION, SiteReport,
+    SnapshotInfo,
+};
 use crate::leaks::series::{Series, Trend};
 
 /// `heapdiff S1 S2 … SN`: how every class and cluster changes across a series of snapshots of
@@ -11,7 +14,7 @@ use crate::leaks::series::{Series, Trend};
 ///
 /// Wire format (`--json`):
 /// ```json
-/// {"schema_version": 1, "command": "series",
+/// {"schema_version": 2, "command": "series",
 ///  "snapshots": [{"file": "s1.heapsnapshot", "node_count": …, "total_size": …,
 ///                 "max_js_object_id": …}, …],
 ///  "warnings": [],
@@ -65,6 +68,12 @@ pub struct TrendReport {
     /// For a cluster: retainer paths of its members new since the first snapshot.
     pub paths: Vec<PathReport>,
     pub paths_sampled: u64,
+    /// For a cluster: "closures" or "objects" (`null` for a class).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// For a cluster: its closures' function or its objects' constructor, as in a pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteReport>,
 }
 
 impl From<&Trend> for TrendReport {
@@ -80,6 +89,8 @@ impl From<&Trend> for TrendReport {
             retained_slope: t.retained_slope,
             paths: t.paths.iter().map(PathReport::from).collect(),
             paths_sampled: t.paths_sampled,
+            kind: t.site.as_ref().map(|(kind, _)| *kind),
+            site: t.site.as_ref().map(|(_, s)| SiteReport::from(s)),
         }
     }
 }

@@ -2,14 +2,16 @@
 //! that allocated them, and one snapshot's Allocation view (DevTools' rows).
 
 use super::fit::finish;
-use super::layout::{Layout, frame_text, plural, site_allocated_by};
+use super::layout::{Layout, frame_text, plural, site_allocated_by, untraced_note};
 use super::table::new_table;
 use super::{AllocationSiteReport, human_bytes, thousands};
 
-/// Where a diff's new objects were allocated, most bytes first.
+/// Where a diff's `total` new objects were allocated, most bytes first, and how many of them
+/// (`untraced`) have no stack.
 pub(super) fn new_objects_by_site(
     out: &mut String,
     sites: &[AllocationSiteReport],
+    (untraced, total): (u64, u64),
     layout: &Layout,
 ) {
     let cwd = layout.cwd.as_deref();
@@ -47,11 +49,20 @@ pub(super) fn new_objects_by_site(
         .collect();
     out.push_str(&finish(table, &[1], &[1], &rows, layout));
     more_sites(out, sites.len(), layout.top);
+    if untraced > 0 {
+        out.push_str(&untraced_note(untraced, total, "new objects"));
+        out.push('\n');
+    }
 }
 
 /// DevTools' Allocation view of one snapshot: every function that allocated, with all its
-/// allocations and those still alive.
-pub(super) fn allocation_view(out: &mut String, tops: &[AllocationSiteReport], layout: &Layout) {
+/// allocations and those still alive; `untraced` of the `total` objects have no stack.
+pub(super) fn allocation_view(
+    out: &mut String,
+    tops: &[AllocationSiteReport],
+    (untraced, total): (u64, u64),
+    layout: &Layout,
+) {
     let cwd = layout.cwd.as_deref();
     out.push_str("\nAllocation view (DevTools' Allocation perspective: the innermost frame)\n");
     let table = new_table(&["Function", "Allocations", "Size", "Live", "Live size"]);
@@ -70,6 +81,10 @@ pub(super) fn allocation_view(out: &mut String, tops: &[AllocationSiteReport], l
         .collect();
     out.push_str(&finish(table, &[0], &[0], &rows, layout));
     more_sites(out, tops.len(), layout.top);
+    if untraced > 0 {
+        out.push_str(&untraced_note(untraced, total, "objects"));
+        out.push('\n');
+    }
 }
 
 fn more_sites(out: &mut String, total: usize, shown: usize) {

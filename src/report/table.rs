@@ -9,7 +9,7 @@ use super::fit::{finish, wrap, wrap_indented};
 use super::layout::{
     Layout, PATH_LEGEND, SERIES_LEGEND, allocated_by, budget_value, cluster_origin, cluster_title,
     find_cluster, held_by, ignored_note, lockstep_text, plural, short_paths, short_scripts,
-    shown_clusters, sizes,
+    shown_clusters, sizes, trend_title,
 };
 use super::{
     BudgetReport, DiffReport, FindingReport, SeriesReport, SummaryReport, TrendReport,
@@ -61,7 +61,8 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
         out.push_str(&format!("note: {p}\n"));
     }
     if let Some(tops) = &r.allocation {
-        super::sites::allocation_view(&mut out, tops, layout);
+        let untraced = (r.untraced_count.unwrap_or(0), r.node_count);
+        super::sites::allocation_view(&mut out, tops, untraced, layout);
         return out;
     }
     if let Some(packages) = &r.packages {
@@ -183,7 +184,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         super::packages::pair(&mut out, packages, layout);
     }
     if let Some(sites) = &r.allocation_sites {
-        super::sites::new_objects_by_site(&mut out, sites, layout);
+        let untraced = (r.untraced_count.unwrap_or(0), r.between.count);
+        super::sites::new_objects_by_site(&mut out, sites, untraced, layout);
     } else if r.clusters.is_empty() {
         out.push_str("\nClusters of new objects\n");
         out.push_str("(none: no two new objects share a site, shape or content)\n");
@@ -426,11 +428,10 @@ fn growing_paths(out: &mut String, r: &SeriesReport, layout: &Layout) {
     }
     out.push_str("\nWhere the growing clusters are held (members new since the first snapshot)\n");
     for t in growing {
-        out.push_str(&wrap_indented(
-            &format!("\u{2191} {}", short_scripts(&t.name, cwd)),
-            layout.width,
-            2,
-        ));
+        for (i, line) in trend_name(t, cwd).lines().enumerate() {
+            let mark = if i == 0 { "\u{2191} " } else { "  " };
+            out.push_str(&wrap_indented(&format!("{mark}{line}"), layout.width, 2));
+        }
         for p in short_paths(&t.paths, t.paths_sampled) {
             let line = format!("  held by {}", held_by(&p, t.paths_sampled, cwd));
             out.push_str(&wrap_indented(&line, layout.width, 4));
@@ -439,12 +440,20 @@ fn growing_paths(out: &mut String, r: &SeriesReport, layout: &Layout) {
     out.push_str(&wrap(SERIES_LEGEND, layout.width));
 }
 
+/// A class's name, or a cluster's as a pair names it, with where its objects come from.
+fn trend_name(t: &TrendReport, cwd: Option<&std::path::Path>) -> String {
+    match trend_title(t, cwd) {
+        (title, Some(origin)) => format!("{title}\n{origin}"),
+        (title, None) => title,
+    }
+}
+
 fn trend_row(t: &TrendReport, layout: &Layout) -> Vec<String> {
     let first = t.counts.first().copied().unwrap_or(0);
     let last = t.counts.last().copied().unwrap_or(0);
     vec![
         if t.growing { "\u{2191}" } else { "" }.to_string(),
-        short_scripts(&t.name, layout.cwd.as_deref()),
+        trend_name(t, layout.cwd.as_deref()),
         super::sparkline(&t.counts),
         thousands(first),
         thousands(last),

@@ -73,9 +73,8 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
     let mut report = SummaryReport::new(&request.file.display().to_string(), &analysis.summarize());
     if request.by_stack {
         require_stacks(&analysis.graph, &request.file)?;
-        let tops =
-            crate::analysis::stacks::allocation_tops(&analysis.graph, &analysis.self_size, None);
-        report = report.with_allocation_view(&tops);
+        let (tops, untraced) = leaks::allocation_sites::allocation_view(&analysis);
+        report = report.with_allocation_view(&tops, untraced);
     }
     if request.by_package {
         report.packages = Some(leaks::packages::totals(&analysis, request.layout.top));
@@ -87,7 +86,10 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::summary(&report, &request.layout),
         Format::Html => report::html::summary(&report, &request.layout),
-        Format::Table => report::table::summary(&report, &request.layout),
+        Format::Table => report::fit::fit_lines(
+            &report::table::summary(&report, &request.layout),
+            request.layout.width,
+        ),
         Format::Sarif => {
             return Err(Error::new(ErrorKind::Usage(
                 "--format sarif reports findings: give two or more snapshots".to_string(),
@@ -269,6 +271,7 @@ fn render_diff(
         Format::Markdown => report::markdown::diff(&report, &request.layout),
         Format::Html => report::html::diff(&report, &request.layout),
         Format::Table => report::table::diff(&report, &request.layout)
+            .map(|text| report::fit::fit_lines(&text, request.layout.width))
             .map_err(|e| Error::new(ErrorKind::Usage(e)))?,
         Format::Sarif => report::sarif::diff(&report, request.layout.cwd.as_deref()),
     };
@@ -348,7 +351,10 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         Format::Json => report::json::to_string(&report)?,
         Format::Markdown => report::markdown::series(&report, &request.layout),
         Format::Html => report::html::series(&report, &request.layout),
-        Format::Table => report::table::series(&report, &request.layout),
+        Format::Table => report::fit::fit_lines(
+            &report::table::series(&report, &request.layout),
+            request.layout.width,
+        ),
         Format::Sarif => report::sarif::series(&report, request.layout.cwd.as_deref()),
     };
     Ok(Outcome {

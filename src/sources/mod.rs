@@ -29,7 +29,8 @@ pub struct Original {
 }
 
 /// Where V8 saw a function: the compiled script, line and column (counted as its owner
-/// counts its own: sites 0-based, allocation frames 1-based) and V8's name for it.
+/// counts its own: sites 0-based, allocation frames 1-based; reports write both 1-based) and
+/// V8's name for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Generated {
     pub function: String,
@@ -135,6 +136,16 @@ impl SourceMaps {
         })
     }
 
+    /// The map of `script`, for many lookups of where positions came from (one lock and
+    /// one search per script instead of per position).
+    pub fn script_sources(
+        &self,
+        script: &str,
+        facts: impl FnOnce() -> ScriptFacts,
+    ) -> Option<ScriptSources> {
+        self.map_of(script, facts).map(ScriptSources)
+    }
+
     /// What keeps some scripts' maps from use, one line per script.
     pub fn notes(&self) -> Vec<String> {
         let notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
@@ -163,6 +174,28 @@ impl SourceMaps {
         };
         maps.insert(script.to_string(), found.clone());
         found
+    }
+}
+
+/// One script's map, for asking which original source many positions are in.
+pub struct ScriptSources(Arc<ScriptMap>);
+
+impl ScriptSources {
+    /// The original source 0-based `line`, `column` of the compiled script came from, as
+    /// the map names it, with a key equal for positions of one source (its text's address
+    /// in the map, which holds for index maps' sections too).
+    pub fn source_at(&self, line: u32, column: u32) -> Option<(usize, &str)> {
+        let token = self.0.map.lookup_token(line, column)?;
+        if token.get_dst_line() != line {
+            return None;
+        }
+        let source = token.get_source()?;
+        Some((source.as_ptr() as usize, source))
+    }
+
+    /// A source [`ScriptSources::source_at`] gave, named as [`Original::source`] names it.
+    pub fn source_path(&self, source: &str) -> String {
+        locate::source_path(source, self.0.base.as_deref())
     }
 }
 

@@ -18,16 +18,16 @@
 //    in the compiled file, in the same line/column base as the site itself. `script` is then
 //    the original source as the map names it, resolved against the map's folder: absolute,
 //    or relative to the cwd heapdiff ran in.
-//  * Line bases, by where the site sits:
-//      clusters[].site                               0-based (as in the snapshot)
+//  * Line bases (schema_version 2: every position is 1-based), where the site sits:
+//      clusters[].site                               1-based
 //      findings[].site                               1-based
 //      clusters[].allocation.allocated_by            1-based
 //      clusters[].allocation.stacks[].frames[]       1-based
 //      allocation_sites[], allocation[] (rows)       1-based
 //    A site with `generated` anywhere else is reported as "unknown base" (a warning) and its
 //    line is not checked. Lines are checked EXACTLY: no ±1 tolerance.
-//  * Series reports (three snapshots) have sites under findings[] only; pair reports also
-//    under clusters[].
+//  * Series and pair reports have sites under findings[] and clusters[]. A site heapdiff
+//    found no script for (`<unknown>`) or in eval'd code (`<eval>`) is no build's.
 //  * A `package` field on a site must name the npm package of its script
 //    (node_modules/<pkg>/…, scoped @a/b too), or be null for the application's own code.
 //  * An optional top-level array `packages` (or `by_package`) of rows with `package` or
@@ -90,7 +90,7 @@ const packageOf = (p) => {
 
 // Walk the report; collect every object that looks like a site (has script and line).
 function baseFor(where) {
-  if (/^clusters\[\d+\]\.site$/.test(where)) return 0;
+  if (/^clusters\[\d+\]\.site$/.test(where)) return 1;
   if (/^findings\[\d+\]\.site$/.test(where)) return 1;
   if (/^clusters\[\d+\]\.allocation\.(allocated_by|stacks\[\d+\]\.frames\[\d+\])$/.test(where)) return 1;
   if (/^(allocation_sites|allocation)\[\d+\]$/.test(where)) return 1;
@@ -117,7 +117,8 @@ for (const s of sites) {
   if (!site.generated) {
     // 3. unmapped site in a compiled script of this build
     // Node's own scripts (node:…) and the stacks' (root) have no map and are no build's.
-    const builtin = site.script === '' || site.script.startsWith('node:') || site.script.startsWith('internal/');
+    const builtin = site.script === '' || site.script === '<unknown>' || site.script === '<eval>'
+      || site.script.startsWith('node:') || site.script.startsWith('internal/');
     const compiled = !builtin
       && (under(abs, outDir) || (isUrl(site.script) && /\/app\.js(?:[?#]|$)/.test(site.script)));
     if (compiled) errors.push(`not source-mapped: ${describe(s)}`);

@@ -186,7 +186,7 @@ pub fn clusters_keyed(
     let mut position = vec![usize::MAX; k];
     let mut sites = SiteResolver::new(g, &a.retainers);
     let mut scratch = with_paths.then(|| paths::PathScratch::new(n));
-    let stacks = StackResolver::new(a);
+    let mut stacks = StackResolver::new(a);
     for (id, key) in keys.into_iter().enumerate() {
         if !is_final[id] {
             continue;
@@ -203,7 +203,7 @@ pub fn clusters_keyed(
             retained[id],
             attributed[id],
         );
-        cluster.stacks = stacks.as_ref().and_then(|s| s.of(&cluster.members));
+        cluster.stacks = stacks.as_mut().and_then(|s| s.of(&cluster.members));
         out.push(cluster);
     }
     let mut nested: Vec<((u32, u32), u64)> = nested.into_iter().collect();

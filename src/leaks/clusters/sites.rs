@@ -1,8 +1,9 @@
 //! Source sites of closures: the function's normalised name, its script (or `<eval>` and the
 //! function that compiled it), line and column. Reads the graph only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use crate::analysis::stacks::Frame;
 use crate::graph::Retainers;
 use crate::graph::{HeapGraph, Location};
 use crate::sources::Generated;
@@ -100,6 +101,8 @@ pub struct SiteResolver<'g> {
     /// Script ids already looked up by a scan of the closures' locations.
     script_of_id: HashMap<u32, Option<u32>>,
     location_of_shared: HashMap<u32, Option<Location>>,
+    /// Per script id, the first closure (by node index) located in it; built on first use.
+    closure_in_script: Option<HashMap<u32, u32>>,
 }
 
 /// Most maps a constructor is looked for through (`back_pointer` chains of transitions).
@@ -113,6 +116,37 @@ impl<'g> SiteResolver<'g> {
             script_names: HashMap::new(),
             script_of_id: HashMap::new(),
             location_of_shared: HashMap::new(),
+            closure_in_script: None,
+        }
+    }
+
+    /// `frame` with, when it is of eval'd code, the function that compiled that code.
+    pub fn with_eval_origin(&mut self, mut frame: Frame) -> Frame {
+        if frame.is_eval() {
+            frame.created_by = self.eval_origin(frame.script_id);
+        }
+        frame
+    }
+
+    /// For eval'd code (`eval`, `new Function`) of script id `script_id`: the function that
+    /// compiled it, as [`Site::created_by`] says it, when a closure of that script is alive.
+    pub fn eval_origin(&mut self, script_id: u32) -> Option<String> {
+        let g = self.g;
+        let closures = self.closure_in_script.get_or_insert_with(|| {
+            let mut first: HashMap<u32, u32> = HashMap::new();
+            for (&c, l) in &g.locations {
+                if g.is_type(c, g.node_types.closure) {
+                    let slot = first.entry(l.script_id).or_insert(c);
+                    *slot = (*slot).min(c);
+                }
+            }
+            first
+        });
+        let closure = *closures.get(&script_id)?;
+        let script = self.script_of_closure(closure)?;
+        match self.script_name(script) {
+            (name, created_by) if name == "<eval>" => created_by,
+            _ => None,
         }
     }
 
@@ -251,6 +285,24 @@ impl<'g> SiteResolver<'g> {
         self.edge_named(shared, &["script_or_debug_info", "script"])
     }
 
+    /// Reads the source maps of the scripts the closures among `nodes` are in (and of the
+    /// code that eval'd them), so that their sites are mapped at once later: run beside
+    /// the dominator tree, this takes the maps' decoding off the report's path.
+    pub fn read_maps_of(&mut self, nodes: &[u32]) {
+        let g = self.g;
+        let mut scripts: HashSet<u32> = HashSet::new();
+        for &v in nodes {
+            if g.is_type(v, g.node_types.closure)
+                && let Some(script) = self.script_of_closure(v)
+                && scripts.insert(script)
+            {
+                let (name, _) = self.script_name(script);
+                g.source_maps
+                    .script_sources(&name, || g.script_facts(script));
+            }
+        }
+    }
+
     /// Where closure `v` was defined.
     pub fn site(&mut self, closure: u32) -> Site {
         let g = self.g;
@@ -287,9 +339,13 @@ impl<'g> SiteResolver<'g> {
             return known.clone();
         }
         let g = self.g;
-        // Chromium names Script objects `system / Script / <url>`; Node by the URL alone.
+        // Chromium names Script objects `system / Script / <url>` (eval'd code's, without a
+        // URL, `system / Script`); Node by the URL alone.
         let name = g.raw_name(script);
-        let name = name.strip_prefix("system / Script / ").unwrap_or(name);
+        let name = match name {
+            "system / Script" => "",
+            named => named.strip_prefix("system / Script / ").unwrap_or(named),
+        };
         let resolved = if !name.is_empty() {
             (name.to_string(), None)
         } else {

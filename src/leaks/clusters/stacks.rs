@@ -2,6 +2,10 @@
 //! most common stacks, and the function of the program's own code (outside `node_modules` and
 //! Node's internals) that most of them were allocated under: the request handler that calls a
 //! library, not the library's internals.
+//!
+//! Stacks are grouped with eval'd code folded: every `new Function` gets a script of its own,
+//! so the validators one compiler makes (`validate10` in script 2285, `validate12` in 2290)
+//! are one frame when their normalised name, line and column agree.
 
 use rustc_hash::FxHashMap;
 
@@ -9,17 +13,23 @@ use crate::analysis::Analysis;
 use crate::analysis::stacks::{Frame, first_user_frames, function_frame, stack_of_trace};
 use crate::graph::{Allocations, NO_TRACE};
 
+use super::sites::{SiteResolver, normalise_function_name};
+
 /// Most stacks kept per cluster; the rest are counted.
 const MAX_STACKS: usize = 10;
 
 /// Members allocated with one stack.
 #[derive(Debug, Clone)]
 pub struct StackShare {
-    /// Innermost frame first, down to the tree's root.
+    /// Innermost frame first, down to the tree's root: those of the commonest recorded stack
+    /// of the group.
     pub frames: Vec<Frame>,
     pub count: u64,
     /// The members' shallow sizes.
     pub size: u64,
+    /// Recorded stacks grouped here: more than one when they differ only in which eval'd
+    /// script ran.
+    pub variants: u64,
 }
 
 /// The members' allocation stacks.
@@ -36,11 +46,33 @@ pub struct ClusterStacks {
     pub allocated_by: Option<(Frame, u64)>,
 }
 
+/// A frame as stacks are grouped: eval'd code by its normalised name and place, other code
+/// by its trace function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FrameKey {
+    Function(u32),
+    Eval {
+        function: String,
+        line: u32,
+        column: u32,
+    },
+}
+
+/// Recorded stacks (trace nodes) that group as one, and their members.
+#[derive(Debug, Default)]
+struct Group {
+    count: u64,
+    size: u64,
+    /// Per trace node: members.
+    traces: Vec<(u32, u64)>,
+}
+
 /// Looks up members' stacks; built once per snapshot.
 pub struct StackResolver<'a> {
     a: &'a Analysis,
     allocations: &'a Allocations,
     first_user: Vec<u32>,
+    sites: SiteResolver<'a>,
 }
 
 impl<'a> StackResolver<'a> {
@@ -51,11 +83,12 @@ impl<'a> StackResolver<'a> {
             a,
             allocations,
             first_user: first_user_frames(&a.graph, allocations),
+            sites: SiteResolver::new(&a.graph, &a.retainers),
         })
     }
 
     /// The stacks of `members`; `None` when none of them has one.
-    pub fn of(&self, members: &[u32]) -> Option<ClusterStacks> {
+    pub fn of(&mut self, members: &[u32]) -> Option<ClusterStacks> {
         let mut by_trace: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
         let mut by_user_function: FxHashMap<u32, u64> = FxHashMap::default();
         let mut traced = 0;
@@ -77,9 +110,13 @@ impl<'a> StackResolver<'a> {
         if traced == 0 {
             return None;
         }
-        let mut shares: Vec<(u32, (u64, u64))> = by_trace.into_iter().collect();
-        shares.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-        let omitted = shares.split_off(shares.len().min(MAX_STACKS));
+        let mut groups = self.grouped(by_trace);
+        groups.sort_unstable_by(|x, y| {
+            (y.count, y.size)
+                .cmp(&(x.count, x.size))
+                .then(x.traces[0].0.cmp(&y.traces[0].0))
+        });
+        let omitted = groups.split_off(groups.len().min(MAX_STACKS));
         let g = &self.a.graph;
         let allocated_by = by_user_function
             .into_iter()
@@ -90,19 +127,66 @@ impl<'a> StackResolver<'a> {
                     count,
                 )
             });
+        let stacks = groups
+            .into_iter()
+            .map(|group| StackShare {
+                frames: stack_of_trace(g, self.allocations, group.traces[0].0)
+                    .into_iter()
+                    .map(|f| self.sites.with_eval_origin(f))
+                    .collect(),
+                count: group.count,
+                size: group.size,
+                variants: group.traces.len() as u64,
+            })
+            .collect();
         Some(ClusterStacks {
             traced,
-            stacks: shares
-                .into_iter()
-                .map(|(t, (count, size))| StackShare {
-                    frames: stack_of_trace(g, self.allocations, t),
-                    count,
-                    size,
-                })
-                .collect(),
+            stacks,
             omitted_stacks: omitted.len() as u64,
-            omitted_count: omitted.iter().map(|s| s.1.0).sum(),
+            omitted_count: omitted.iter().map(|s| s.count).sum(),
             allocated_by,
         })
+    }
+
+    /// Members' recorded stacks grouped with eval'd code folded; in each group the trace
+    /// with the most members (then the lowest) first.
+    fn grouped(&self, by_trace: FxHashMap<u32, (u64, u64)>) -> Vec<Group> {
+        let mut groups: FxHashMap<Vec<FrameKey>, Group> = FxHashMap::default();
+        for (t, (count, size)) in by_trace {
+            let group = groups.entry(self.stack_key(t)).or_default();
+            group.count += count;
+            group.size += size;
+            group.traces.push((t, count));
+        }
+        groups
+            .into_values()
+            .map(|mut group| {
+                group
+                    .traces
+                    .sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+                group
+            })
+            .collect()
+    }
+
+    /// The frames of the stack ending at tree node `trace` as they are grouped.
+    fn stack_key(&self, trace: u32) -> Vec<FrameKey> {
+        let g = &self.a.graph;
+        self.allocations
+            .frames(trace)
+            .map(|t| {
+                let index = self.allocations.tree[t as usize].function;
+                let f = &self.allocations.functions[index as usize];
+                if g.strings.get(f.script_name).is_empty() && f.script_id != 0 {
+                    FrameKey::Eval {
+                        function: normalise_function_name(g.strings.get(f.name)),
+                        line: f.line,
+                        column: f.column,
+                    }
+                } else {
+                    FrameKey::Function(index)
+                }
+            })
+            .collect()
     }
 }

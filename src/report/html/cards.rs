@@ -110,10 +110,7 @@ pub(super) fn cluster_cards(list: &[&ClusterReport], cwd: Option<&Path>) -> Stri
         if let Some(site) = &c.site {
             let text = format!(
                 "{} @ {}:{}:{}",
-                site.function,
-                site.script,
-                site.line + 1,
-                site.column + 1
+                site.function, site.script, site.line, site.column
             );
             out.push_str(&format!(
                 "<dt>Site</dt><dd class=\"mono\">{}</dd>",

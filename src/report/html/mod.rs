@@ -3,17 +3,22 @@
 //! tables. Built from the report structs alone; the page's script only sorts and filters.
 
 mod cards;
+mod chart;
 mod packages;
 mod parts;
 mod treemap;
+mod trends;
+mod verdict;
 
 use super::layout::{Layout, short_scripts};
 use super::{DiffReport, SeriesReport, SummaryReport, human_bytes, thousands};
 use cards::cluster_cards;
 use parts::{
-    budgets, classes_table, comparison_table, findings_table, growing_charts, sites_table,
-    snapshots_table, treemap_svg, trends_table,
+    budgets, classes_table, comparison_table, findings_table, sites_table, snapshots_table,
+    treemap_svg,
 };
+use trends::{SeriesFrame, growing_charts, trends_table};
+use verdict::TopBox;
 
 /// Most clusters a page shows (the JSON report has them all).
 const MAX_CLUSTERS: usize = 200;
@@ -52,40 +57,28 @@ fn page(title: &str, body: &str, data: &str) -> String {
     )
 }
 
-/// The verdict line: budgets met or exceeded, or what is new.
-fn verdict(over: usize, budgets: usize, text: &str) -> String {
-    let (class, head) = match (budgets, over) {
-        (0, _) => ("", String::new()),
-        (_, 0) => ("good", format!("{budgets} budgets met. ")),
-        (_, n) => ("bad", format!("{n} of {budgets} budgets exceeded. ")),
-    };
-    format!(
-        "<p class=\"verdict {class}\" id=\"verdict\"><strong>{}</strong>{}</p>\n",
-        esc(&head),
-        esc(text)
-    )
-}
-
 /// `heapdiff BASE LATE --format html`.
 pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     let cwd = layout.cwd.as_deref();
     let b = &r.between;
-    let mut body = format!(
-        "<header><h1>heapdiff</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
-        esc(&short_scripts(&r.verdict, layout.cwd.as_deref()))
+    let lists_findings = r.target.is_none() && r.window.is_none();
+    let mut body = String::from("<header><h1>heapdiff</h1>\n");
+    body.push_str(
+        &TopBox {
+            verdict: &r.verdict,
+            budgets: &r.budgets,
+            first: r.findings.first().filter(|_| lists_findings),
+            findings: r.findings.len(),
+            counts: format!(
+                "{} objects allocated since base are still alive: {} shallow, {} retained; heap {} since base.",
+                thousands(b.count),
+                human_bytes(b.self_size),
+                human_bytes(b.retained_size),
+                super::signed_bytes(r.growth)
+            ),
+        }
+        .html(cwd),
     );
-    let over = r.budgets.iter().filter(|x| x.exceeded).count();
-    body.push_str(&verdict(
-        over,
-        r.budgets.len(),
-        &format!(
-            "{} objects allocated since base are still alive: {} shallow, {} retained; heap {} since base.",
-            thousands(b.count),
-            human_bytes(b.self_size),
-            human_bytes(b.retained_size),
-            super::signed_bytes(r.growth)
-        ),
-    ));
     body.push_str(&format!(
         "<p class=\"note\" id=\"redaction\">{}</p>\n",
         esc(super::layout::redaction_note(r.redacted))
@@ -99,7 +92,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
         body.push_str(&format!("<p class=\"note\">Note: {}</p>\n", esc(n)));
     }
     body.push_str(&budgets(&r.budgets));
-    if r.target.is_none() && r.window.is_none() {
+    if lists_findings {
         body.push_str(&findings_table(&r.findings, false, cwd));
     }
     if let Some(p) = &r.packages {
@@ -188,21 +181,22 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
 /// A series of snapshots as a page: findings, and a chart per growing class and cluster.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let cwd = layout.cwd.as_deref();
-    let mut body = format!(
-        "<header><h1>heapdiff: a series of snapshots</h1>\n<p class=\"verdict-line\" id=\"verdict\"><strong>{}</strong></p>\n",
-        esc(&short_scripts(&r.verdict, layout.cwd.as_deref()))
-    );
     let growing = r.findings.iter().filter(|f| f.growing).count();
-    let over = r.budgets.iter().filter(|x| x.exceeded).count();
-    body.push_str(&verdict(
-        over,
-        r.budgets.len(),
-        &format!(
-            "{} snapshots; {} grew at every step.",
-            r.snapshots.len(),
-            super::layout::plural(growing as u64, "holder", "holders")
-        ),
-    ));
+    let mut body = String::from("<header><h1>heapdiff: a series of snapshots</h1>\n");
+    body.push_str(
+        &TopBox {
+            verdict: &r.verdict,
+            budgets: &r.budgets,
+            first: r.findings.first(),
+            findings: r.findings.len(),
+            counts: format!(
+                "{} snapshots; {} grew at every step.",
+                r.snapshots.len(),
+                super::layout::plural(growing as u64, "holder", "holders")
+            ),
+        }
+        .html(cwd),
+    );
     body.push_str(&format!(
         "<p class=\"note\" id=\"redaction\">{}</p>\n",
         esc(super::layout::redaction_note(r.redacted))
@@ -227,8 +221,17 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
         body.push_str(&packages::series(p, MAX_ROWS));
     }
     body.push_str("<h2 id=\"growing\">What grew at every step</h2>\n");
-    body.push_str(&growing_charts("Clusters", &r.clusters, cwd));
-    body.push_str(&growing_charts("Classes", &r.classes, cwd));
+    let frame = SeriesFrame::of(r, &labels);
+    body.push_str(&growing_charts(
+        "clusters",
+        "Clusters",
+        &r.clusters,
+        &frame,
+        cwd,
+    ));
+    body.push_str(&growing_charts(
+        "classes", "Classes", &r.classes, &frame, cwd,
+    ));
     body.push_str(&trends_table(
         "classes",
         "Classes (all objects)",

@@ -1,13 +1,13 @@
-//! The pieces of a report page: tables, treemaps, cluster cards and their path chains.
+//! The pieces of a report page: sortable tables and treemaps.
 
 use std::path::Path;
 
 use super::esc;
 use super::treemap::{Rect, squarify};
-use crate::report::layout::{budget_value, held_by, short_paths, short_scripts};
+use crate::report::layout::{budget_value, short_scripts};
 use crate::report::{
-    BudgetReport, ClassReport, ComparisonRow, FindingReport, SnapshotInfo, TrendReport,
-    display_distance, human_bytes, signed_bytes, signed_count, thousands,
+    BudgetReport, ClassReport, ComparisonRow, FindingReport, SnapshotInfo, display_distance,
+    human_bytes, signed_bytes, signed_count, thousands,
 };
 
 /// A number cell: shown formatted, sorted by its raw value.
@@ -337,148 +337,6 @@ pub(super) fn comparison_table(list: &[ComparisonRow], max: usize) -> String {
             ("Alloc. size", true),
             ("Freed size", true),
             ("Size delta", true),
-        ],
-        &rows,
-    ));
-    out
-}
-
-/// A chart of a growing group: its count (line) and retained bytes (bars) per snapshot.
-fn trend_chart(t: &TrendReport) -> String {
-    let (w, h) = (320.0, 90.0);
-    let n = t.counts.len().max(2);
-    let step = (w - 20.0) / (n - 1) as f64;
-    let max_count = t.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let max_bytes = t.retained_sizes.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let mut out = format!(
-        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-         aria-label=\"count and retained size per snapshot\">"
-    );
-    for (i, &b) in t.retained_sizes.iter().enumerate() {
-        let bar = b as f64 / max_bytes * (h - 30.0);
-        out.push_str(&format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"{bar:.1}\"><title>#{}: {} retained</title></rect>",
-            4.0 + i as f64 * step,
-            h - 16.0 - bar,
-            i + 1,
-            human_bytes(b)
-        ));
-    }
-    let points: Vec<String> = t
-        .counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            format!(
-                "{:.1},{:.1}",
-                10.0 + i as f64 * step,
-                h - 16.0 - c as f64 / max_count * (h - 30.0)
-            )
-        })
-        .collect();
-    out.push_str(&format!(
-        "<polyline points=\"{}\"></polyline>",
-        points.join(" ")
-    ));
-    out.push_str(&format!(
-        "<text x=\"4\" y=\"{:.0}\">count {} → {}, retained {} → {}</text></svg>",
-        h - 2.0,
-        thousands(t.counts.first().copied().unwrap_or(0)),
-        thousands(t.counts.last().copied().unwrap_or(0)),
-        human_bytes(t.retained_sizes.first().copied().unwrap_or(0)),
-        human_bytes(t.retained_sizes.last().copied().unwrap_or(0))
-    ));
-    out
-}
-
-/// A chart per growing group, as cards.
-pub(super) fn growing_charts(title: &str, list: &[TrendReport], cwd: Option<&Path>) -> String {
-    let growing: Vec<&TrendReport> = list.iter().filter(|t| t.growing).take(24).collect();
-    if growing.is_empty() {
-        return String::new();
-    }
-    let mut out = format!("<h3>{}</h3>\n<div class=\"charts\">\n", esc(title));
-    for t in growing {
-        let held = short_paths(&t.paths, t.paths_sampled)
-            .first()
-            .map(|p| {
-                format!(
-                    "<p class=\"mono\">held by {}</p>",
-                    esc(&held_by(p, t.paths_sampled, cwd))
-                )
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<figure class=\"card\"><figcaption><code>{}</code></figcaption>{}{held}</figure>\n",
-            esc(&short_scripts(&t.name, cwd)),
-            trend_chart(t)
-        ));
-    }
-    out.push_str("</div>\n");
-    out
-}
-
-/// A small line chart of `values`.
-fn sparkline_svg(values: &[u64]) -> String {
-    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let step = 80.0 / (values.len().max(2) - 1) as f64;
-    let points: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| format!("{:.1},{:.1}", i as f64 * step, 18.0 - v as f64 / max * 16.0))
-        .collect();
-    format!(
-        "<svg class=\"spark\" width=\"82\" height=\"20\" viewBox=\"0 0 82 20\" aria-hidden=\"true\">\
-         <polyline points=\"{}\"></polyline></svg>",
-        points.join(" ")
-    )
-}
-
-pub(super) fn trends_table(
-    id: &str,
-    title: &str,
-    list: &[TrendReport],
-    max: usize,
-    cwd: Option<&Path>,
-) -> String {
-    let rows: Vec<String> = list
-        .iter()
-        .take(max)
-        .map(|t| {
-            let mut name = format!("<code>{}</code>", esc(&short_scripts(&t.name, cwd)));
-            if let Some(p) = short_paths(&t.paths, t.paths_sampled).first() {
-                name.push_str(&format!(
-                    "<br><span class=\"mono\">held by {}</span>",
-                    esc(&held_by(p, t.paths_sampled, cwd))
-                ));
-            }
-            let counts: Vec<String> = t.counts.iter().map(|&c| thousands(c)).collect();
-            format!(
-                "<td data-value=\"{}\">{}</td><td>{name}</td><td>{}</td><td class=\"mono\">{}</td>{}{}",
-                u8::from(t.growing),
-                if t.growing { "\u{2191}" } else { "" },
-                sparkline_svg(&t.counts),
-                esc(&counts.join(" → ")),
-                num(t.count_slope, &format!("{:+.1}", t.count_slope)),
-                num(t.retained_slope, &signed_bytes(t.retained_slope.round() as i64))
-            )
-        })
-        .collect();
-    let mut out = format!("<h2 id=\"{id}\">{}</h2>\n", esc(title));
-    let growing = list.iter().filter(|t| t.growing).count();
-    out.push_str(&format!(
-        "<p>{} growing at every step.</p>\n",
-        thousands(growing as u64)
-    ));
-    out.push_str(&table(
-        &format!("{id}-table"),
-        &[
-            ("Growing", true),
-            ("Name", false),
-            ("Trend", false),
-            ("Counts", false),
-            ("Per step", true),
-            ("Retained per step", true),
         ],
         &rows,
     ));

@@ -28,7 +28,7 @@ function mapSite(site, base) {
 }
 let n = 0;
 for (const f of report.findings ?? []) if (f.site) { mapSite(f.site, 1); n++; }
-for (const c of report.clusters ?? []) if (c.site) { mapSite(c.site, 0); n++; }
+for (const c of report.clusters ?? []) if (c.site) { mapSite(c.site, 1); n++; }
 
 const check = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'check.mjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-'));
