@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use sourcemap::DecodedMap;
+use super::decode::Decoded;
 
 use super::ScriptMap;
 use super::decode::{decode, inline_json};
@@ -229,7 +229,8 @@ fn read_text(path: &Path) -> Result<String, String> {
         return Err(format!("{} is larger than 512 MiB", path.display()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn read_map(path: &Path, text: Option<String>) -> Result<ScriptMap, String> {
@@ -259,14 +260,11 @@ fn decode_inline(
 }
 
 /// The map, unless it maps lines the script does not have (a map of another build).
-fn fitting(map: DecodedMap, text: Option<&str>, what: &str) -> Result<DecodedMap, String> {
-    let (DecodedMap::Regular(sm), Some(text)) = (&map, text) else {
+fn fitting(map: Decoded, text: Option<&str>, what: &str) -> Result<Decoded, String> {
+    let (Some(last), Some(text)) = (map.last_line(), text) else {
         return Ok(map);
     };
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32 + 1;
-    let last = sm
-        .get_token((sm.get_token_count() as usize).saturating_sub(1))
-        .map_or(0, |t| t.get_dst_line());
     if last >= lines {
         return Err(format!(
             "{what} maps line {} of a script of {lines} lines: it belongs to another build",

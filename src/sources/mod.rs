@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use decode::Decoded;
 use serde::Serialize;
-use sourcemap::DecodedMap;
 
 use crate::graph::ScriptFacts;
 use locate::DirIndex;
@@ -63,7 +63,7 @@ pub struct SourceMaps {
 /// A script's decoded map and what helps read it.
 #[derive(Debug)]
 struct ScriptMap {
-    map: DecodedMap,
+    map: Decoded,
     /// The folder relative `sources` are resolved against (the map file's).
     base: Option<PathBuf>,
     /// The compiled script's text, when it was read (to find functions' original names).
@@ -123,15 +123,11 @@ impl SourceMaps {
         facts: impl FnOnce() -> ScriptFacts,
     ) -> Option<Original> {
         let map = self.map_of(script, facts)?;
-        let token = map.map.lookup_token(line, column)?;
-        if token.get_dst_line() != line {
-            return None;
-        }
-        let source = token.get_source()?;
+        let token = map.map.lookup(line, column)?;
         Some(Original {
-            source: locate::source_path(source, map.base.as_deref()),
-            line: token.get_src_line(),
-            column: token.get_src_col(),
+            source: locate::source_path(token.source?, map.base.as_deref()),
+            line: token.src_line,
+            column: token.src_col,
             name: original_name(&map, line, column, name),
         })
     }
@@ -185,11 +181,7 @@ impl ScriptSources {
     /// the map names it, with a key equal for positions of one source (its text's address
     /// in the map, which holds for index maps' sections too).
     pub fn source_at(&self, line: u32, column: u32) -> Option<(usize, &str)> {
-        let token = self.0.map.lookup_token(line, column)?;
-        if token.get_dst_line() != line {
-            return None;
-        }
-        let source = token.get_source()?;
+        let source = self.0.map.lookup(line, column)?.source?;
         Some((source.as_ptr() as usize, source))
     }
 
@@ -210,7 +202,7 @@ fn may_have_map(script: &str) -> bool {
 }
 
 impl ScriptMap {
-    fn new(map: DecodedMap, base: Option<PathBuf>, text: Option<String>) -> ScriptMap {
+    fn new(map: Decoded, base: Option<PathBuf>, text: Option<String>) -> ScriptMap {
         let line_starts = text.as_deref().map_or_else(Vec::new, |t| {
             std::iter::once(0)
                 .chain(memchr::memchr_iter(b'\n', t.as_bytes()).map(|i| i + 1))
@@ -284,9 +276,9 @@ fn original_name(map: &ScriptMap, line: u32, column: u32, name: &str) -> Option<
         }
         None => column.checked_sub(width)?,
     };
-    let token = map.map.lookup_token(line, at)?;
-    (token.get_dst_line() == line && token.get_dst_col() == at)
-        .then(|| token.get_name())
+    let token = map.map.lookup(line, at)?;
+    (token.dst_col == at)
+        .then_some(token.name)
         .flatten()
         .filter(|n| *n != name && !n.is_empty())
         .map(str::to_string)
