@@ -9,6 +9,7 @@ pub mod dom_state;
 pub mod dominators;
 pub mod essential;
 pub mod flags;
+pub mod off_heap;
 pub mod shallow;
 pub mod stacks;
 pub mod summary;

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::Analysis;
 use crate::analysis::essential::parse_weak_map_edge;
+use crate::analysis::off_heap::is_off_heap;
 use crate::graph::HeapGraph;
 
 /// A node with no holder (nothing persistent above it).
@@ -146,6 +147,8 @@ pub struct Holder {
     pub tops: u64,
     /// The largest such top's retained size.
     pub largest_top: u64,
+    /// Of `bytes`, in all: memory outside the JS heap (backing stores, native objects).
+    pub off_heap_bytes: u64,
 }
 
 impl Holder {
@@ -162,8 +165,9 @@ struct Ledger {
 }
 
 impl Ledger {
-    /// Charges `bytes` in `step` to `holder`; `top` says the object is a separate addition.
-    fn charge(&mut self, holder: u32, step: usize, bytes: u64, top: Option<u64>) {
+    /// Charges `bytes` in `step` to `holder` (`off_heap`: memory outside the JS heap); `top`
+    /// says the object is a separate addition.
+    fn charge(&mut self, holder: u32, step: usize, bytes: u64, off_heap: bool, top: Option<u64>) {
         let steps = self.steps;
         let holders = &mut self.holders;
         let slot = *self.slot_of.entry(holder).or_insert_with(|| {
@@ -173,12 +177,16 @@ impl Ledger {
                 counts: vec![0; steps],
                 tops: 0,
                 largest_top: 0,
+                off_heap_bytes: 0,
             });
             holders.len() - 1
         });
         let h = &mut self.holders[slot];
         h.bytes[step] += bytes;
         h.counts[step] += 1;
+        if off_heap {
+            h.off_heap_bytes += bytes;
+        }
         if let Some(retained) = top {
             h.tops += 1;
             h.largest_top = h.largest_top.max(retained);
@@ -236,7 +244,14 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             holder_of[v as usize] = holder;
             if holder != NO_HOLDER && is_new(id, first) {
                 let top = (candidate && !covered).then(|| a.retained[v as usize]);
-                ledger.charge(holder, step_of(id), a.self_size[v as usize] as u64, top);
+                let off = is_off_heap(g, v);
+                ledger.charge(
+                    holder,
+                    step_of(id),
+                    a.self_size[v as usize] as u64,
+                    off,
+                    top,
+                );
             }
             (holder, covered || candidate)
         };
@@ -269,7 +284,8 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
                 holder_of[w as usize] = holder;
                 let id = g.node_id[w as usize];
                 if is_new(id, first) {
-                    ledger.charge(holder, step_of(id), a.self_size[w as usize] as u64, None);
+                    let bytes = a.self_size[w as usize] as u64;
+                    ledger.charge(holder, step_of(id), bytes, is_off_heap(g, w), None);
                 }
                 queue.push_back(w);
             }
@@ -290,13 +306,24 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     for &(v, holder) in &held_natively {
         let id = g.node_id[v as usize];
         let top = Some(a.retained[v as usize]);
-        ledger.charge(holder, step_of(id), a.self_size[v as usize] as u64, top);
+        let bytes = a.self_size[v as usize] as u64;
+        ledger.charge(holder, step_of(id), bytes, is_off_heap(g, v), top);
     }
     spread(
         held_natively.iter().map(|p| p.0).collect(),
         &mut holder_of,
         &mut ledger,
     );
+    let mut taken = vec![false; n];
+    for (v, wrapper) in native_owned_by_wrappers(a, &holder_of, first) {
+        let holder = holder_of[wrapper as usize];
+        let step = step_of(g.node_id[wrapper as usize]);
+        for x in owned_natives(a, v, &mut taken) {
+            let bytes = a.self_size[x as usize] as u64;
+            ledger.charge(holder, step, bytes, is_off_heap(g, x), None);
+            holder_of[x as usize] = holder;
+        }
+    }
     let groups: Vec<u32> = (0..n as u32).filter(|&v| is_root_group(g, v)).collect();
     for &v in &groups {
         holder_of[v as usize] = v;
@@ -305,6 +332,54 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     let mut holders = ledger.holders;
     holders.retain(|h| h.total_bytes() >= min_bytes);
     (holders, holder_of)
+}
+
+/// Embedder objects that a new JavaScript wrapper owns: an embedder object (Node's
+/// `Node / ZlibStream`) paired with a charged new wrapper (each has an edge to the other), with
+/// the wrapper. Embedder ids carry no age and the embedder's roots hold such objects, so the
+/// passes above charge them, and the native memory below them, to nobody.
+fn native_owned_by_wrappers(a: &Analysis, holder_of: &[u32], first: u32) -> Vec<(u32, u32)> {
+    let g = &a.graph;
+    (0..g.node_count() as u32)
+        .filter(|&v| is_ageless_native(g, v) && holder_of[v as usize] != v)
+        .filter_map(|v| {
+            let wrapper = g.edges(v).map(|e| g.edge_to[e]).find(|&w| {
+                let holder = holder_of[w as usize];
+                holder != NO_HOLDER
+                    && holder != w
+                    && is_new(g.node_id[w as usize], first)
+                    && is_candidate(g, w)
+                    && g.edges(w).any(|e| g.edge_to[e] == v)
+            })?;
+            Some((v, wrapper))
+        })
+        .collect()
+}
+
+/// An embedder's object (native, or one of its roots with a size): its id tells no age, so
+/// no pass before [`native_owned_by_wrappers`] charges it.
+fn is_ageless_native(g: &HeapGraph, v: u32) -> bool {
+    v != g.root.0
+        && g.node_id[v as usize].is_multiple_of(2)
+        && (g.is_type(v, g.node_types.native) || g.is_type(v, g.node_types.synthetic))
+}
+
+/// `v` and the embedder objects it dominates through embedder objects, but those in `taken`.
+fn owned_natives(a: &Analysis, v: u32, taken: &mut [bool]) -> Vec<u32> {
+    let g = &a.graph;
+    let (first_child, children) = &a.dominated;
+    let mut found = Vec::new();
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        if taken[x as usize] || !is_ageless_native(g, x) {
+            continue;
+        }
+        taken[x as usize] = true;
+        found.push(x);
+        let range = first_child[x as usize] as usize..first_child[x as usize + 1] as usize;
+        stack.extend_from_slice(&children[range]);
+    }
+    found
 }
 
 /// Is `v` a detached DOM node (or what one reaches, as DevTools propagates it)? Such a tree is

@@ -16,14 +16,17 @@ pub mod findings;
 pub mod growth;
 pub mod known;
 pub mod lockstep;
+pub mod memory;
 pub mod packages;
 pub mod sanity;
 pub mod series;
 pub mod window;
 
 use crate::analysis::Analysis;
+use crate::analysis::off_heap::OffHeap;
 use crate::analysis::summary::ClassRow;
 use crate::graph::HeapGraph;
+use crate::read::memory::ProcessMemory;
 use between::Baseline;
 use budget::{Budget, BudgetError, BudgetResult, KnownClasses};
 use clusters::Cluster;
@@ -208,9 +211,25 @@ pub struct SnapshotFacts {
     /// the sum of all self sizes (plus the embedder's extra native bytes); no analysis needed.
     pub total_size: u64,
     pub max_js_object_id: u32,
+    /// Memory outside the JS heap that the snapshot sees.
+    pub off_heap: OffHeap,
+    /// The process's memory when the snapshot was taken, when recorded beside it; set by
+    /// whoever read the snapshot.
+    pub process: Option<ProcessMemory>,
+    /// Why the process's memory recorded beside the snapshot could not be read.
+    pub process_note: Option<String>,
 }
 
 impl SnapshotFacts {
+    /// Reads the process's memory recorded beside the snapshot at `path`, if any.
+    pub fn read_process_memory(&mut self, path: &std::path::Path) {
+        match crate::read::memory::read_beside(path) {
+            Some(Ok(memory)) => self.process = Some(memory),
+            Some(Err(note)) => self.process_note = Some(note),
+            None => {}
+        }
+    }
+
     pub fn of(file: &str, g: &HeapGraph) -> SnapshotFacts {
         SnapshotFacts {
             file: file.to_string(),
@@ -223,6 +242,9 @@ impl SnapshotFacts {
                 .sum::<u64>()
                 .saturating_add(g.extra_native_bytes),
             max_js_object_id: g.max_js_object_id(),
+            off_heap: OffHeap::of(g),
+            process: None,
+            process_note: None,
         }
     }
 }

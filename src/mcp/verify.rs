@@ -219,6 +219,7 @@ mod tests {
             label: label.to_string(),
             step_bytes: vec![6400, 6400],
             step_counts: vec![100, 100],
+            off_heap_bytes: 0,
             retained: Vec::new(),
             entries: Vec::new(),
             parts: vec![Part {

@@ -3,6 +3,7 @@
 //! straight into columns and never builds a document tree of the big arrays.
 
 mod columns;
+pub mod memory;
 mod meta;
 mod numbers;
 mod rewrite;

@@ -27,6 +27,9 @@ pub struct FindingReport {
     pub step_counts: Vec<u64>,
     pub gained_bytes: u64,
     pub gained_count: u64,
+    /// Of `gained_bytes`: memory outside the JS heap (ArrayBuffer backing stores, native
+    /// objects) that the gained objects own.
+    pub off_heap_bytes: u64,
     /// Per snapshot, where known: the holder's retained size and entries.
     pub retained_sizes: Vec<Option<u64>>,
     pub entries: Vec<Option<u32>>,
@@ -117,6 +120,7 @@ impl FindingReport {
             step_bytes: f.step_bytes.clone(),
             step_counts: f.step_counts.clone(),
             gained_bytes: f.gained_bytes(),
+            off_heap_bytes: f.off_heap_bytes,
             gained_count: f.gained_count(),
             retained_sizes: f.retained.clone(),
             entries: f.entries.clone(),
@@ -264,9 +268,16 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
         .map(|u| format!(" gains {u}{rate}{package},"))
         .unwrap_or_default();
     let per_step = human_bytes(f.gained_bytes / steps);
+    // How much of it is outside the JS heap, when that is a tenth or more.
+    let off = if f.off_heap_bytes > 0 && f.off_heap_bytes * 10 >= f.gained_bytes {
+        let share = f.off_heap_bytes * 100 / f.gained_bytes.max(1);
+        format!(" ({share}% off the JS heap)")
+    } else {
+        String::new()
+    };
     if f.growing {
         format!(
-            "Likely leak: {place}{keeps} +{per_step} per step \u{2014} grew at each of {} steps{}",
+            "Likely leak: {place}{keeps} +{per_step} per step{off} \u{2014} grew at each of {} steps{}",
             f.step_bytes.len(),
             f.baseline_note()
         )
@@ -274,7 +285,7 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
         "No leak found: what was gained is held by requests in flight at snapshot time".to_string()
     } else if snapshots == 2 {
         format!(
-            "Possible leak: {place}{keeps} +{per_step}{} \u{2014} one step: a third snapshot tells a leak from a one-time fill",
+            "Possible leak: {place}{keeps} +{per_step}{off}{} \u{2014} one step: a third snapshot tells a leak from a one-time fill",
             f.suspicion_note()
         )
     } else {

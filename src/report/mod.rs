@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod layout;
 pub mod markdown;
+mod memory;
 mod packages;
 pub mod sarif;
 mod series;
@@ -290,6 +291,10 @@ pub struct DiffReport {
     pub redacted: bool,
     /// Source maps that were named but could not be used, one line per script.
     pub source_notes: Vec<String>,
+    /// Memory outside the JS heap, base to late, and the process's when recorded.
+    pub memory: crate::leaks::memory::MemorySplit,
+    /// Files beside the snapshots that could not be used (a broken `NAME.memory.json`).
+    pub notes: Vec<String>,
 }
 
 /// The outcome of one budget.
@@ -314,6 +319,12 @@ pub struct SnapshotInfo {
     pub node_count: u64,
     pub total_size: u64,
     pub max_js_object_id: u32,
+    /// Memory outside the JS heap that the snapshot sees (part of `total_size`).
+    pub off_heap: crate::analysis::off_heap::OffHeap,
+    /// `process.memoryUsage()` when it was taken, when recorded beside it
+    /// (`NAME.memory.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::read::memory::ProcessMemory>,
 }
 
 /// The objects allocated between the snapshots and still alive.
@@ -454,6 +465,19 @@ pub struct ComparisonRow {
     pub embedder_churn: bool,
 }
 
+/// Off-heap memory and the process's, from `first` to `last`.
+pub(crate) fn memory_split(
+    first: &SnapshotFacts,
+    last: &SnapshotFacts,
+    findings: &[crate::leaks::findings::Finding],
+) -> crate::leaks::memory::MemorySplit {
+    crate::leaks::memory::MemorySplit::of(
+        (&first.off_heap, first.process.as_ref()),
+        (&last.off_heap, last.process.as_ref()),
+        findings.iter().map(|f| f.off_heap_bytes).sum(),
+    )
+}
+
 impl From<&SnapshotFacts> for SnapshotInfo {
     fn from(s: &SnapshotFacts) -> SnapshotInfo {
         SnapshotInfo {
@@ -462,6 +486,8 @@ impl From<&SnapshotFacts> for SnapshotInfo {
             node_count: s.node_count,
             total_size: s.total_size,
             max_js_object_id: s.max_js_object_id,
+            off_heap: s.off_heap,
+            process: s.process,
         }
     }
 }
@@ -619,6 +645,11 @@ impl DiffReport {
             window: d.window.clone(),
             redacted: false,
             source_notes: Vec::new(),
+            memory: memory_split(&d.base, &d.late, &d.findings),
+            notes: [&d.base, &d.late]
+                .iter()
+                .filter_map(|s| s.process_note.clone())
+                .collect(),
         }
     }
 

@@ -52,6 +52,10 @@ pub struct SeriesReport {
     pub redacted: bool,
     /// Source maps that were named but could not be used, one line per script.
     pub source_notes: Vec<String>,
+    /// Memory outside the JS heap, first snapshot to last, and the process's when recorded.
+    pub memory: crate::leaks::memory::MemorySplit,
+    /// Files beside the snapshots that could not be used (a broken `NAME.memory.json`).
+    pub notes: Vec<String>,
 }
 
 /// One class or cluster across the series.
@@ -113,6 +117,14 @@ impl SeriesReport {
             packages: series.packages.clone(),
             redacted: false,
             source_notes: Vec::new(),
+            memory: super::memory_split(
+                &series.snapshots[0],
+                &series.snapshots[series.snapshots.len() - 1],
+                &series.findings,
+            ),
+            notes: (series.snapshots.iter())
+                .filter_map(|s| s.process_note.clone())
+                .collect(),
         }
     }
 }

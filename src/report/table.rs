@@ -148,6 +148,9 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         human_bytes(b.retained_size)
     );
     out.push_str(&wrap_indented(&line, width, 2));
+    for line in super::memory::memory_lines(&r.memory) {
+        out.push_str(&wrap_indented(&line, width, 2));
+    }
     let mut notes = Vec::new();
     if b.snapshot_writer_objects > 0 {
         notes.push(format!(
@@ -161,6 +164,7 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
     }
     notes.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
     notes.extend(r.source_notes.iter().map(|n| format!("note: {n}")));
+    notes.extend(r.notes.iter().map(|n| format!("note: {n}")));
     for note in notes {
         out.push_str(&wrap_indented(&note, width, 2));
     }
@@ -348,6 +352,12 @@ fn more(out: &mut String, total: usize, shown: usize, what: &str) {
     }
 }
 
+/// The part of a finding's gains outside the JS heap, when it is a tenth or more of them.
+fn off_heap_share(f: &super::FindingReport) -> Option<String> {
+    (f.off_heap_bytes > 0 && f.off_heap_bytes * 10 >= f.gained_bytes)
+        .then(|| human_bytes(f.off_heap_bytes))
+}
+
 /// Renders a series: the snapshots, then classes and clusters with a trend line each.
 pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     let mut out = fit_line(
@@ -369,7 +379,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
-    for n in &r.source_notes {
+    for line in super::memory::memory_lines(&r.memory) {
+        out.push_str(&wrap_indented(&line, layout.width, 2));
+    }
+    for n in r.source_notes.iter().chain(&r.notes) {
         out.push_str(&format!("note: {n}\n"));
     }
     findings(&mut out, &r.findings, true, false, layout);
@@ -519,6 +532,10 @@ fn findings(
                     .join(" ")
             } else {
                 format!("+{}", human_bytes(f.gained_bytes))
+            };
+            let gained = match off_heap_share(f) {
+                Some(off) => format!("{gained}\n{off} off-heap"),
+                None => gained,
             };
             let mut holder = format!(
                 "{mark}{}{note} @{}",

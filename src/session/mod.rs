@@ -182,6 +182,8 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     could_not_check(options, &diff.warnings)?;
     diff.base.file_size = file_size(base_path);
     diff.late.file_size = file_size(late_path);
+    diff.base.read_process_memory(base_path);
+    diff.late.read_process_memory(late_path);
     if let (Some(t), [_, path, _]) = (&mut diff.target, &files[..]) {
         t.file_size = file_size(path);
     }
@@ -339,6 +341,7 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     could_not_check(options, &series.warnings)?;
     for (facts, path) in series.snapshots.iter_mut().zip(files) {
         facts.file_size = file_size(path);
+        facts.read_process_memory(path);
     }
     if let Some(path) = &request.write_baseline {
         baseline::write(path, &series.findings)?;

@@ -91,6 +91,9 @@ pub struct Finding {
     /// Per step: bytes and count of the new objects it gained that are still alive.
     pub step_bytes: Vec<u64>,
     pub step_counts: Vec<u64>,
+    /// Of the bytes it gained: memory outside the JS heap (ArrayBuffer backing stores,
+    /// native objects) that its new objects own.
+    pub off_heap_bytes: u64,
     /// Per snapshot, where known: its retained size and entries.
     pub retained: Vec<Option<u64>>,
     pub entries: Vec<Option<u32>>,
@@ -321,6 +324,7 @@ pub(super) fn finding(
         label: String::new(),
         step_bytes: h.bytes.clone(),
         step_counts: h.counts.clone(),
+        off_heap_bytes: h.off_heap_bytes,
         retained,
         entries,
         parts: Vec::new(),
@@ -502,7 +506,13 @@ fn user_visible(g: &HeapGraph, v: u32) -> bool {
         || ty == t.string
         || ty == t.cons_string
         || ty == t.sliced_string
-        || (ty == t.native && !g.raw_name(v).starts_with("system / "))
+        || (ty == t.native && !is_engine_native(g.raw_name(v)))
+}
+
+/// V8's and Node's own native objects (backing stores, a zlib stream's state): what a
+/// program's objects own, never what it made.
+fn is_engine_native(name: &str) -> bool {
+    name.starts_with("system / ") || name.starts_with("Node / ")
 }
 
 /// The last two nodes of a path and the edge between them: `MemoryStore .sessions → Object`.

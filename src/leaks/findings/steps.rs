@@ -85,6 +85,7 @@ mod tests {
             counts: bytes.iter().map(|b| b / 32).collect(),
             tops: 1,
             largest_top: 0,
+            off_heap_bytes: 0,
         }
     }
 

@@ -144,6 +144,7 @@ pub(super) fn absorb(outer: &mut Finding, inner: Finding) {
     for (x, y) in outer.step_counts.iter_mut().zip(&inner.step_counts) {
         *x += y;
     }
+    outer.off_heap_bytes += inner.off_heap_bytes;
     let mut parts = std::mem::take(&mut outer.parts);
     for p in inner.parts {
         match parts

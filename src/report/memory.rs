@@ -1,0 +1,67 @@
+//! The lines that tell where memory outside the JS heap went, and the process's RSS growth
+//! split (text and Markdown share them).
+
+use super::format::{human_bytes, signed_bytes};
+use crate::leaks::memory::MemorySplit;
+
+/// Off-heap bytes per snapshot, the RSS split and, when the growth is not in the JS heap, what
+/// to look at next; nothing when memory outside the heap did not change notably.
+pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
+    if !m.is_notable() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    let mut parts = vec![
+        format!(
+            "ArrayBuffers {} \u{2192} {}",
+            human_bytes(m.first.array_buffer_bytes),
+            human_bytes(m.last.array_buffer_bytes)
+        ),
+        format!(
+            "native {} \u{2192} {}",
+            human_bytes(m.first.native_bytes),
+            human_bytes(m.last.native_bytes)
+        ),
+    ];
+    if m.external_strings() != 0 {
+        parts.push(format!(
+            "external strings {} \u{2192} {}",
+            m.first.external_strings, m.last.external_strings
+        ));
+    }
+    let mut line = format!("off the JS heap: {}", parts.join(", "));
+    if m.held_by_findings > 0 {
+        line.push_str(&format!(
+            "; the findings hold {} of it",
+            human_bytes(m.held_by_findings)
+        ));
+    }
+    lines.push(line);
+    let Some(p) = &m.process else {
+        return lines;
+    };
+    lines.push(format!(
+        "process rss {} \u{2192} {} ({}): JS heap {}, ArrayBuffers {}, other external {}, native {}, not explained {}",
+        human_bytes(p.rss_first),
+        human_bytes(p.rss_last),
+        signed_bytes(p.rss),
+        signed_bytes(p.js_heap),
+        signed_bytes(p.array_buffers),
+        signed_bytes(p.other_external),
+        signed_bytes(p.native),
+        signed_bytes(p.unexplained),
+    ));
+    if p.mostly_unexplained() {
+        lines.push(format!(
+            "note: {} of the RSS growth is not in the JS heap nor in any count V8 or the snapshots keep: a native addon's own memory or the allocator's. Next: run the process under heaptrack or `valgrind --tool=massif` to see which native calls allocate it; try MALLOC_ARENA_MAX=2 (glibc keeps freed memory per thread arena); read each native addon's own statistics",
+            signed_bytes(p.unexplained)
+        ));
+    } else if p.mostly_off_heap() && p.other_external * 2 > p.rss {
+        lines.push(format!(
+            "note: {} of the RSS growth is external memory, not in the JS heap: external strings (a snapshot counts them, {:+} here, but not their length) or memory an addon reports to V8. Next: look at the findings' (string) parts, and at what holds large strings built from Buffers (`buf.toString()` over 1 MB makes one)",
+            signed_bytes(p.other_external),
+            m.external_strings()
+        ));
+    }
+    lines
+}

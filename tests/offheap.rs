@@ -1,0 +1,119 @@
+//! Memory outside the JS heap, on real Node processes (tests/offheap/*.js): each scenario
+//! writes three snapshots and, beside each, `process.memoryUsage()` measured by the process
+//! itself; heapdiff must charge the off-heap growth to the finding that holds it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use support::{heapdiff, json_report, stdout_of};
+
+/// Runs `tests/offheap/NAME.js` into a fresh folder `offheap-FOLDER`; returns its three
+/// snapshots.
+fn scenario(name: &str, folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("offheap-{folder}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/offheap/{name}.js"));
+    let status = Command::new("node")
+        .arg("--expose-gc")
+        .arg(script)
+        .arg(&dir)
+        .status()
+        .expect("node");
+    assert!(status.success(), "{name}.js failed");
+    (1..=3)
+        .map(|i| dir.join(format!("s{i}.heapsnapshot")))
+        .collect()
+}
+
+/// A field of the memory the process recorded beside `snapshot`.
+fn measured(snapshot: &Path, field: &str) -> i64 {
+    let text = std::fs::read(snapshot.with_file_name(format!(
+        "{}.memory.json",
+        snapshot.file_stem().unwrap().to_string_lossy()
+    )))
+    .unwrap();
+    let memory: Value = serde_json::from_slice(&text).unwrap();
+    memory[field].as_i64().unwrap()
+}
+
+fn growth(files: &[PathBuf], field: &str) -> i64 {
+    measured(&files[2], field) - measured(&files[0], field)
+}
+
+#[test]
+fn views_that_keep_read_buffers_are_a_leak_of_the_buffers() {
+    let files = scenario("buffers", "buffers");
+    let report = json_report(&files);
+    let first = &report["findings"][0];
+    assert!(
+        first["label"].as_str().unwrap().contains("headers"),
+        "{first:#}"
+    );
+    // The views are 8 bytes of data each: what they keep is nearly all off the heap.
+    let buffers = growth(&files, "arrayBuffers");
+    let held = first["off_heap_bytes"].as_i64().unwrap();
+    assert!(buffers > 20 << 20, "the scenario leaked {buffers} bytes");
+    assert!(held * 10 >= buffers * 9, "{held} of {buffers} charged");
+    assert!(held * 10 >= first["gained_bytes"].as_i64().unwrap() * 9);
+    assert_eq!(
+        report["memory"]["process"]["array_buffers"].as_i64(),
+        Some(buffers)
+    );
+    let text = stdout_of(heapdiff().args(["--width", "200"]).args(&files));
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("% off the JS heap) \u{2014} grew"),
+        "{text}"
+    );
+    assert!(text.contains("off the JS heap: ArrayBuffers"), "{text}");
+    assert!(text.contains("process rss "), "{text}");
+}
+
+#[test]
+fn native_memory_of_open_zlib_streams_goes_to_their_holder() {
+    let files = scenario("zlib", "zlib");
+    let report = json_report(&files);
+    let first = &report["findings"][0];
+    assert!(
+        first["label"].as_str().unwrap().contains("clients"),
+        "{first:#}"
+    );
+    let native = report["memory"]["process"]["native"].as_i64().unwrap();
+    let held = first["off_heap_bytes"].as_i64().unwrap();
+    assert!(native > 20 << 20, "zlib state grew by {native} bytes");
+    assert!(held * 10 >= native * 9, "{held} of {native} charged");
+}
+
+#[test]
+fn external_strings_are_told_as_not_in_the_js_heap() {
+    let files = scenario("strings", "strings");
+    let external = growth(&files, "external") - growth(&files, "arrayBuffers");
+    assert!(external > 20 << 20, "external grew by {external}");
+    let report = json_report(&files);
+    assert!(report["memory"]["last"]["external_strings"].as_i64() >= Some(24));
+    assert_eq!(
+        report["memory"]["process"]["other_external"].as_i64(),
+        Some(external)
+    );
+    let text = stdout_of(heapdiff().args(["--width", "100"]).args(&files));
+    assert!(
+        text.contains("external memory, not in the JS heap"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+}
+
+#[test]
+fn a_broken_memory_file_is_a_note() {
+    let files = scenario("strings", "broken");
+    std::fs::write(files[0].with_file_name("s1.memory.json"), "{").unwrap();
+    let text = stdout_of(heapdiff().args(&files[..2]));
+    assert!(text.contains("s1.memory.json: not process.memoryUsage() JSON"));
+    assert!(!text.contains("process rss"), "{text}");
+}
