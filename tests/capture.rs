@@ -59,7 +59,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The files in `dir` but the process memory recorded beside each snapshot.
 fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = all_files_in(dir)
+        .into_iter()
+        .filter(|n| !n.ends_with(".memory.json"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn all_files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -110,6 +120,18 @@ fn three_snapshots_of_a_leaking_process_find_the_leak() {
     for f in files_in(&dir) {
         heapdiff::read::load(&dir.join(f)).expect("a whole snapshot");
     }
+    // Beside each snapshot, the process's memory, which the report reads.
+    let memory: Vec<String> = all_files_in(&dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".memory.json"))
+        .collect();
+    assert_eq!(
+        memory,
+        ["001.memory.json", "002.memory.json", "003.memory.json"]
+    );
+    let rss = report["snapshots"][2]["process"]["rss"].as_u64().unwrap();
+    assert!(rss > 10 << 20, "rss {rss}");
+    assert_eq!(report["memory"]["process"]["rss_last"].as_u64(), Some(rss));
     assert_eq!(report["command"], "series");
     let first = &report["findings"][0];
     assert_eq!(first["growing"], true, "{first}");

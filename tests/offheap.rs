@@ -117,3 +117,24 @@ fn a_broken_memory_file_is_a_note() {
     assert!(text.contains("s1.memory.json: not process.memoryUsage() JSON"));
     assert!(!text.contains("process rss"), "{text}");
 }
+
+#[test]
+fn worker_threads_are_growth_no_snapshot_of_this_thread_shows() {
+    let files = scenario("workers", "workers");
+    let rss = growth(&files, "rss");
+    assert!(rss > 30 << 20, "rss grew by {rss}");
+    let report = json_report(&files);
+    let process = &report["memory"]["process"];
+    assert_eq!(process["rss"].as_i64(), Some(rss));
+    assert!(
+        process["unexplained"].as_i64().unwrap() * 2 > rss,
+        "{process}"
+    );
+    assert_eq!(report["memory"]["last"]["worker_threads"].as_i64(), Some(9));
+    let text = stdout_of(heapdiff().args(["--width", "120"]).args(&files));
+    assert!(
+        text.contains("of the RSS growth is not in the JS heap: 6 more worker threads"),
+        "{text}"
+    );
+    assert!(text.contains("worker.terminate()"), "{text}");
+}

@@ -10,6 +10,8 @@ use crate::graph::HeapGraph;
 
 /// V8's name of an ArrayBuffer's backing store.
 pub const ARRAY_BUFFER_DATA: &str = "system / JSArrayBufferData";
+/// Node's native object of one worker thread.
+const WORKER: &str = "Node / Worker";
 /// The synthetic root that holds every external string.
 const EXTERNAL_STRINGS: &str = "(External strings)";
 
@@ -22,6 +24,9 @@ pub struct OffHeap {
     pub native_bytes: u64,
     /// How many external strings there are (their characters are outside the heap).
     pub external_strings: u64,
+    /// Node's worker threads (`Node / Worker` objects): each has a heap of its own that this
+    /// snapshot does not show.
+    pub worker_threads: u64,
 }
 
 impl OffHeap {
@@ -41,6 +46,11 @@ impl OffHeap {
                 }
             } else if ty == g.node_types.synthetic && g.raw_name(v) == EXTERNAL_STRINGS {
                 off.external_strings += g.edges(v).len() as u64;
+            }
+            if g.raw_name(v) == WORKER
+                && (ty == g.node_types.synthetic || ty == g.node_types.native)
+            {
+                off.worker_threads += 1;
             }
         }
         off

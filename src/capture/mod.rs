@@ -89,7 +89,10 @@ pub fn capture(
             path.display()
         ));
         match take_snapshot(&mut session, request.gc, &path, stop) {
-            Ok(()) => files.push(path),
+            Ok(()) => {
+                record_memory(&mut session, &path, stop);
+                files.push(path);
+            }
             Err(_) if stop.load(Ordering::Relaxed) => break,
             Err(e) => return Err(e),
         }
@@ -155,6 +158,31 @@ fn sleep_unless_stopped(every: Duration, stop: &AtomicBool) -> bool {
         std::thread::sleep((end - Instant::now()).min(Duration::from_millis(100)));
     }
     !stop.load(Ordering::Relaxed)
+}
+
+/// What `process.memoryUsage()` (and V8's heap statistics) say, right after the snapshot.
+const MEMORY_EXPRESSION: &str = "JSON.stringify(Object.assign(process.memoryUsage(), \
+    {heapStatistics: typeof require === 'function' ? require('v8').getHeapStatistics() : undefined}))";
+
+/// Writes the process's memory beside the snapshot at `path` (`NNN.memory.json`), so that
+/// reports can split its RSS growth; a process without `process` (a browser) gets none.
+fn record_memory(session: &mut Session, path: &Path, stop: &AtomicBool) {
+    let mut ignore = |_: &str, _: &serde_json::Value| Ok(());
+    let params = json!({
+        "expression": MEMORY_EXPRESSION,
+        "includeCommandLineAPI": true,
+        "returnByValue": true,
+    });
+    let Ok(result) = session.call("Runtime.evaluate", params, stop, &mut ignore) else {
+        return;
+    };
+    if let Some(text) = result["result"]["value"].as_str() {
+        let beside = crate::read::memory::memory_path(path);
+        let _ = crate::atomic::write_atomically(&beside, |file| {
+            file.write_all(text.as_bytes())
+                .map_err(|e| failed(format!("{}: {e}", beside.display())))
+        });
+    }
 }
 
 /// One snapshot, streamed into `path` (written atomically).

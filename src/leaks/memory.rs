@@ -75,11 +75,16 @@ impl MemorySplit {
         self.last.external_strings as i64 - self.first.external_strings as i64
     }
 
+    pub fn worker_threads(&self) -> i64 {
+        self.last.worker_threads as i64 - self.first.worker_threads as i64
+    }
+
     /// Did memory outside the JS heap change enough to be told?
     pub fn is_notable(&self) -> bool {
         self.array_buffers().abs() >= NOTABLE_BYTES
             || self.native().abs() >= NOTABLE_BYTES
             || self.external_strings() >= NOTABLE_STRINGS
+            || self.worker_threads() > 0
             || self.process.is_some()
     }
 }
@@ -135,6 +140,7 @@ mod tests {
             array_buffer_bytes: buffers,
             native_bytes: native,
             external_strings: 0,
+            worker_threads: 0,
         };
         let split = MemorySplit::of(
             (&off(10, 5), Some(&memory(100 << 20, 5 << 20, 30, 20))),

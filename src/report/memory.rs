@@ -29,6 +29,12 @@ pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
             m.first.external_strings, m.last.external_strings
         ));
     }
+    if m.worker_threads() != 0 {
+        parts.push(format!(
+            "worker threads {} \u{2192} {}",
+            m.first.worker_threads, m.last.worker_threads
+        ));
+    }
     let mut line = format!("off the JS heap: {}", parts.join(", "));
     if m.held_by_findings > 0 {
         line.push_str(&format!(
@@ -51,7 +57,13 @@ pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
         signed_bytes(p.native),
         signed_bytes(p.unexplained),
     ));
-    if p.mostly_unexplained() {
+    if p.mostly_unexplained() && m.worker_threads() > 0 {
+        lines.push(format!(
+            "note: {} of the RSS growth is not in the JS heap: {} more worker threads, each with a heap of its own that no snapshot of this thread shows. Next: find what keeps the Worker objects (the findings; `heapdiff FIRST LAST --cluster Worker` shows where they are held) and end them with worker.terminate(); `worker.getHeapSnapshot()` snapshots a worker's own heap",
+            signed_bytes(p.unexplained),
+            m.worker_threads()
+        ));
+    } else if p.mostly_unexplained() {
         lines.push(format!(
             "note: {} of the RSS growth is not in the JS heap nor in any count V8 or the snapshots keep: a native addon's own memory or the allocator's. Next: run the process under heaptrack or `valgrind --tool=massif` to see which native calls allocate it; try MALLOC_ARENA_MAX=2 (glibc keeps freed memory per thread arena); read each native addon's own statistics",
             signed_bytes(p.unexplained)

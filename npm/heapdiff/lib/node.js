@@ -3,6 +3,7 @@
 
 const inspector = require('node:inspector');
 const { setImmediate: turn } = require('node:timers/promises');
+const fs = require('node:fs');
 const v8 = require('node:v8');
 
 /** Posts one inspector command on `session`. */
@@ -38,6 +39,9 @@ class NodeHeap {
   async snapshot(file) {
     await this.collectGarbage();
     v8.writeHeapSnapshot(file);
+    // The process's memory beside it (NAME.memory.json): reports split RSS growth with it.
+    const memory = { ...process.memoryUsage(), heapStatistics: v8.getHeapStatistics() };
+    fs.writeFileSync(memoryFile(file), JSON.stringify(memory));
   }
 
   close() {
@@ -46,4 +50,9 @@ class NodeHeap {
   }
 }
 
-module.exports = { NodeHeap };
+/** Where the process's memory at `snapshot` is kept: `s01.heapsnapshot` → `s01.memory.json`. */
+function memoryFile(snapshot) {
+  return snapshot.replace(/\.heapsnapshot$/, '') + '.memory.json';
+}
+
+module.exports = { NodeHeap, memoryFile };

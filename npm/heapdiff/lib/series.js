@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { leakMessage } = require('./format.js');
+const { memoryFile } = require('./node.js');
 const { findBinary } = require('./platform.js');
 const { EXIT, runJson } = require('./run.js');
 
@@ -79,7 +80,10 @@ function removeUnfinishedAtExit(folder, files) {
 }
 
 function remove(folder, files) {
-  for (const file of files) fs.rmSync(file, { force: true });
+  for (const file of files) {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(memoryFile(file), { force: true });
+  }
   if (folder.made) fs.rmSync(folder.dir, { recursive: true, force: true });
 }
 
