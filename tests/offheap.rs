@@ -73,6 +73,12 @@ fn views_that_keep_read_buffers_are_a_leak_of_the_buffers() {
     );
     assert!(text.contains("off the JS heap: ArrayBuffers"), "{text}");
     assert!(text.contains("process rss "), "{text}");
+    // The HTML report charts the split: three stacked bars, each with its RSS.
+    let html = stdout_of(heapdiff().args(["--format", "html"]).args(&files));
+    let section = &html[html.find("<h2 id=\"memory\">").expect("a memory section")..];
+    let chart = &section[..section.find("</svg>").unwrap()];
+    assert_eq!(chart.matches(": ArrayBuffers ").count(), 3);
+    assert_eq!(chart.matches("<line class=\"rss\"").count(), 3);
 }
 
 #[test]

@@ -90,9 +90,10 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
-    for n in &r.source_notes {
+    for n in r.source_notes.iter().chain(&r.notes) {
         out.push_str(&format!("\n> Note: {}\n", text(n)));
     }
+    memory(&mut out, &r.memory);
     if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
     }
@@ -258,9 +259,10 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("\n> **Warning:** {}\n", text(w)));
     }
-    for n in &r.source_notes {
+    for n in r.source_notes.iter().chain(&r.notes) {
         out.push_str(&format!("\n> Note: {}\n", text(n)));
     }
+    memory(&mut out, &r.memory);
     findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
     let cwd = layout.cwd.as_deref();
@@ -401,5 +403,17 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
             budget_value(x, x.actual),
             if x.exceeded { "**exceeded**" } else { "ok" }
         ));
+    }
+}
+
+/// Memory outside the JS heap, and the process's RSS split, as a list.
+fn memory(out: &mut String, m: &crate::leaks::memory::MemorySplit) {
+    let lines = super::memory::memory_lines(m);
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("\n#### Memory outside the JS heap\n\n");
+    for line in lines {
+        out.push_str(&format!("- {}\n", text(&line)));
     }
 }

@@ -38,14 +38,14 @@ fn nice_step(raw: f64) -> u64 {
 
 /// Ticks from 0 for values up to `max`, in `intervals` equal round steps (the last tick is
 /// at or above `max`).
-fn ticks(max: u64, intervals: u64) -> Vec<u64> {
+pub(super) fn ticks(max: u64, intervals: u64) -> Vec<u64> {
     let step = nice_step(max.max(1) as f64 / intervals as f64);
     (0..=intervals).map(|i| i * step).collect()
 }
 
 /// How many intervals the bytes axis needs: as few round steps as cover `max`, up to
 /// [`MAX_INTERVALS`], and at least 2 so there is a tick between 0 and the top.
-fn intervals_for(max: u64) -> u64 {
+pub(super) fn intervals_for(max: u64) -> u64 {
     let step = nice_step(max.max(1) as f64 / MAX_INTERVALS as f64);
     max.max(1).div_ceil(step).clamp(2, MAX_INTERVALS)
 }

@@ -4,6 +4,7 @@
 
 mod cards;
 mod chart;
+mod memory;
 mod packages;
 mod parts;
 mod treemap;
@@ -88,12 +89,15 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for w in &r.warnings {
         body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
     }
-    for n in &r.source_notes {
+    for n in r.source_notes.iter().chain(&r.notes) {
         body.push_str(&format!("<p class=\"note\">Note: {}</p>\n", esc(n)));
     }
     body.push_str(&budgets(&r.budgets));
     if lists_findings {
         body.push_str(&findings_table(&r.findings, false, cwd));
+    }
+    if r.window.is_none() {
+        body.push_str(&memory::memory_section(&r.snapshots(), &r.memory));
     }
     if let Some(p) = &r.packages {
         body.push_str(&packages::pair(p, MAX_ROWS));
@@ -212,11 +216,12 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for w in &r.warnings {
         body.push_str(&format!("<p class=\"warning\">Warning: {}</p>\n", esc(w)));
     }
-    for n in &r.source_notes {
+    for n in r.source_notes.iter().chain(&r.notes) {
         body.push_str(&format!("<p class=\"note\">Note: {}</p>\n", esc(n)));
     }
     body.push_str(&budgets(&r.budgets));
     body.push_str(&findings_table(&r.findings, true, cwd));
+    body.push_str(&memory::memory_section(&list, &r.memory));
     if let Some(p) = &r.packages {
         body.push_str(&packages::series(p, MAX_ROWS));
     }
