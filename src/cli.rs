@@ -229,6 +229,13 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
+    /// The process's RSS over time, as monitoring exports it (lines of TIME,BYTES: Unix
+    /// seconds or RFC 3339, bytes): places the snapshots on that curve (by the time their
+    /// NAME.memory.json records, else their files' modification times) and says how much of
+    /// the RSS growth between them the snapshots show.
+    #[arg(long, value_name = "FILE", conflicts_with = "between")]
+    pub rss_log: Option<PathBuf>,
+
     /// With three snapshots BASE TARGET FINAL: memlab's filter (objects allocated between BASE
     /// and TARGET and still alive in FINAL) instead of a series.
     #[arg(long, conflicts_with = "series")]

@@ -144,3 +144,61 @@ fn worker_threads_are_growth_no_snapshot_of_this_thread_shows() {
     );
     assert!(text.contains("worker.terminate()"), "{text}");
 }
+
+#[test]
+fn an_rss_log_places_the_snapshots_on_its_curve() {
+    let files = scenario("workers", "rss-log");
+    // The log a monitoring system would export: the RSS each snapshot's process measured, at
+    // the time its file was written, with samples before and after.
+    let mut log = String::from("time,rss_bytes\n");
+    for (i, file) in files.iter().enumerate() {
+        let modified = std::fs::metadata(file).unwrap().modified().unwrap();
+        let ms = modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let rss = measured(file, "rss");
+        if i == 0 {
+            log.push_str(&format!("{},{}\n", ms / 1000 - 60, rss / 2));
+        }
+        log.push_str(&format!("{}.{:03},{rss}\n", ms / 1000, ms % 1000));
+        std::fs::remove_file(file.with_file_name(format!("s{}.memory.json", i + 1))).unwrap();
+        if i == 2 {
+            log.push_str(&format!("{},{}\n", ms / 1000 + 60, rss * 2));
+        }
+    }
+    let rss_first = log.lines().nth(2).unwrap().split(',').nth(1).unwrap();
+    let path = files[0].with_file_name("rss.csv");
+    std::fs::write(&path, &log).unwrap();
+    let report = json_report(&[
+        files[0].as_os_str(),
+        files[2].as_os_str(),
+        "--rss-log".as_ref(),
+        path.as_os_str(),
+    ]);
+    let logged = &report["memory"]["rss_log"];
+    assert_eq!(logged["rss_first"].to_string(), rss_first, "{log}");
+    assert!(logged["rss"].as_i64().unwrap() > 30 << 20, "{logged}");
+    let text = stdout_of(
+        heapdiff()
+            .args(["--width", "120", "--rss-log"])
+            .arg(&path)
+            .args([&files[0], &files[2]]),
+    );
+    assert!(text.contains("RSS log: "), "{text}");
+    assert!(
+        text.contains("of the RSS growth is not in the snapshots"),
+        "{text}"
+    );
+    // A log that is not one is an error that says where.
+    std::fs::write(&path, "time,rss\n1,100\n2,a lot\n").unwrap();
+    let out = heapdiff()
+        .arg("--rss-log")
+        .arg(&path)
+        .args([&files[0], &files[2]])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3:"), "{stderr}");
+}

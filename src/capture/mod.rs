@@ -161,8 +161,8 @@ fn sleep_unless_stopped(every: Duration, stop: &AtomicBool) -> bool {
 }
 
 /// What `process.memoryUsage()` (and V8's heap statistics) say, right after the snapshot.
-const MEMORY_EXPRESSION: &str = "JSON.stringify(Object.assign(process.memoryUsage(), \
-    {heapStatistics: typeof require === 'function' ? require('v8').getHeapStatistics() : undefined}))";
+const MEMORY_EXPRESSION: &str = "JSON.stringify(Object.assign(process.memoryUsage(), {time: Date.now(), \
+    heapStatistics: typeof require === 'function' ? require('v8').getHeapStatistics() : undefined}))";
 
 /// Writes the process's memory beside the snapshot at `path` (`NNN.memory.json`), so that
 /// reports can split its RSS growth; a process without `process` (a browser) gets none.

@@ -133,6 +133,7 @@ impl DiffArgs {
             window: self.between,
             baseline: self.baseline.clone(),
             write_baseline: self.write_baseline.clone(),
+            rss_log: self.rss_log.clone(),
             strict: self.strict,
             output: out.file(),
             format: out.report_format()?,

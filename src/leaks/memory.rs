@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::SnapshotFacts;
 use crate::analysis::off_heap::OffHeap;
 use crate::read::memory::ProcessMemory;
 
@@ -23,6 +24,19 @@ pub struct MemorySplit {
     /// From `process.memoryUsage()` recorded beside both snapshots.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<ProcessSplit>,
+    /// From `--rss-log`: the RSS when the first and the last snapshot were taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_log: Option<LoggedRss>,
+}
+
+/// The RSS a log gives at the first and the last snapshot, and how much of its growth the
+/// snapshots show (their totals' growth: the JS heap and what they see outside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LoggedRss {
+    pub rss_first: u64,
+    pub rss_last: u64,
+    pub rss: i64,
+    pub in_snapshots: i64,
 }
 
 /// The process's RSS growth, split. Every field is a change in bytes; the parts add up to
@@ -45,20 +59,26 @@ pub struct ProcessSplit {
 }
 
 impl MemorySplit {
-    pub fn of(
-        first: (&OffHeap, Option<&ProcessMemory>),
-        last: (&OffHeap, Option<&ProcessMemory>),
-        held_by_findings: u64,
-    ) -> MemorySplit {
-        let process = match (first.1, last.1) {
-            (Some(a), Some(b)) => Some(ProcessSplit::of(a, b, first.0, last.0)),
+    pub fn of(first: &SnapshotFacts, last: &SnapshotFacts, held_by_findings: u64) -> MemorySplit {
+        let process = match (&first.process, &last.process) {
+            (Some(a), Some(b)) => Some(ProcessSplit::of(a, b, &first.off_heap, &last.off_heap)),
+            _ => None,
+        };
+        let rss_log = match (first.rss_logged, last.rss_logged) {
+            (Some(a), Some(b)) => Some(LoggedRss {
+                rss_first: a,
+                rss_last: b,
+                rss: b as i64 - a as i64,
+                in_snapshots: last.total_size as i64 - first.total_size as i64,
+            }),
             _ => None,
         };
         MemorySplit {
-            first: *first.0,
-            last: *last.0,
+            first: first.off_heap,
+            last: last.off_heap,
             held_by_findings,
             process,
+            rss_log,
         }
     }
 
@@ -86,6 +106,7 @@ impl MemorySplit {
             || self.external_strings() >= NOTABLE_STRINGS
             || self.worker_threads() > 0
             || self.process.is_some()
+            || self.rss_log.is_some()
     }
 }
 
@@ -131,6 +152,22 @@ mod tests {
             heap_used: heap,
             external,
             array_buffers: buffers,
+            time: None,
+        }
+    }
+
+    fn facts(off: OffHeap, process: ProcessMemory) -> SnapshotFacts {
+        SnapshotFacts {
+            file: String::new(),
+            file_size: None,
+            node_count: 0,
+            total_size: 0,
+            max_js_object_id: 0,
+            off_heap: off,
+            process: Some(process),
+            process_note: None,
+            taken_at: None,
+            rss_logged: None,
         }
     }
 
@@ -143,10 +180,10 @@ mod tests {
             worker_threads: 0,
         };
         let split = MemorySplit::of(
-            (&off(10, 5), Some(&memory(100 << 20, 5 << 20, 30, 20))),
-            (
-                &off(60 << 20, 5),
-                Some(&memory(170 << 20, 6 << 20, 60 << 20, 55 << 20)),
+            &facts(off(10, 5), memory(100 << 20, 5 << 20, 30, 20)),
+            &facts(
+                off(60 << 20, 5),
+                memory(170 << 20, 6 << 20, 60 << 20, 55 << 20),
             ),
             50 << 20,
         );

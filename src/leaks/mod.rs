@@ -218,16 +218,33 @@ pub struct SnapshotFacts {
     pub process: Option<ProcessMemory>,
     /// Why the process's memory recorded beside the snapshot could not be read.
     pub process_note: Option<String>,
+    /// When it was taken (milliseconds since the Unix epoch): the time its process memory
+    /// records, else the file's modification time; set by whoever read it.
+    pub taken_at: Option<u64>,
+    /// The process's RSS then, from `--rss-log`.
+    pub rss_logged: Option<u64>,
 }
 
 impl SnapshotFacts {
     /// Reads the process's memory recorded beside the snapshot at `path`, if any.
+    /// Also when it was taken.
     pub fn read_process_memory(&mut self, path: &std::path::Path) {
         match crate::read::memory::read_beside(path) {
             Some(Ok(memory)) => self.process = Some(memory),
             Some(Err(note)) => self.process_note = Some(note),
             None => {}
         }
+        let modified = || {
+            let time = std::fs::metadata(path).ok()?.modified().ok()?;
+            let since = time.duration_since(std::time::UNIX_EPOCH).ok()?;
+            Some(since.as_millis() as u64)
+        };
+        self.taken_at = self.process.and_then(|p| p.time).or_else(modified);
+    }
+
+    /// Places the snapshot on an RSS log's curve (by [`SnapshotFacts::taken_at`]).
+    pub fn place_on(&mut self, log: &crate::read::rss_log::RssLog) {
+        self.rss_logged = self.taken_at.and_then(|ms| log.at(ms as f64 / 1000.0));
     }
 
     pub fn of(file: &str, g: &HeapGraph) -> SnapshotFacts {
@@ -245,6 +262,8 @@ impl SnapshotFacts {
             off_heap: OffHeap::of(g),
             process: None,
             process_note: None,
+            taken_at: None,
+            rss_logged: None,
         }
     }
 }

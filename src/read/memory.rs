@@ -21,6 +21,9 @@ pub struct ProcessMemory {
     /// Of `external`: ArrayBuffer backing stores (Buffers).
     #[serde(default)]
     pub array_buffers: u64,
+    /// When it was measured: milliseconds since the Unix epoch (`Date.now()`), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
 }
 
 /// Where the memory of `snapshot` is kept: `s1.heapsnapshot.gz` → `s1.memory.json`.

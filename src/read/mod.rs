@@ -7,6 +7,7 @@ pub mod memory;
 mod meta;
 mod numbers;
 mod rewrite;
+pub mod rss_log;
 mod scan;
 mod source;
 mod traces;

@@ -2,7 +2,7 @@
 //! split (text and Markdown share them).
 
 use super::format::{human_bytes, signed_bytes};
-use crate::leaks::memory::MemorySplit;
+use crate::leaks::memory::{LoggedRss, MemorySplit};
 
 /// Off-heap bytes per snapshot, the RSS split and, when the growth is not in the JS heap, what
 /// to look at next; nothing when memory outside the heap did not change notably.
@@ -43,6 +43,9 @@ pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
         ));
     }
     lines.push(line);
+    if let Some(log) = &m.rss_log {
+        lines.extend(logged_lines(log, m.process.is_some()));
+    }
     let Some(p) = &m.process else {
         return lines;
     };
@@ -73,6 +76,33 @@ pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
             "note: {} of the RSS growth is external memory, not in the JS heap: external strings (a snapshot counts them, {:+} here, but not their length) or memory an addon reports to V8. Next: look at the findings' (string) parts, and at what holds large strings built from Buffers (`buf.toString()` over 1 MB makes one)",
             signed_bytes(p.other_external),
             m.external_strings()
+        ));
+    }
+    lines
+}
+
+/// What `--rss-log` says: the RSS at the first and last snapshot, and the share of its growth
+/// the snapshots show; when that share is small and nothing splits the rest, what to record.
+fn logged_lines(log: &LoggedRss, split_known: bool) -> Vec<String> {
+    let mut line = format!(
+        "RSS log: {} \u{2192} {} ({}) from the first snapshot to the last",
+        human_bytes(log.rss_first),
+        human_bytes(log.rss_last),
+        signed_bytes(log.rss)
+    );
+    let shown = log.rss > 0 && log.in_snapshots > 0;
+    if shown {
+        line.push_str(&format!(
+            "; the snapshots show {} of it ({}%)",
+            signed_bytes(log.in_snapshots),
+            (log.in_snapshots * 100 / log.rss).min(100)
+        ));
+    }
+    let mut lines = vec![line];
+    if log.rss >= 1 << 20 && log.in_snapshots * 2 < log.rss && !split_known {
+        lines.push(format!(
+            "note: {} of the RSS growth is not in the snapshots: external strings, worker threads, a native addon's memory or the allocator's. Next: record process.memoryUsage() beside each snapshot (heapdiff capture does, as NAME.memory.json) to split it",
+            signed_bytes(log.rss - log.in_snapshots.max(0))
         ));
     }
     lines

@@ -471,11 +471,8 @@ pub(crate) fn memory_split(
     last: &SnapshotFacts,
     findings: &[crate::leaks::findings::Finding],
 ) -> crate::leaks::memory::MemorySplit {
-    crate::leaks::memory::MemorySplit::of(
-        (&first.off_heap, first.process.as_ref()),
-        (&last.off_heap, last.process.as_ref()),
-        findings.iter().map(|f| f.off_heap_bytes).sum(),
-    )
+    let held = findings.iter().map(|f| f.off_heap_bytes).sum();
+    crate::leaks::memory::MemorySplit::of(first, last, held)
 }
 
 impl From<&SnapshotFacts> for SnapshotInfo {

@@ -54,6 +54,8 @@ pub struct SnapshotsRequest {
     pub baseline: Option<PathBuf>,
     /// Where to write this run's findings as known leaks (`--write-baseline`).
     pub write_baseline: Option<PathBuf>,
+    /// The process's RSS over time (`--rss-log`).
+    pub rss_log: Option<PathBuf>,
 }
 
 /// A rendered report and what the binary reports beside it.
@@ -184,6 +186,10 @@ pub fn snapshots(request: &SnapshotsRequest, feedback: Feedback) -> Result<Outco
     diff.late.file_size = file_size(late_path);
     diff.base.read_process_memory(base_path);
     diff.late.read_process_memory(late_path);
+    if let Some(log) = read_rss_log(request)? {
+        diff.base.place_on(&log);
+        diff.late.place_on(&log);
+    }
     if let (Some(t), [_, path, _]) = (&mut diff.target, &files[..]) {
         t.file_size = file_size(path);
     }
@@ -294,6 +300,23 @@ fn render_diff(
 /// about the snapshots (wrong order, other processes, other V8 versions) means heapdiff could
 /// not check, which is exit status 2, never a pass.
 /// The size of a snapshot file as read (unknown for stdin).
+/// `--rss-log FILE`, read; a file that cannot be read or parsed is a usage error (exit 2).
+fn read_rss_log(request: &SnapshotsRequest) -> Result<Option<crate::read::rss_log::RssLog>> {
+    let Some(path) = &request.rss_log else {
+        return Ok(None);
+    };
+    let usage = |e: String| {
+        Error::new(ErrorKind::Usage(format!(
+            "--rss-log {}: {e}",
+            path.display()
+        )))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| usage(e.to_string()))?;
+    crate::read::rss_log::RssLog::parse(&text)
+        .map(Some)
+        .map_err(usage)
+}
+
 fn file_size(path: &std::path::Path) -> Option<u64> {
     if path.as_os_str() == "-" {
         return None;
@@ -342,6 +365,11 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
     for (facts, path) in series.snapshots.iter_mut().zip(files) {
         facts.file_size = file_size(path);
         facts.read_process_memory(path);
+    }
+    if let Some(log) = read_rss_log(request)? {
+        for facts in &mut series.snapshots {
+            facts.place_on(&log);
+        }
     }
     if let Some(path) = &request.write_baseline {
         baseline::write(path, &series.findings)?;

@@ -8,5 +8,6 @@ exports.snapshot = async function snapshot(dir, step) {
   global.gc();
   v8.writeHeapSnapshot(`${dir}/s${step}.heapsnapshot`);
   global.gc();
-  fs.writeFileSync(`${dir}/s${step}.memory.json`, JSON.stringify(process.memoryUsage()));
+  const memory = { ...process.memoryUsage(), time: Date.now() };
+  fs.writeFileSync(`${dir}/s${step}.memory.json`, JSON.stringify(memory));
 };

@@ -40,7 +40,11 @@ class NodeHeap {
     await this.collectGarbage();
     v8.writeHeapSnapshot(file);
     // The process's memory beside it (NAME.memory.json): reports split RSS growth with it.
-    const memory = { ...process.memoryUsage(), heapStatistics: v8.getHeapStatistics() };
+    const memory = {
+      ...process.memoryUsage(),
+      time: Date.now(),
+      heapStatistics: v8.getHeapStatistics(),
+    };
     fs.writeFileSync(memoryFile(file), JSON.stringify(memory));
   }
 
