@@ -62,6 +62,25 @@ impl OffHeap {
     }
 }
 
+/// Which nodes are external strings (what the `(External strings)` root holds).
+pub fn external_strings(g: &HeapGraph) -> Vec<bool> {
+    let mut external = vec![false; g.node_count()];
+    for v in 0..g.node_count() as u32 {
+        if g.is_type(v, g.node_types.synthetic) && g.raw_name(v) == EXTERNAL_STRINGS {
+            for e in g.edges(v) {
+                external[g.edge_to[e] as usize] = true;
+            }
+        }
+    }
+    external
+}
+
+/// The bytes of an external string's characters that a snapshot shows: its name, the first
+/// 1,024 characters at most, so a lower bound of what it keeps outside the heap.
+pub fn external_string_bytes(g: &HeapGraph, v: u32) -> u64 {
+    g.raw_name(v).len() as u64
+}
+
 /// Is `v` memory outside the JS heap: a backing store, an embedder's native object (its
 /// roots, such as Node's wrapped handles, are synthetic nodes with a size)?
 pub fn is_off_heap(g: &HeapGraph, v: u32) -> bool {

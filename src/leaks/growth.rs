@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::Analysis;
 use crate::analysis::essential::parse_weak_map_edge;
-use crate::analysis::off_heap::is_off_heap;
+use crate::analysis::off_heap::{external_string_bytes, external_strings, is_off_heap};
 use crate::graph::HeapGraph;
 
 /// A node with no holder (nothing persistent above it).
@@ -165,9 +165,10 @@ struct Ledger {
 }
 
 impl Ledger {
-    /// Charges `bytes` in `step` to `holder` (`off_heap`: memory outside the JS heap); `top`
+    /// Charges `bytes` in `step` to `holder` (`bytes.1` of them outside the JS heap); `top`
     /// says the object is a separate addition.
-    fn charge(&mut self, holder: u32, step: usize, bytes: u64, off_heap: bool, top: Option<u64>) {
+    fn charge(&mut self, holder: u32, step: usize, bytes: (u64, u64), top: Option<u64>) {
+        let (bytes, off_heap) = bytes;
         let steps = self.steps;
         let holders = &mut self.holders;
         let slot = *self.slot_of.entry(holder).or_insert_with(|| {
@@ -184,9 +185,7 @@ impl Ledger {
         let h = &mut self.holders[slot];
         h.bytes[step] += bytes;
         h.counts[step] += 1;
-        if off_heap {
-            h.off_heap_bytes += bytes;
-        }
+        h.off_heap_bytes += off_heap;
         if let Some(retained) = top {
             h.tops += 1;
             h.largest_top = h.largest_top.max(retained);
@@ -213,6 +212,21 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             .partition_point(|&m| m < id)
             .saturating_sub(1)
             .min(steps.saturating_sub(1))
+    };
+    let external = external_strings(g);
+    // What an object weighs in a holder's gains, and how much of that is off the JS heap:
+    // backing stores and native objects are; an external string's characters are too (at
+    // least those the snapshot shows).
+    let weigh = |v: u32| {
+        let size = a.self_size[v as usize] as u64;
+        if is_off_heap(g, v) {
+            (size, size)
+        } else if external[v as usize] {
+            let characters = external_string_bytes(g, v);
+            (size + characters, characters)
+        } else {
+            (size, 0)
+        }
     };
     let mut holder_of = vec![NO_HOLDER; n];
     let mut ledger = Ledger {
@@ -244,14 +258,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
             holder_of[v as usize] = holder;
             if holder != NO_HOLDER && is_new(id, first) {
                 let top = (candidate && !covered).then(|| a.retained[v as usize]);
-                let off = is_off_heap(g, v);
-                ledger.charge(
-                    holder,
-                    step_of(id),
-                    a.self_size[v as usize] as u64,
-                    off,
-                    top,
-                );
+                ledger.charge(holder, step_of(id), weigh(v), top);
             }
             (holder, covered || candidate)
         };
@@ -284,8 +291,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
                 holder_of[w as usize] = holder;
                 let id = g.node_id[w as usize];
                 if is_new(id, first) {
-                    let bytes = a.self_size[w as usize] as u64;
-                    ledger.charge(holder, step_of(id), bytes, is_off_heap(g, w), None);
+                    ledger.charge(holder, step_of(id), weigh(w), None);
                 }
                 queue.push_back(w);
             }
@@ -306,8 +312,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
     for &(v, holder) in &held_natively {
         let id = g.node_id[v as usize];
         let top = Some(a.retained[v as usize]);
-        let bytes = a.self_size[v as usize] as u64;
-        ledger.charge(holder, step_of(id), bytes, is_off_heap(g, v), top);
+        ledger.charge(holder, step_of(id), weigh(v), top);
     }
     spread(
         held_natively.iter().map(|p| p.0).collect(),
@@ -319,8 +324,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         let holder = holder_of[wrapper as usize];
         let step = step_of(g.node_id[wrapper as usize]);
         for x in owned_natives(a, v, &mut taken) {
-            let bytes = a.self_size[x as usize] as u64;
-            ledger.charge(holder, step, bytes, is_off_heap(g, x), None);
+            ledger.charge(holder, step, weigh(x), None);
             holder_of[x as usize] = holder;
         }
     }

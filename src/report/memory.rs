@@ -73,7 +73,7 @@ pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
         ));
     } else if p.mostly_off_heap() && p.other_external * 2 > p.rss {
         lines.push(format!(
-            "note: {} of the RSS growth is external memory, not in the JS heap: external strings (a snapshot counts them, {:+} here, but not their length) or memory an addon reports to V8. Next: look at the findings' (string) parts, and at what holds large strings built from Buffers (`buf.toString()` over 1 MB makes one)",
+            "note: {} of the RSS growth is external memory, not in the JS heap: external strings (a snapshot counts them, {:+} here, but not their length) or memory an addon reports to V8. Next: look at the findings that gain external strings (a finding counts only the characters a snapshot shows, 1,024 of each at most), and at what holds large strings built from Buffers (`buf.toString()` over 1 MB makes one)",
             signed_bytes(p.other_external),
             m.external_strings()
         ));

@@ -25,6 +25,9 @@ pub(super) const MIN_BYTES: u64 = 2048;
 const TINY_GROWTH_PERCENT: u64 = 1;
 /// How many times one cycle of hops must repeat inside a holder for its gains to be a chain.
 const MIN_CHAIN: u64 = 3;
+/// The part key of external strings (apart from other strings: their characters are outside
+/// the heap).
+const EXTERNAL_STRING_KEY: u32 = u32::MAX - 1;
 /// How many parts a finding lists.
 const MAX_PARTS: usize = 5;
 /// The first closure part is moved up to be among this many.
@@ -413,6 +416,7 @@ pub(super) fn describe(
     let mut site_of_function: FxHashMap<u32, u32> = FxHashMap::default();
     let mut resolver = SiteResolver::new(g, &a.retainers);
     let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
+    let external = crate::analysis::off_heap::external_strings(g);
     for v in 0..g.node_count() as u32 {
         if g.node_id[v as usize] <= first_max_id {
             continue;
@@ -433,6 +437,8 @@ pub(super) fn describe(
                     site_labels.len() as u32 - 1
                 })
             })
+        } else if external[v as usize] {
+            EXTERNAL_STRING_KEY
         } else {
             a.classes.class_index[v as usize]
         };
@@ -446,6 +452,8 @@ pub(super) fn describe(
         let (label, internal, site) = if closure {
             let (label, site) = &site_labels[key as usize];
             (label.clone(), false, Some(site.clone()))
+        } else if key == EXTERNAL_STRING_KEY {
+            ("external string".to_string(), false, None)
         } else {
             let name = a.classes.names.get(g, key).to_string();
             let internal = !user_visible(g, v);
