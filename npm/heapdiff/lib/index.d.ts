@@ -30,6 +30,8 @@ export interface Finding {
   step_counts: number[];
   gained_bytes: number;
   gained_count: number;
+  /** Of `gained_bytes`: ArrayBuffer backing stores, native objects, external strings' characters. */
+  off_heap_bytes: number;
   parts: { label: string; count: number; self_size: number; internal: boolean }[];
   also_held_by: string[];
   site: null | {
@@ -44,11 +46,39 @@ export interface Finding {
   [field: string]: unknown;
 }
 
+/** Memory outside the JS heap in one snapshot. */
+export interface OffHeap {
+  array_buffer_bytes: number;
+  native_bytes: number;
+  external_strings: number;
+  worker_threads: number;
+}
+
+/** Memory outside the JS heap from the first snapshot to the last, and the process's RSS split. */
+export interface MemorySplit {
+  first: OffHeap;
+  last: OffHeap;
+  held_by_findings: number;
+  /** When `process.memoryUsage()` was recorded beside both snapshots (the leak tests do). */
+  process?: {
+    rss_first: number;
+    rss_last: number;
+    rss: number;
+    js_heap: number;
+    array_buffers: number;
+    other_external: number;
+    native: number;
+    unexplained: number;
+  };
+  [field: string]: unknown;
+}
+
 /** heapdiff's JSON report of a series of snapshots. */
 export interface SeriesReport {
   command: 'series';
   verdict: string;
   findings: Finding[];
+  memory: MemorySplit;
   [field: string]: unknown;
 }
 

@@ -113,6 +113,11 @@ function checkRunner() {
       expect(path.dirname(kept) === tmp, `its snapshots are in ${kept}, not in the runner's TMPDIR ${tmp}`);
       const files = fs.existsSync(kept) ? fs.readdirSync(kept).filter((f) => f.endsWith('.heapsnapshot')) : [];
       expect(files.length === 4, `${kept} has ${files.length} snapshots, not the 4 taken`);
+      // Beside each, the process's memory when it was taken (reports split RSS growth by it).
+      const memory = fs.existsSync(kept) ? fs.readdirSync(kept).filter((f) => f.endsWith('.memory.json')) : [];
+      expect(memory.length === 4, `${kept} has ${memory.length} memory files, not one per snapshot`);
+      const usage = memory.length > 0 ? JSON.parse(fs.readFileSync(path.join(kept, memory[0]), 'utf8')) : {};
+      expect(usage.rss > 0 && usage.time > 0, `${memory[0]} has no rss and time: ${JSON.stringify(usage)}`);
     }
     if (problems.length > before) problems.push(`the leak test's message:\n${message}`);
   }

@@ -8,6 +8,9 @@ async function main(): Promise<void> {
   const r: LeakResult = await heapdiff.checkLeak(() => new Array(10).fill(0), options);
   const report: SeriesReport = r.report;
   const verdict: string = report.verdict;
+  const offHeap: number = report.findings[0]?.off_heap_bytes ?? 0;
+  const rssGrowth: number | undefined = report.memory.process?.rss;
+  void [offHeap, rssGrowth];
   const ok: LeakResult = await heapdiff.assertNoLeak(() => undefined);
   const key: string = heapdiff.platformKey();
   const run: { code: number; stdout: string; stderr: string } = await heapdiff.heapdiff(['--version']);
