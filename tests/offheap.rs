@@ -210,3 +210,18 @@ fn an_rss_log_places_the_snapshots_on_its_curve() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("line 3:"), "{stderr}");
 }
+
+#[test]
+fn small_pooled_buffers_are_a_leak_of_their_pools() {
+    let files = scenario("pool", "pool");
+    let report = json_report(&files);
+    let first = &report["findings"][0];
+    assert!(
+        first["label"].as_str().unwrap().contains("ids"),
+        "{first:#}"
+    );
+    let buffers = growth(&files, "arrayBuffers");
+    let held = first["off_heap_bytes"].as_i64().unwrap();
+    assert!(buffers > 10 << 20, "the scenario leaked {buffers} bytes");
+    assert!(held * 10 >= buffers * 9, "{held} of {buffers} charged");
+}
