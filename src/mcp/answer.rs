@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::args::{Detail, ReportOptions};
 use super::error::ToolResult;
 use super::store::{Run, Store};
+use crate::leaks::memory::MemorySplit;
 use crate::report::{
     BetweenInfo, ClassReport, ClusterReport, DiffReport, FindingReport, IgnoredReport,
     LockstepReport, SeriesReport, SnapshotInfo, TrendReport,
@@ -33,6 +34,8 @@ pub struct DiffAnswer {
     pub totals: Totals,
     pub warnings: Vec<String>,
     pub findings: Vec<FindingReport>,
+    /// Memory outside the JS heap, and the process's RSS split when recorded.
+    pub memory: MemorySplit,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters: Option<Vec<ClusterReport>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,6 +61,7 @@ pub struct SeriesAnswer {
     pub totals: Totals,
     pub warnings: Vec<String>,
     pub findings: Vec<FindingReport>,
+    pub memory: MemorySplit,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters: Option<Vec<TrendReport>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +124,7 @@ impl Store {
             totals,
             warnings: r.warnings,
             findings: r.findings.into_iter().take(limit).collect(),
+            memory: r.memory,
             clusters,
             classes: cut(r.classes, limit, lists),
             lockstep: cut(r.lockstep, limit, detail == Detail::Full),
@@ -170,6 +175,7 @@ impl Store {
             totals,
             warnings: r.warnings,
             findings: r.findings.into_iter().take(limit).collect(),
+            memory: r.memory,
             clusters,
             classes: cut(r.classes, limit, lists),
             snapshots: r.snapshots,

@@ -252,7 +252,7 @@ impl Store {
         let engine = |e: &dyn std::fmt::Display| ToolError::Engine(e.to_string());
         if let [base, late] = snapshots {
             let (b, l) = (&self.entries[*base], &self.entries[*late]);
-            let diff = leaks::diff(
+            let mut diff = leaks::diff(
                 Start::Snapshot(&b.given, &b.baseline),
                 None,
                 (&l.given, l.analysis()),
@@ -260,6 +260,8 @@ impl Store {
                 &diff_options,
             )
             .map_err(|e| engine(&e))?;
+            diff.base.read_process_memory(&b.path);
+            diff.late.read_process_memory(&l.path);
             return Ok(Run::Pair(Box::new(diff)));
         }
         let mut builder = SeriesBuilder::default();
@@ -267,7 +269,10 @@ impl Store {
             let e = &self.entries[s];
             builder.observe(&e.given, e.analysis(), i + 1 == snapshots.len());
         }
-        let series = builder.finish(&diff_options).map_err(|e| engine(&e))?;
+        let mut series = builder.finish(&diff_options).map_err(|e| engine(&e))?;
+        for (facts, &s) in series.snapshots.iter_mut().zip(snapshots) {
+            facts.read_process_memory(&self.entries[s].path);
+        }
         Ok(Run::Series(Box::new(series)))
     }
 
