@@ -93,7 +93,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> String {
     for n in r.source_notes.iter().chain(&r.notes) {
         out.push_str(&format!("\n> Note: {}\n", text(n)));
     }
-    memory(&mut out, &r.memory);
+    let each: Vec<_> = r.snapshots().iter().map(|(_, s)| s.off_heap).collect();
+    memory(&mut out, &r.memory, &each);
     if r.target.is_none() && r.window.is_none() {
         findings(&mut out, &r.findings, false, layout);
     }
@@ -262,7 +263,8 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for n in r.source_notes.iter().chain(&r.notes) {
         out.push_str(&format!("\n> Note: {}\n", text(n)));
     }
-    memory(&mut out, &r.memory);
+    let each: Vec<_> = r.snapshots.iter().map(|s| s.off_heap).collect();
+    memory(&mut out, &r.memory, &each);
     findings(&mut out, &r.findings, true, layout);
     budgets(&mut out, &r.budgets);
     let cwd = layout.cwd.as_deref();
@@ -407,8 +409,12 @@ fn budgets(out: &mut String, list: &[BudgetReport]) {
 }
 
 /// Memory outside the JS heap, and the process's RSS split, as a list.
-fn memory(out: &mut String, m: &crate::leaks::memory::MemorySplit) {
-    let lines = super::memory::memory_lines(m);
+fn memory(
+    out: &mut String,
+    m: &crate::leaks::memory::MemorySplit,
+    each: &[crate::analysis::off_heap::OffHeap],
+) {
+    let lines = super::memory::memory_lines(m, each);
     if lines.is_empty() {
         return;
     }

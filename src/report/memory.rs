@@ -2,37 +2,40 @@
 //! split (text and Markdown share them).
 
 use super::format::{human_bytes, signed_bytes};
+use crate::analysis::off_heap::OffHeap;
 use crate::leaks::memory::{LoggedRss, MemorySplit};
 
 /// Off-heap bytes per snapshot, the RSS split and, when the growth is not in the JS heap, what
 /// to look at next; nothing when memory outside the heap did not change notably.
-pub fn memory_lines(m: &MemorySplit) -> Vec<String> {
+pub fn memory_lines(m: &MemorySplit, each: &[OffHeap]) -> Vec<String> {
     if !m.is_notable() {
         return Vec::new();
     }
     let mut lines = Vec::new();
+    // `a → b → c`: the value at each snapshot.
+    let chain = |value: &dyn Fn(&OffHeap) -> String| {
+        each.iter()
+            .map(value)
+            .collect::<Vec<_>>()
+            .join(" \u{2192} ")
+    };
     let mut parts = vec![
         format!(
-            "ArrayBuffers {} \u{2192} {}",
-            human_bytes(m.first.array_buffer_bytes),
-            human_bytes(m.last.array_buffer_bytes)
+            "ArrayBuffers {}",
+            chain(&|o| human_bytes(o.array_buffer_bytes))
         ),
-        format!(
-            "native {} \u{2192} {}",
-            human_bytes(m.first.native_bytes),
-            human_bytes(m.last.native_bytes)
-        ),
+        format!("native {}", chain(&|o| human_bytes(o.native_bytes))),
     ];
     if m.external_strings() != 0 {
         parts.push(format!(
-            "external strings {} \u{2192} {}",
-            m.first.external_strings, m.last.external_strings
+            "external strings {}",
+            chain(&|o| o.external_strings.to_string())
         ));
     }
     if m.worker_threads() != 0 {
         parts.push(format!(
-            "worker threads {} \u{2192} {}",
-            m.first.worker_threads, m.last.worker_threads
+            "worker threads {}",
+            chain(&|o| o.worker_threads.to_string())
         ));
     }
     let mut line = format!("off the JS heap: {}", parts.join(", "));

@@ -148,7 +148,8 @@ pub fn diff(r: &DiffReport, layout: &Layout) -> Result<String, String> {
         human_bytes(b.retained_size)
     );
     out.push_str(&wrap_indented(&line, width, 2));
-    for line in super::memory::memory_lines(&r.memory) {
+    let each: Vec<_> = r.snapshots().iter().map(|(_, s)| s.off_heap).collect();
+    for line in super::memory::memory_lines(&r.memory, &each) {
         out.push_str(&wrap_indented(&line, width, 2));
     }
     let mut notes = Vec::new();
@@ -379,7 +380,8 @@ pub fn series(r: &SeriesReport, layout: &Layout) -> String {
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
-    for line in super::memory::memory_lines(&r.memory) {
+    let each: Vec<_> = r.snapshots.iter().map(|s| s.off_heap).collect();
+    for line in super::memory::memory_lines(&r.memory, &each) {
         out.push_str(&wrap_indented(&line, layout.width, 2));
     }
     for n in r.source_notes.iter().chain(&r.notes) {

@@ -16,7 +16,8 @@ const BOTTOM: f64 = 22.0;
 
 /// The section, or nothing when memory outside the heap did not change notably.
 pub(super) fn memory_section(snapshots: &[(&str, &SnapshotInfo)], m: &MemorySplit) -> String {
-    let lines = crate::report::memory::memory_lines(m);
+    let each: Vec<_> = snapshots.iter().map(|(_, s)| s.off_heap).collect();
+    let lines = crate::report::memory::memory_lines(m, &each);
     if lines.is_empty() {
         return String::new();
     }
