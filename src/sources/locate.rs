@@ -233,10 +233,24 @@ fn read_text(path: &Path) -> Result<String, String> {
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// A map file, memory-mapped: a bundle's map is tens of MB, read once and mostly skipped
+/// (`sourcesContent`), so it is neither copied nor checked as UTF-8 whole.
+fn map_file(path: &Path) -> Result<memmap2::Mmap, String> {
+    let failed = |e: std::io::Error| format!("{}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let size = file.metadata().map_err(failed)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!("{} is larger than 512 MiB", path.display()));
+    }
+    // SAFETY: a read-only private mapping of a file heapdiff never writes; one truncated by
+    // another process while mapped raises SIGBUS, the hazard every mmap reader accepts (the
+    // snapshots are read the same way, see `crate::read`).
+    unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(failed)
+}
+
 fn read_map(path: &Path, text: Option<String>) -> Result<ScriptMap, String> {
-    let bytes = read_text(path)?;
-    let map = decode(bytes.as_bytes())
-        .map_err(|e| format!("{}: not a source map ({e})", path.display()))?;
+    let bytes = map_file(path)?;
+    let map = decode(&bytes).map_err(|e| format!("{}: not a source map ({e})", path.display()))?;
     let map = fitting(map, text.as_deref(), &path.display().to_string())?;
     Ok(ScriptMap::new(
         map,
@@ -365,6 +379,18 @@ pub(super) fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_and_broken_map_files_are_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.js.map");
+        for content in ["", "{", "[1,2]"] {
+            std::fs::write(&path, content).unwrap();
+            let e = read_map(&path, None).unwrap_err();
+            assert!(e.contains("not a source map"), "{content:?}: {e}");
+        }
+        assert!(read_map(&dir.path().join("missing.map"), None).is_err());
+    }
 
     #[test]
     fn the_last_mapping_comment_is_read() {
