@@ -80,8 +80,14 @@ fn sited_owners(a: &Analysis, intern: &mut impl FnMut(&str) -> u16) -> FxHashMap
     // Per script: its path and map; then per (script, source of its map): the owner.
     let mut scripts: FxHashMap<u32, Option<(String, Option<ScriptSources>)>> = FxHashMap::default();
     let mut by_source: FxHashMap<(u32, Option<usize>), u16> = FxHashMap::default();
+    // Closures of one function share its position: one map lookup for all of them.
+    let mut by_position: FxHashMap<(u32, u32, u32), u16> = FxHashMap::default();
     let mut out = FxHashMap::default();
     for (&v, l) in &g.locations {
+        if let Some(&owner) = by_position.get(&(l.script_id, l.line, l.column)) {
+            out.insert(v, owner);
+            continue;
+        }
         let Some((name, map)) = scripts
             .entry(l.script_id)
             .or_insert_with(|| {
@@ -103,6 +109,7 @@ fn sited_owners(a: &Analysis, intern: &mut impl FnMut(&str) -> u16) -> FxHashMap
                 (Some((_, source)), Some(map)) => intern(owner_name(&map.source_path(source))),
                 _ => intern(owner_name(name)),
             });
+        by_position.insert((l.script_id, l.line, l.column), owner);
         out.insert(v, owner);
     }
     out
