@@ -33,6 +33,8 @@ pub(super) struct Regular {
     map: oxc_sourcemap::SourceMap<'static>,
     /// `line_starts[l]`: the index of the first token of generated line `l` or later.
     line_starts: Vec<u32>,
+    /// Each token's generated column, apart, for binary searches that read memory in order.
+    columns: Vec<u32>,
 }
 
 /// What a map says of one generated position: the token at or before it on its line.
@@ -93,47 +95,35 @@ impl Decoded {
 impl Regular {
     fn new(map: oxc_sourcemap::SourceMap<'static>) -> Regular {
         let mut line_starts = Vec::new();
+        let mut columns = Vec::with_capacity(map.get_tokens().len());
         for (index, token) in map.get_tokens().enumerate() {
             while line_starts.len() <= token.get_dst_line() as usize {
                 line_starts.push(index as u32);
             }
+            columns.push(token.get_dst_col());
         }
         line_starts.push(map.get_tokens().len() as u32);
-        Regular { map, line_starts }
+        Regular {
+            map,
+            line_starts,
+            columns,
+        }
     }
 
     fn lookup(&self, line: u32, column: u32) -> Option<Token<'_>> {
         let start = *self.line_starts.get(line as usize)? as usize;
         let end = *self.line_starts.get(line as usize + 1)? as usize;
-        let col = |i: usize| {
-            self.map
-                .get_token(i as u32)
-                .map_or(u32::MAX, |t| t.get_dst_col())
-        };
-        let first = |pred: &dyn Fn(u32) -> bool| -> usize {
-            let (mut lo, mut hi) = (start, end);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if pred(col(mid)) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        };
-        let after = first(&|c| c <= column);
-        if after == start {
-            return None;
-        }
+        let columns = self.columns.get(start..end)?;
+        let after = columns.partition_point(|&c| c <= column);
+        let at = *columns.get(after.checked_sub(1)?)?;
         // As the `sourcemap` crate answers when one column has several tokens: the first
         // for a lookup at that column, the last for one past it.
-        let at = col(after - 1);
-        let index = if at == column {
-            first(&|c| c < at)
-        } else {
-            after - 1
-        };
+        let index = start
+            + if at == column {
+                columns.partition_point(|&c| c < at)
+            } else {
+                after - 1
+            };
         let token = self.map.get_token(index as u32)?;
         let source = token
             .get_source_id()
@@ -161,7 +151,9 @@ pub(super) fn decode(json: &[u8]) -> Result<Decoded, String> {
             .map_or(rest, |n| &rest[n + 1..]),
         None => json,
     };
-    if let Ok(lean) = serde_json::from_slice::<Lean>(json) {
+    let lean_json = without_sources_content(json);
+    let parsed = serde_json::from_slice::<Lean>(lean_json.as_deref().unwrap_or(json));
+    if let Ok(lean) = parsed {
         let owned = |s: Cow<'_, str>| s.into_owned();
         let root = lean.source_root.as_deref().unwrap_or_default();
         let map = oxc_sourcemap::JSONSourceMap {
@@ -190,6 +182,65 @@ pub(super) fn decode(json: &[u8]) -> Result<Decoded, String> {
     };
     Ok(Decoded::Other(map))
 }
+/// The map's JSON without its `sourcesContent` array, cut out by a scan that only looks for
+/// quotes and backslashes (JSON parsers read such a string byte by byte; a bundle's sources
+/// are most of its map). `None` when there is none, or when it is not where a regular map has
+/// it (the caller then parses the whole text, which is always right).
+fn without_sources_content(json: &[u8]) -> Option<Vec<u8>> {
+    let key = memchr::memmem::find(json, b"\"sourcesContent\"")?;
+    let before = json[..key].trim_ascii_end();
+    if !matches!(before.last(), Some(b',' | b'{')) {
+        return None;
+    }
+    let mut at = key + b"\"sourcesContent\"".len();
+    let skip_space = |at: &mut usize| {
+        while json.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+    };
+    skip_space(&mut at);
+    (json.get(at) == Some(&b':')).then_some(())?;
+    at += 1;
+    skip_space(&mut at);
+    (json.get(at) == Some(&b'[')).then_some(())?;
+    at += 1;
+    loop {
+        skip_space(&mut at);
+        match *json.get(at)? {
+            b']' => break,
+            b',' => at += 1,
+            b'n' if json[at..].starts_with(b"null") => at += 4,
+            b'"' => at = string_end(json, at + 1)?,
+            _ => return None,
+        }
+    }
+    let mut end = at + 1;
+    // Keep the JSON an object: drop the comma before the key, or else the one after the array.
+    let mut out = Vec::with_capacity(json.len() - (end - key));
+    if before.last() == Some(&b',') {
+        out.extend_from_slice(&before[..before.len() - 1]);
+    } else {
+        out.extend_from_slice(before);
+        skip_space(&mut end);
+        if json.get(end) == Some(&b',') {
+            end += 1;
+        }
+    }
+    out.extend_from_slice(&json[end..]);
+    Some(out)
+}
+
+/// Just past the end of the JSON string whose characters start at `at`.
+fn string_end(json: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        at += memchr::memchr2(b'"', b'\\', json.get(at..)?)?;
+        if json[at] == b'"' {
+            return Some(at + 1);
+        }
+        at += 2;
+    }
+}
+
 /// `source` under the map's `sourceRoot`, unless it is absolute or a URL (as the `sourcemap`
 /// crate joins them).
 fn rooted(root: &str, source: &str) -> String {
@@ -314,6 +365,29 @@ mod tests {
             }
             assert_eq!(ours.last_line(), Some(line));
         }
+    }
+
+    #[test]
+    fn sources_content_is_cut_out_whatever_its_strings_hold() {
+        let cases = [
+            (
+                r#"{"version":3,"sources":["a"],"sourcesContent":["x\"],[\\",null],"mappings":"AAAA"}"#,
+                r#"{"version":3,"sources":["a"],"mappings":"AAAA"}"#,
+            ),
+            (
+                r#"{"sourcesContent" : [ "q" ] , "version":3}"#,
+                r#"{ "version":3}"#,
+            ),
+            (r#"{"version":3, "sourcesContent":[]}"#, r#"{"version":3}"#),
+        ];
+        for (json, lean) in cases {
+            let cut = without_sources_content(json.as_bytes()).unwrap();
+            assert_eq!(String::from_utf8(cut).unwrap(), lean);
+        }
+        // Not where a regular map has it: left to the full parse.
+        assert!(without_sources_content(br#"{"x":{"y":1,"sourcesContent":["a"]}}"#).is_some());
+        assert!(without_sources_content(br#"{"sources":["\"sourcesContent\""]}"#).is_none());
+        assert!(without_sources_content(br#"{"sourcesContent":["open"#).is_none());
     }
 
     #[test]
