@@ -161,6 +161,19 @@ fn worker_threads_are_growth_no_snapshot_of_this_thread_shows() {
         "{text}"
     );
     assert!(text.contains("worker.terminate()"), "{text}");
+    // One snapshot's summary sets its RSS beside what the snapshot holds.
+    let summary = stdout_of(heapdiff().args(["summary", "--json"]).arg(&files[2]));
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(
+        summary["process"]["rss"].as_i64(),
+        Some(measured(&files[2], "rss"))
+    );
+    let text = stdout_of(
+        heapdiff()
+            .args(["summary", "--width", "100"])
+            .arg(&files[2]),
+    );
+    assert!(text.contains("process rss "), "{text}");
 }
 
 #[test]

@@ -110,3 +110,21 @@ fn logged_lines(log: &LoggedRss, split_known: bool) -> Vec<String> {
     }
     lines
 }
+
+/// One snapshot's process memory beside what the snapshot holds: RSS as JS heap (V8's
+/// committed heap), ArrayBuffers, other external memory, the native objects the snapshot sees
+/// and what none of them accounts for (code, libraries, thread stacks, the allocator).
+pub fn process_line(p: &crate::read::memory::ProcessMemory, s: &super::StatisticsReport) -> String {
+    let native = s.native_total.saturating_sub(s.typed_arrays);
+    let other_external = p.external.saturating_sub(p.array_buffers);
+    let known = p.heap_total + p.array_buffers + other_external + native;
+    format!(
+        "process rss {} when it was taken: JS heap {} (V8's committed heap), ArrayBuffers {}, other external {}, native seen {}, not explained {}",
+        human_bytes(p.rss),
+        human_bytes(p.heap_total),
+        human_bytes(p.array_buffers),
+        human_bytes(other_external),
+        human_bytes(native),
+        signed_bytes(p.rss as i64 - known as i64),
+    )
+}

@@ -100,6 +100,11 @@ pub struct SummaryReport {
     pub redacted: bool,
     /// Source maps that were named but could not be used, one line per script.
     pub source_notes: Vec<String>,
+    /// `process.memoryUsage()` when the snapshot was taken (`NAME.memory.json` beside it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::read::memory::ProcessMemory>,
+    /// Files beside the snapshot that could not be used (a broken `NAME.memory.json`).
+    pub notes: Vec<String>,
 }
 
 /// One class row.
@@ -176,6 +181,8 @@ impl SummaryReport {
             packages: None,
             redacted: false,
             source_notes: Vec::new(),
+            process: None,
+            notes: Vec::new(),
         }
     }
 

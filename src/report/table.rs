@@ -57,6 +57,12 @@ pub fn summary(r: &SummaryReport, layout: &Layout) -> String {
         human_bytes(s.system),
         human_bytes(s.native_total.saturating_sub(s.typed_arrays)),
     ));
+    if let Some(p) = &r.process {
+        out.push_str(&format!("{}\n", super::memory::process_line(p, s)));
+    }
+    for n in &r.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
     for p in &r.problems {
         out.push_str(&format!("note: {p}\n"));
     }

@@ -83,6 +83,11 @@ pub fn summary(request: &SummaryRequest, feedback: Feedback) -> Result<Outcome> 
     }
     report.redacted = feedback.redact;
     report.source_notes = feedback.sources.notes();
+    match crate::read::memory::read_beside(&request.file) {
+        Some(Ok(memory)) => report.process = Some(memory),
+        Some(Err(note)) => report.notes.push(note),
+        None => {}
+    }
     feedback.report_took(started.elapsed());
     let text = match request.format {
         Format::Json => report::json::to_string(&report)?,
