@@ -223,10 +223,10 @@ pub(super) fn place_inside(
         return;
     }
     let old = |v: u32| growth::is_old(g.node_id[v as usize], first_max_id);
-    // Per finding: how many tops it has, and which old objects reference them.
+    // Per finding: how many tops (new objects its holder dominates directly) it has.
+    const NO_FINDING: u32 = u32::MAX;
     let mut tops = vec![0usize; findings.len()];
-    let mut referrers: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); findings.len()];
-    let mut sources: Vec<u32> = Vec::new();
+    let mut top_of = vec![NO_FINDING; g.node_count()];
     for v in 0..g.node_count() as u32 {
         let holder = holder_of[v as usize];
         let Some(&f) = index.get(&holder) else {
@@ -236,18 +236,39 @@ pub(super) fn place_inside(
             continue;
         }
         tops[f] += 1;
-        sources.clear();
-        for (_, source, e) in a.retainers.edges(g, v) {
-            if source != holder
-                && old(source)
+        top_of[v as usize] = f as u32;
+    }
+    if tops.iter().all(|&t| t == 0) {
+        return;
+    }
+    // Which old objects reference them (strongly, other than the holder), each top counted
+    // once per referrer: one forward pass over the old objects' edges, so a container with
+    // millions of slots is read once, not once per top it holds.
+    let mut referrers: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); findings.len()];
+    let mut targets: Vec<u32> = Vec::new();
+    for source in 0..g.node_count() as u32 {
+        if !old(source) {
+            continue;
+        }
+        targets.clear();
+        for e in g.edges(source) {
+            let w = g.edge_to[e];
+            if top_of[w as usize] != NO_FINDING
+                && holder_of[w as usize] != source
                 && !g.is_edge_type(e, g.edge_types.weak)
-                && !sources.contains(&source)
             {
-                sources.push(source);
-                *referrers[f].entry(source).or_default() += 1;
+                targets.push(w);
             }
         }
+        targets.sort_unstable();
+        targets.dedup();
+        for &w in &targets {
+            *referrers[top_of[w as usize] as usize]
+                .entry(source)
+                .or_default() += 1;
+        }
     }
+    drop(top_of);
     for (f, finding) in findings.iter_mut().enumerate() {
         let best = referrers[f]
             .iter()
