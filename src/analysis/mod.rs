@@ -45,7 +45,7 @@ pub struct Analysis {
 }
 
 /// Runs `work` and measures it.
-fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
     let started = Instant::now();
     let value = work();
     (value, started.elapsed())

@@ -321,6 +321,8 @@ pub struct Diff {
     pub packages: Option<Vec<packages::PackageRow>>,
     /// With one timeline recording: the time window the new objects were allocated in.
     pub window: Option<String>,
+    /// How long each step of the leak engine took, for `--verbose`.
+    pub timings: crate::graph::Timings,
 }
 
 impl Diff {
@@ -370,6 +372,8 @@ pub fn diff(
         Some(p) if (p.min_id, p.max_id) == (min_id, max_id) => (Some(p.nodes), Some(p.keyed)),
         _ => (None, None),
     };
+    let started = std::time::Instant::now();
+    let mut timings = crate::graph::Timings::new();
     let set = between::between_of(late, min_id, max_id, nodes);
     let keyed = keyed.unwrap_or_else(|| clusters::key_nodes(&late.early(), &set.nodes));
     let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
@@ -387,14 +391,24 @@ pub fn diff(
         )
     };
     let writer_objects = writer.len() as u64;
+    timings.push(("new objects", started.elapsed()));
     // Findings and clusters read the late snapshot only: side by side.
-    let (mut clusters, (findings, holder_of)) = rayon::join(
-        || clusters::clusters_keyed(late, &clustered, keyed, &writer_list, true),
-        || match (&target, base) {
-            (None, Some((_, base))) => findings::of_pair(base.graph(), late, MAX_FINDINGS),
-            _ => (Vec::new(), Vec::new()),
+    let ((mut clusters, clusters_took), ((findings, holder_of), findings_took)) = rayon::join(
+        || {
+            crate::analysis::timed(|| {
+                clusters::clusters_keyed(late, &clustered, keyed, &writer_list, true)
+            })
+        },
+        || {
+            crate::analysis::timed(|| match (&target, base) {
+                (None, Some((_, base))) => findings::of_pair(base.graph(), late, MAX_FINDINGS),
+                _ => (Vec::new(), Vec::new()),
+            })
         },
     );
+    timings.push(("clusters", clusters_took));
+    timings.push(("findings (beside the clusters)", findings_took));
+    let rest = std::time::Instant::now();
     sort_by_key(&mut clusters, options.sort, |c| {
         (c.retained, c.self_size, c.members.len() as u64)
     });
@@ -495,6 +509,7 @@ pub fn diff(
             Start::Window { label, .. } => Some(label),
             Start::Snapshot(..) => None,
         },
+        timings: Vec::new(),
     };
     let baseline = options
         .known
@@ -513,5 +528,7 @@ pub fn diff(
         diff.budgets = budget::check_all(&options.budgets, |b| b.check(&diff, &known))?;
     }
     diff.budgets.extend(baseline);
+    timings.push(("lockstep, comparison, totals, budgets", rest.elapsed()));
+    diff.timings = timings;
     Ok(diff)
 }

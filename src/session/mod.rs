@@ -276,6 +276,7 @@ fn render_diff(
     let mut report = DiffReport::new(diff);
     report.redacted = feedback.redact;
     report.source_notes = feedback.sources.notes();
+    feedback.steps_took(&diff.timings);
     feedback.report_took(started.elapsed());
     check_strict(request, &diff.warnings)?;
     let rendering = Instant::now();

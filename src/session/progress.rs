@@ -42,6 +42,15 @@ impl Feedback {
         }
     }
 
+    /// With `--verbose`, how long each step of the leak engine took.
+    pub fn steps_took(self, steps: &[(&'static str, Duration)]) {
+        if self.verbose {
+            for (name, took) in steps {
+                eprintln!("{name} in {took:.3?}");
+            }
+        }
+    }
+
     /// With `--verbose`, how long the report (classes, clusters, retainer paths) took.
     pub fn report_took(self, took: Duration) {
         if self.verbose {
