@@ -351,7 +351,11 @@ fn check_strict(request: &SnapshotsRequest, warnings: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// A series: every snapshot analysed in turn, one in memory at a time.
+/// The largest snapshot a series reads while it observes the one before (bytes of the file).
+const SERIES_OVERLAP_BYTES: u64 = 512 << 20;
+
+/// A series: every snapshot analysed in turn, one analysis in memory at a time (and the next
+/// one's graph, for files of up to [`SERIES_OVERLAP_BYTES`]).
 fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> Result<Outcome> {
     let options = &request.options;
     if options.compare {
@@ -360,13 +364,36 @@ fn series(request: &SnapshotsRequest, files: &[PathBuf], feedback: Feedback) -> 
         )));
     }
     let mut builder = SeriesBuilder::new(options.by_package);
+    let mut next = Some(progress::load(&files[0], feedback)?);
     for (i, path) in files.iter().enumerate() {
-        let analysis = progress::analyse(path, feedback)?;
-        builder.observe(&path.display().to_string(), &analysis, i + 1 == files.len());
+        let graph = next.take().expect("each snapshot is read before its turn");
+        let (analysis, ()) = progress::analyse_loaded(path, graph, feedback, |_| ())?;
+        // The next snapshot is read while this one is observed, when it is small enough
+        // that holding its graph beside this analysis costs little memory.
+        let following = files.get(i + 1);
+        let overlap = following.filter(|p| file_size(p).is_some_and(|b| b <= SERIES_OVERLAP_BYTES));
+        let (observed, read) = rayon::join(
+            || {
+                crate::analysis::timed(|| {
+                    builder.observe(&path.display().to_string(), &analysis, following.is_none())
+                })
+                .1
+            },
+            || overlap.map(|p| progress::load(p, feedback.quiet())),
+        );
+        if feedback.verbose {
+            eprintln!("{}: trends and findings in {observed:.3?}", path.display());
+        }
+        drop(analysis);
+        next = match (read, following) {
+            (Some(graph), _) => Some(graph?),
+            (None, Some(p)) => Some(progress::load(p, feedback)?),
+            (None, None) => None,
+        };
     }
-    let mut series = builder
-        .finish(options)
-        .map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
+    let (series, finished) = crate::analysis::timed(|| builder.finish(options));
+    feedback.steps_took(&[("series totals, budgets", finished)]);
+    let mut series = series.map_err(|e| Error::new(ErrorKind::Usage(e.to_string())))?;
     could_not_check(options, &series.warnings)?;
     for (facts, path) in series.snapshots.iter_mut().zip(files) {
         facts.file_size = file_size(path);
