@@ -195,6 +195,9 @@ pub struct HeapGraph {
     pub source_maps: &'static crate::sources::SourceMaps,
     /// Script nodes by name, indexed on first use ([`HeapGraph::script_node`]).
     pub scripts: std::sync::OnceLock<FxHashMap<Box<str>, u32>>,
+    /// A bit per string that starts with `system / ` (V8's internal objects), set on first
+    /// use ([`HeapGraph::is_system_named`]): the hot loops test a bit, not the text.
+    pub system_names: std::sync::OnceLock<bits::BitSet>,
 }
 
 impl HeapGraph {
@@ -285,6 +288,7 @@ impl HeapGraph {
             timings,
             source_maps: crate::sources::SourceMaps::shared_local(),
             scripts: std::sync::OnceLock::new(),
+            system_names: std::sync::OnceLock::new(),
         })
     }
 
@@ -307,6 +311,20 @@ impl HeapGraph {
 
     pub fn is_edge_type(&self, e: usize, ty: Option<u8>) -> bool {
         Some(self.edge_type[e]) == ty
+    }
+
+    /// Does the node's name start with `system / ` (a V8 internal: `system / Context`, …)?
+    pub fn is_system_named(&self, n: u32) -> bool {
+        let names = self.system_names.get_or_init(|| {
+            let mut names = bits::BitSet::new(self.strings.len());
+            for i in 0..self.strings.len() {
+                if self.strings.get(i as u32).starts_with("system / ") {
+                    names.set(i);
+                }
+            }
+            names
+        });
+        names.get(self.node_name[n as usize] as usize)
     }
 
     /// The node's name as the snapshot wrote it.

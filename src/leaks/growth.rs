@@ -37,7 +37,7 @@ pub fn is_old(id: u32, first: u32) -> bool {
 pub fn is_candidate(g: &HeapGraph, v: u32) -> bool {
     let t = &g.node_types;
     let ty = Some(g.node_type[v as usize]);
-    (ty == t.object || ty == t.closure || ty == t.regexp) && !g.raw_name(v).starts_with("system / ")
+    (ty == t.object || ty == t.closure || ty == t.regexp) && !g.is_system_named(v)
 }
 
 /// Can `v` be a holder: a candidate, or a scope or root group (which hold only what no

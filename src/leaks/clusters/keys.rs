@@ -273,7 +273,7 @@ impl<'g> KeyInterner<'g> {
         if ty == t.native && a.dom.state[v as usize] == DETACHED {
             return Some(self.dom_key(class));
         }
-        if (ty == t.object || ty == t.regexp) && !g.raw_name(v).starts_with("system / ") {
+        if (ty == t.object || ty == t.regexp) && !g.is_system_named(v) {
             self.properties.clear();
             for e in g.edges(v) {
                 if !g.is_edge_type(e, g.edge_types.property) {

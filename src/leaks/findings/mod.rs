@@ -411,41 +411,49 @@ pub(super) fn describe(
     // their site, found once per function (SharedFunctionInfo): `validate1`, `validate2` … of
     // one generator have one label and so are one part; two anonymous closures are one part
     // only when they were defined at one place.
-    let mut sites: FxHashMap<String, u32> = FxHashMap::default();
-    let mut site_labels: Vec<(String, Site)> = Vec::new();
-    let mut site_of_function: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut resolver = SiteResolver::new(g, &a.retainers);
-    let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
-    let external = crate::analysis::off_heap::external_strings(g);
-    for v in 0..g.node_count() as u32 {
-        if g.node_id[v as usize] <= first_max_id {
-            continue;
-        }
-        let holder = holder_of[v as usize];
-        if holder == u32::MAX || index[holder as usize] == u32::MAX {
-            continue;
-        }
-        let f = index[holder as usize] as usize;
-        let closure = g.is_type(v, g.node_types.closure);
-        let key = if closure {
-            let function = resolver.shared_of(v).unwrap_or(v);
-            *site_of_function.entry(function).or_insert_with(|| {
-                let site = resolver.site(v);
-                let label = format!("Function {}", site.label());
-                *sites.entry(label.clone()).or_insert_with(|| {
-                    site_labels.push((label, site));
-                    site_labels.len() as u32 - 1
-                })
-            })
-        } else if external[v as usize] {
-            EXTERNAL_STRING_KEY
-        } else {
-            a.classes.class_index[v as usize]
-        };
-        let entry = groups.entry((f, key, closure)).or_insert((0, 0, v));
-        entry.0 += 1;
-        entry.1 += a.self_size[v as usize] as u64;
-    }
+    // The parts (one pass over the new objects) beside the charged subtrees (one pass over
+    // the dominator tree): both read only the holders.
+    let ((groups, site_labels, mut resolver), charged) = rayon::join(
+        || {
+            let mut sites: FxHashMap<String, u32> = FxHashMap::default();
+            let mut site_labels: Vec<(String, Site)> = Vec::new();
+            let mut site_of_function: FxHashMap<u32, u32> = FxHashMap::default();
+            let mut resolver = SiteResolver::new(g, &a.retainers);
+            let mut groups: FxHashMap<(usize, u32, bool), (u64, u64, u32)> = FxHashMap::default();
+            let external = crate::analysis::off_heap::external_strings(g);
+            for v in 0..g.node_count() as u32 {
+                if g.node_id[v as usize] <= first_max_id {
+                    continue;
+                }
+                let holder = holder_of[v as usize];
+                if holder == u32::MAX || index[holder as usize] == u32::MAX {
+                    continue;
+                }
+                let f = index[holder as usize] as usize;
+                let closure = g.is_type(v, g.node_types.closure);
+                let key = if closure {
+                    let function = resolver.shared_of(v).unwrap_or(v);
+                    *site_of_function.entry(function).or_insert_with(|| {
+                        let site = resolver.site(v);
+                        let label = format!("Function {}", site.label());
+                        *sites.entry(label.clone()).or_insert_with(|| {
+                            site_labels.push((label, site));
+                            site_labels.len() as u32 - 1
+                        })
+                    })
+                } else if external[v as usize] {
+                    EXTERNAL_STRING_KEY
+                } else {
+                    a.classes.class_index[v as usize]
+                };
+                let entry = groups.entry((f, key, closure)).or_insert((0, 0, v));
+                entry.0 += 1;
+                entry.1 += a.self_size[v as usize] as u64;
+            }
+            (groups, site_labels, resolver)
+        },
+        || charged_subtrees(a, holder_of, first_max_id),
+    );
     let mut parts: Vec<Vec<Part>> = vec![Vec::new(); findings.len()];
     let mut visible = vec![0u64; findings.len()];
     for ((f, key, closure), (count, bytes, v)) in groups {
@@ -481,7 +489,6 @@ pub(super) fn describe(
             site,
         });
     }
-    let charged = charged_subtrees(a, holder_of, first_max_id);
     for (f, mut list) in findings.iter_mut().zip(parts) {
         sort_parts(&mut list);
         f.parts = list;
