@@ -10,6 +10,7 @@
 //! that churns keeps only its last entries, and its size (entries, retained bytes, from the
 //! earlier snapshots' [`Trace`]s) does not grow.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::Analysis;
@@ -298,6 +299,7 @@ pub fn charge(a: &Analysis, max_ids: &[u32], min_bytes: u64) -> (Vec<Holder>, Ve
         }
     };
     let seeds: Vec<u32> = (0..n as u32)
+        .into_par_iter()
         .filter(|&v| {
             holder_of[v as usize] != NO_HOLDER
                 && g.edges(v).any(|e| {

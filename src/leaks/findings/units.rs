@@ -3,6 +3,7 @@
 //! place inside a holder that keeps its gains when the dominator tree cannot tell
 //! (`Function Chart .instances → Object`), and the requests in flight at snapshot time.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Evidence, Finding, Suspicion, by_holder, sort_parts};
@@ -31,8 +32,6 @@ pub(super) fn merge_linked(
         new.then(|| index.get(&holder_of[v as usize]).copied())
             .flatten()
     };
-    // References from one finding's new objects to another's, per pair of findings.
-    let mut links: FxHashMap<(usize, usize), u64> = FxHashMap::default();
     // Strings are shared by anything that copies them: only references to objects and
     // closures tie two holders' gains into one unit.
     let t = &g.node_types;
@@ -40,21 +39,29 @@ pub(super) fn merge_linked(
         let ty = Some(g.node_type[v as usize]);
         ty == t.string || ty == t.cons_string || ty == t.sliced_string
     };
-    for v in 0..g.node_count() as u32 {
-        let Some(fa) = finding_of(v) else { continue };
-        if is_text(v) {
-            continue;
-        }
-        for e in g.edges(v) {
-            let w = g.edge_to[e];
-            if g.is_edge_type(e, g.edge_types.weak) || !growth::is_candidate(g, w) {
-                continue;
-            }
-            if let Some(fb) = finding_of(w).filter(|&fb| fb != fa) {
-                *links.entry((fa.min(fb), fa.max(fb))).or_default() += 1;
-            }
-        }
-    }
+    // References from one finding's new objects to another's, per pair of findings (counted
+    // on both cores, then added up).
+    let links: FxHashMap<(usize, usize), u64> = (0..g.node_count() as u32)
+        .into_par_iter()
+        .fold(
+            FxHashMap::default,
+            |mut links: FxHashMap<(usize, usize), u64>, v| {
+                let Some(fa) = finding_of(v).filter(|_| !is_text(v)) else {
+                    return links;
+                };
+                for e in g.edges(v) {
+                    let w = g.edge_to[e];
+                    if g.is_edge_type(e, g.edge_types.weak) || !growth::is_candidate(g, w) {
+                        continue;
+                    }
+                    if let Some(fb) = finding_of(w).filter(|&fb| fb != fa) {
+                        *links.entry((fa.min(fb), fa.max(fb))).or_default() += 1;
+                    }
+                }
+                links
+            },
+        )
+        .reduce(FxHashMap::default, add_counts);
     let mut parent: Vec<usize> = (0..findings.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -76,6 +83,18 @@ pub(super) fn merge_linked(
     }
     let roots: Vec<usize> = (0..findings.len()).map(|i| root(&mut parent, i)).collect();
     merge_into_roots(findings, &roots);
+}
+
+/// Two tallies summed key by key (the larger one kept, the smaller added in).
+fn add_counts<K: std::hash::Hash + Eq, N: std::ops::AddAssign + Default>(
+    x: FxHashMap<K, N>,
+    y: FxHashMap<K, N>,
+) -> FxHashMap<K, N> {
+    let (mut into, from) = if x.len() >= y.len() { (x, y) } else { (y, x) };
+    for (key, count) in from {
+        *into.entry(key).or_default() += count;
+    }
+    into
 }
 
 /// Most dominator-tree hops from a holder up to an enclosing holder that is merged into it.
@@ -244,36 +263,44 @@ pub(super) fn place_inside(
     // Which old objects reference them (strongly, other than the holder), each top counted
     // once per referrer: one forward pass over the old objects' edges, so a container with
     // millions of slots is read once, not once per top it holds.
-    let mut referrers: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); findings.len()];
-    let mut targets: Vec<u32> = Vec::new();
-    for source in 0..g.node_count() as u32 {
-        if !old(source) {
-            continue;
-        }
-        targets.clear();
-        for e in g.edges(source) {
-            let w = g.edge_to[e];
-            if top_of[w as usize] != NO_FINDING
-                && holder_of[w as usize] != source
-                && !g.is_edge_type(e, g.edge_types.weak)
-            {
-                targets.push(w);
-            }
-        }
-        targets.sort_unstable();
-        targets.dedup();
-        for &w in &targets {
-            *referrers[top_of[w as usize] as usize]
-                .entry(source)
-                .or_default() += 1;
+    let referrers: FxHashMap<(u32, u32), usize> = (0..g.node_count() as u32)
+        .into_par_iter()
+        .filter(|&source| old(source))
+        .fold(
+            || (FxHashMap::default(), Vec::new()),
+            |(mut referrers, mut targets): (FxHashMap<(u32, u32), usize>, Vec<u32>), source| {
+                targets.clear();
+                for e in g.edges(source) {
+                    let w = g.edge_to[e];
+                    if top_of[w as usize] != NO_FINDING
+                        && holder_of[w as usize] != source
+                        && !g.is_edge_type(e, g.edge_types.weak)
+                    {
+                        targets.push(w);
+                    }
+                }
+                targets.sort_unstable();
+                targets.dedup();
+                for &w in &targets {
+                    *referrers.entry((top_of[w as usize], source)).or_default() += 1;
+                }
+                (referrers, targets)
+            },
+        )
+        .map(|(referrers, _)| referrers)
+        .reduce(FxHashMap::default, add_counts);
+    drop(top_of);
+    // Per finding: the referrer of most tops (the lowest ordinal among equals).
+    let mut best: Vec<Option<(u32, usize)>> = vec![None; findings.len()];
+    for (&(f, source), &count) in &referrers {
+        let slot = &mut best[f as usize];
+        if slot.is_none_or(|(s, c)| (count, std::cmp::Reverse(source)) > (c, std::cmp::Reverse(s)))
+        {
+            *slot = Some((source, count));
         }
     }
-    drop(top_of);
     for (f, finding) in findings.iter_mut().enumerate() {
-        let best = referrers[f]
-            .iter()
-            .max_by_key(|&(&source, &count)| (count, std::cmp::Reverse(source)));
-        let Some((&place, &count)) = best else {
+        let Some((place, count)) = best[f] else {
             continue;
         };
         if count < 2 || count * 100 < tops[f] * PLACE_PERCENT {
