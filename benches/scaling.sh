@@ -9,7 +9,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 n="${1:-200000}"
-shapes="${SHAPES:-chain alternating fan doubly fiber}"
+shapes="${SHAPES:-chain alternating fan doubly fiber shared}"
 cargo build --release --quiet
 bin="$repo/target/release/heapdiff"
 

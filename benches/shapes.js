@@ -11,6 +11,8 @@
 //   doubly       a doubly linked list (every node retained twice, by both neighbours)
 //   fiber        a React-like fiber tree: child / sibling / return links, props and state
 //                objects per fiber, N fibers about sqrt(N) deep
+//   shared       N objects in two arrays of one old holder (the holder dominates them all,
+//                and two old containers inside it reference each: a registry and its index)
 'use strict';
 const v8 = require('v8');
 const fs = require('fs');
@@ -38,7 +40,18 @@ class Fiber {
   }
 }
 
+// The old holder of `shared`, made before the base snapshot.
+const registry = { all: [], byId: [] };
+
 const builders = {
+  shared() {
+    for (let i = 0; i < n; i++) {
+      const entry = new A(null);
+      registry.all.push(entry);
+      registry.byId.push(entry);
+    }
+    return registry;
+  },
   chain() {
     let head = null;
     for (let i = 0; i < n; i++) head = new A(head);
@@ -82,7 +95,7 @@ if (!builders[shape]) {
   console.error('unknown shape ' + shape + '; one of ' + Object.keys(builders).join(', '));
   process.exit(2);
 }
-globalThis.keep = [];
+globalThis.keep = [registry];
 v8.writeHeapSnapshot(path.join(outDir, 'base.heapsnapshot'));
 globalThis.keep.push(builders[shape]());
 v8.writeHeapSnapshot(path.join(outDir, 'late.heapsnapshot'));
