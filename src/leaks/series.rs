@@ -219,21 +219,31 @@ impl SeriesBuilder {
             None => self.process = Some(super::sanity::ProcessSample::of(&a.graph)),
             Some(first) => self.warnings.extend(first.warnings(file, &a.graph)),
         }
-        let (classes, clusters, class_names) = observe(a);
-        for facts in class_names {
-            if let Some(site) = facts.site {
-                self.site_of_cluster.insert(facts.key.clone(), site);
-            }
-            self.class_of_cluster
-                .entry(facts.key)
-                .or_insert(facts.class);
-        }
-        if last {
-            let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
-            if !max_ids.is_empty() {
-                let (found, holder_of) =
-                    findings::of_series(a, &self.traces, &max_ids, MAX_FINDINGS);
-                let new_clusters = new_clusters(a, max_ids[0]);
+        // The populations of every object beside what the step needs of the new ones: the
+        // trace of holders (before the last snapshot), or the findings and the new objects'
+        // clusters (at the last), each of those two on a core of its own.
+        let max_ids: Vec<u32> = self.snapshots.iter().map(|s| s.max_js_object_id).collect();
+        let traces = &self.traces;
+        let ((classes, clusters, class_names), step) = rayon::join(
+            || observe(a),
+            || {
+                if !last {
+                    let up_to = since.unwrap_or_else(|| a.graph.max_js_object_id());
+                    Step::Trace(Trace::of(a, up_to))
+                } else if max_ids.is_empty() {
+                    Step::Nothing
+                } else {
+                    let (found, new_clusters) = rayon::join(
+                        || findings::of_series(a, traces, &max_ids, MAX_FINDINGS),
+                        || new_clusters(a, max_ids[0]),
+                    );
+                    Step::Last(found, new_clusters)
+                }
+            },
+        );
+        match step {
+            Step::Trace(trace) => self.traces.push(trace),
+            Step::Last((found, holder_of), new_clusters) => {
                 self.finding_of_cluster = cluster_findings(&new_clusters, &found, &holder_of);
                 self.paths_of_cluster = new_clusters
                     .into_iter()
@@ -241,9 +251,15 @@ impl SeriesBuilder {
                     .collect();
                 self.findings = found;
             }
-        } else {
-            let up_to = since.unwrap_or_else(|| a.graph.max_js_object_id());
-            self.traces.push(Trace::of(a, up_to));
+            Step::Nothing => {}
+        }
+        for facts in class_names {
+            if let Some(site) = facts.site {
+                self.site_of_cluster.insert(facts.key.clone(), site);
+            }
+            self.class_of_cluster
+                .entry(facts.key)
+                .or_insert(facts.class);
         }
         if self.by_package {
             let owners = super::packages::owners(a);
@@ -351,6 +367,16 @@ fn ignore_in_series(
 
 /// The clusters of the objects of `a` new since the first snapshot (ids above
 /// `first_max_id`), with their retainer paths.
+/// What one snapshot of a series adds besides its populations.
+enum Step {
+    /// Before the last snapshot: the holders' sizes and entries, by object id.
+    Trace(Trace),
+    /// At the last: the findings with each node's holder, and the new objects' clusters.
+    Last((Vec<Finding>, Vec<u32>), Vec<super::clusters::Cluster>),
+    /// A series of one snapshot.
+    Nothing,
+}
+
 fn new_clusters(a: &Analysis, first_max_id: u32) -> Vec<super::clusters::Cluster> {
     let ids = &a.graph.node_id;
     let new: Vec<u32> = (0..a.graph.node_count() as u32)
