@@ -50,18 +50,62 @@ const PATH_SHAPES: usize = 3;
 /// (spread evenly over the list), and how many members were sampled. A path that passes
 /// through another member ends there.
 /// What the paths of many clusters share: a bitset over the nodes (one cluster's members at a
-/// time) and the retainers chosen so far.
+/// time), the retainers chosen so far and the edges of big retainers.
 pub struct PathScratch {
     marks: Vec<u64>,
-    next: FxHashMap<u32, usize>,
+    memo: PathMemo,
 }
 
 impl PathScratch {
     pub fn new(node_count: usize) -> PathScratch {
         PathScratch {
             marks: vec![0; node_count.div_ceil(64)],
-            next: FxHashMap::default(),
+            memo: PathMemo::default(),
         }
+    }
+}
+
+/// What the paths of many members share: each node's retainer (slot and edge) once chosen
+/// for good, and the edges of big retainers by target, so that a container holding thousands
+/// of members is scanned once rather than once per member's path.
+#[derive(Default)]
+struct PathMemo {
+    next: FxHashMap<u32, (usize, usize)>,
+    edges_by_target: FxHashMap<u32, FxHashMap<u32, usize>>,
+    indexed_edges: usize,
+}
+
+/// Retainers with at least this many edges get their edges indexed by target.
+const BIG_RETAINER: usize = 256;
+/// The most edges indexed in all (about 16 bytes each); past it, edges are scanned.
+const MAX_INDEXED_EDGES: usize = 8 << 20;
+
+impl PathMemo {
+    /// The edge of retainer slot `slot` of `v` (as [`crate::graph::Retainers::edge`]).
+    fn edge(
+        &mut self,
+        g: &crate::graph::HeapGraph,
+        r: &crate::graph::Retainers,
+        v: u32,
+        slot: usize,
+    ) -> usize {
+        let from = r.node[slot];
+        let edges = g.edges(from);
+        // A second edge from one source to `v` is the k-th of them: rare, scanned.
+        let repeated = slot > r.first[v as usize] as usize && r.node[slot - 1] == from;
+        if edges.len() < BIG_RETAINER || repeated {
+            return r.edge(g, v, slot);
+        }
+        if !self.edges_by_target.contains_key(&from) {
+            if self.indexed_edges + edges.len() > MAX_INDEXED_EDGES {
+                return r.edge(g, v, slot);
+            }
+            self.indexed_edges += edges.len();
+            // Backwards, so that the first edge to each target is the one kept.
+            let index = edges.rev().map(|e| (g.edge_to[e], e)).collect();
+            self.edges_by_target.insert(from, index);
+        }
+        self.edges_by_target[&from][&v]
     }
 }
 
@@ -87,7 +131,7 @@ fn sampled_shapes(
     step: usize,
     scratch: &mut PathScratch,
 ) -> (Vec<PathShape>, u64) {
-    let PathScratch { marks, next } = scratch;
+    let PathScratch { marks, memo } = scratch;
     let marks: &[u64] = marks;
     let is_member = |v: u32| marks[v as usize / 64] & (1 << (v % 64)) != 0;
     let mut counts: HashMap<String, usize> = HashMap::new();
@@ -97,7 +141,7 @@ fn sampled_shapes(
     let mut sampled = 0;
     for &v in members.iter().step_by(step) {
         sampled += 1;
-        let (mut steps, mut stop) = greedy_steps_with(a, v, MAX_PATH_STEPS, Some(next));
+        let (mut steps, mut stop) = greedy_steps_with(a, v, MAX_PATH_STEPS, Some(memo));
         let mut end = v;
         // The member nearest the root on the path stands for the subtree below it.
         if let Some(i) = steps.iter().rposition(|&(from, _)| is_member(from)) {
@@ -159,7 +203,7 @@ fn greedy_steps_with(
     a: &Analysis,
     v: u32,
     max_steps: usize,
-    mut next: Option<&mut FxHashMap<u32, usize>>,
+    mut memo: Option<&mut PathMemo>,
 ) -> (Vec<(u32, usize)>, u32) {
     let g = &a.graph;
     let retainers = &a.retainers;
@@ -177,9 +221,9 @@ fn greedy_steps_with(
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
         }
-        let cached = next.as_deref().and_then(|m| m.get(&current).copied());
+        let cached = memo.as_deref().and_then(|m| m.next.get(&current).copied());
         let best = match cached {
-            Some(r) => Some(r),
+            Some(chosen) => Some(chosen),
             None => {
                 let nearest = retainers
                     .slots(current)
@@ -189,21 +233,30 @@ fn greedy_steps_with(
                 match nearest {
                     // Closer to a root than `current`: no node of the path can be it.
                     Some(r) if own >= 0 && rank(r).0 < own => {
-                        if let Some(m) = next.as_deref_mut() {
-                            m.insert(current, r);
+                        // Finding the edge scans the retainer's edges: once per node.
+                        let edge = match memo.as_deref_mut() {
+                            Some(m) => m.edge(g, retainers, current, r),
+                            None => retainers.edge(g, current, r),
+                        };
+                        if let Some(m) = memo.as_deref_mut() {
+                            m.next.insert(current, (r, edge));
                         }
-                        Some(r)
+                        Some((r, edge))
                     }
                     _ => retainers
                         .slots(current)
                         .filter(|&r| usable(r) && !visited.contains(&retainers.node[r]))
-                        .min_by_key(|&r| rank(r)),
+                        .min_by_key(|&r| rank(r))
+                        .map(|r| match memo.as_deref_mut() {
+                            Some(m) => (r, m.edge(g, retainers, current, r)),
+                            None => (r, retainers.edge(g, current, r)),
+                        }),
                 }
             }
         };
-        let Some(r) = best else { break };
+        let Some((r, edge)) = best else { break };
         let from = retainers.node[r];
-        steps.push((from, retainers.edge(g, current, r)));
+        steps.push((from, edge));
         visited.insert(from);
         current = from;
     }
