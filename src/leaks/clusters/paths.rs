@@ -71,14 +71,14 @@ impl PathScratch {
 #[derive(Default)]
 struct PathMemo {
     next: FxHashMap<u32, (usize, usize)>,
-    edges_by_target: FxHashMap<u32, FxHashMap<u32, usize>>,
+    edges_by_target: FxHashMap<u32, FxHashMap<u32, u32>>,
     indexed_edges: usize,
 }
 
 /// Retainers with at least this many edges get their edges indexed by target.
 const BIG_RETAINER: usize = 256;
-/// The most edges indexed in all (about 16 bytes each); past it, edges are scanned.
-const MAX_INDEXED_EDGES: usize = 8 << 20;
+/// The most edges indexed in all (at most 40 MB); past it, edges are scanned.
+const MAX_INDEXED_EDGES: usize = 2 << 20;
 
 impl PathMemo {
     /// The edge of retainer slot `slot` of `v` (as [`crate::graph::Retainers::edge`]).
@@ -102,10 +102,10 @@ impl PathMemo {
             }
             self.indexed_edges += edges.len();
             // Backwards, so that the first edge to each target is the one kept.
-            let index = edges.rev().map(|e| (g.edge_to[e], e)).collect();
+            let index = edges.rev().map(|e| (g.edge_to[e], e as u32)).collect();
             self.edges_by_target.insert(from, index);
         }
-        self.edges_by_target[&from][&v]
+        self.edges_by_target[&from][&v] as usize
     }
 }
 
