@@ -217,6 +217,11 @@ fn greedy_steps_with(
         (if d < 0 { i32::MAX } else { d }, from)
     };
     let usable = |r: usize| !retainers.weak.get(r) && retainers.node[r] != g.root.0;
+    // The edge of retainer slot `r` of `v`: from the memo's index when there is one.
+    let edge_of = |memo: &mut Option<&mut PathMemo>, v: u32, r: usize| match memo {
+        Some(m) => m.edge(g, retainers, v, r),
+        None => retainers.edge(g, v, r),
+    };
     while steps.len() < max_steps {
         if a.distance[current as usize] <= 1 || g.is_type(current, g.node_types.synthetic) {
             break;
@@ -234,10 +239,7 @@ fn greedy_steps_with(
                     // Closer to a root than `current`: no node of the path can be it.
                     Some(r) if own >= 0 && rank(r).0 < own => {
                         // Finding the edge scans the retainer's edges: once per node.
-                        let edge = match memo.as_deref_mut() {
-                            Some(m) => m.edge(g, retainers, current, r),
-                            None => retainers.edge(g, current, r),
-                        };
+                        let edge = edge_of(&mut memo, current, r);
                         if let Some(m) = memo.as_deref_mut() {
                             m.next.insert(current, (r, edge));
                         }
@@ -247,10 +249,7 @@ fn greedy_steps_with(
                         .slots(current)
                         .filter(|&r| usable(r) && !visited.contains(&retainers.node[r]))
                         .min_by_key(|&r| rank(r))
-                        .map(|r| match memo.as_deref_mut() {
-                            Some(m) => (r, m.edge(g, retainers, current, r)),
-                            None => (r, retainers.edge(g, current, r)),
-                        }),
+                        .map(|r| (r, edge_of(&mut memo, current, r))),
                 }
             }
         };
