@@ -22,6 +22,11 @@ impl BitSet {
         &mut self.words
     }
 
+    /// The words, as [`BitSet::words_mut`] lays them out.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     pub fn get(&self, i: usize) -> bool {
         self.words[i / 64] & (1 << (i % 64)) != 0
     }

@@ -4,12 +4,14 @@
 mod allocations;
 pub mod bits;
 mod ids;
+mod locations;
 mod retainers;
 mod scripts;
 mod strings;
 
 pub use allocations::{Allocations, NO_TRACE, RawTraces, Sample, TraceFunction, TraceNode};
 pub use ids::{EdgeIdx, NodeIdx, ObjectId, StrIdx};
+pub use locations::Locations;
 pub use retainers::Retainers;
 pub use scripts::{ScriptFacts, is_cut};
 pub use strings::StringTable;
@@ -143,7 +145,7 @@ pub struct RawGraph {
     /// Target ordinals (already divided by the node field count and range-checked).
     pub edge_to: Vec<u32>,
     pub strings: StringTable,
-    pub locations: FxHashMap<u32, Location>,
+    pub locations: Locations,
     pub root: u32,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
@@ -179,7 +181,7 @@ pub struct HeapGraph {
     pub edge_to: Vec<u32>,
     pub strings: StringTable,
     /// Allocation sites by node ordinal (closures and objects whose constructor has one).
-    pub locations: FxHashMap<u32, Location>,
+    pub locations: Locations,
     pub root: NodeIdx,
     pub extra_native_bytes: u64,
     pub trace_function_count: u64,
@@ -198,7 +200,23 @@ pub struct HeapGraph {
     /// A bit per string that starts with `system / ` (V8's internal objects), set on first
     /// use ([`HeapGraph::is_system_named`]): the hot loops test a bit, not the text.
     pub system_names: std::sync::OnceLock<bits::BitSet>,
+    /// The string indices of [`WELL_KNOWN_NAMES`], found on first use
+    /// ([`HeapGraph::name_indices`]).
+    pub well_known: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
+
+/// Edge names the leak engine looks for on millions of nodes: found once in the string table,
+/// so those loops compare indices rather than texts.
+pub const WELL_KNOWN_NAMES: [&str; 8] = [
+    "shared",
+    "script_or_debug_info",
+    "script",
+    "back_pointer",
+    "constructor",
+    "map",
+    "first",
+    "second",
+];
 
 impl HeapGraph {
     /// Checks a raw graph's cross references and builds the adjacency arrays.
@@ -289,6 +307,7 @@ impl HeapGraph {
             source_maps: crate::sources::SourceMaps::shared_local(),
             scripts: std::sync::OnceLock::new(),
             system_names: std::sync::OnceLock::new(),
+            well_known: std::sync::OnceLock::new(),
         })
     }
 
@@ -325,6 +344,23 @@ impl HeapGraph {
             names
         });
         names.get(self.node_name[n as usize] as usize)
+    }
+
+    /// The string indices whose text is `name`, one of [`WELL_KNOWN_NAMES`] (a snapshot
+    /// lists each text once, but a hand-written one may not); `None` for other names.
+    pub fn name_indices(&self, name: &str) -> Option<&[u32]> {
+        let which = WELL_KNOWN_NAMES.iter().position(|&n| n == name)?;
+        let indices = self.well_known.get_or_init(|| {
+            let mut indices = vec![Vec::new(); WELL_KNOWN_NAMES.len()];
+            for i in 0..self.strings.len() as u32 {
+                let text = self.strings.get(i);
+                if let Some(k) = WELL_KNOWN_NAMES.iter().position(|&n| n == text) {
+                    indices[k].push(i);
+                }
+            }
+            indices
+        });
+        Some(&indices[which])
     }
 
     /// The node's name as the snapshot wrote it.

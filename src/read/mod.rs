@@ -16,10 +16,8 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
-use rustc_hash::FxHashMap;
-
 use crate::error::{Error, Result};
-use crate::graph::{HeapGraph, Location, RawGraph, StringTable, try_zeroed};
+use crate::graph::{HeapGraph, Location, Locations, RawGraph, StringTable, try_zeroed};
 use columns::{EdgeColumns, NodeColumns};
 use meta::Meta;
 pub use rewrite::{Sink, StringRewrite, rewrite};
@@ -488,9 +486,8 @@ fn resolve_locations(
     layout: &meta::LocationLayout,
     meta: &Meta,
     nodes: usize,
-) -> Result<FxHashMap<u32, Location>> {
-    let mut map = FxHashMap::default();
-    map.reserve(flat.len() / layout.field_count);
+) -> Result<Locations> {
+    let mut records = Vec::with_capacity(flat.len() / layout.field_count);
     for record in flat.chunks_exact(layout.field_count) {
         let node = resolve_node_index(
             record[layout.object_index] as u64,
@@ -498,16 +495,16 @@ fn resolve_locations(
             nodes,
             "a location's object_index",
         )?;
-        map.insert(
+        records.push((
             node,
             Location {
                 script_id: record[layout.script_id],
                 line: record[layout.line],
                 column: record[layout.column],
             },
-        );
+        ));
     }
-    Ok(map)
+    Ok(Locations::new(nodes, records))
 }
 
 #[cfg(test)]

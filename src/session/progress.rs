@@ -54,7 +54,7 @@ impl Feedback {
     /// With `--verbose`, how long the report (classes, clusters, retainer paths) took.
     pub fn report_took(self, took: Duration) {
         if self.verbose {
-            eprintln!("report in {took:.3?}");
+            eprintln!("report in {took:.3?}{}", memory_note());
         }
     }
 
@@ -63,6 +63,27 @@ impl Feedback {
         if self.verbose {
             eprintln!("rendered in {took:.3?}");
         }
+    }
+}
+
+/// The process's memory now and at its peak so far (Linux `/proc/self/status`), for
+/// `--verbose`: ` (612 MB resident, peak 943 MB)`, or nothing where the kernel does not say.
+fn memory_note() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().strip_suffix("kB"))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => {
+            format!(" ({} MB resident, peak {} MB)", now / 1024, peak / 1024)
+        }
+        _ => String::new(),
     }
 }
 
@@ -97,7 +118,12 @@ fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
         for (step, took) in &graph.timings {
             eprintln!("{}: {step} in {took:.3?}", path.display());
         }
-        eprintln!("{}: read in {:.3?}", path.display(), start.elapsed());
+        eprintln!(
+            "{}: read in {:.3?}{}",
+            path.display(),
+            start.elapsed(),
+            memory_note()
+        );
     }
     Ok(graph)
 }
@@ -167,6 +193,7 @@ fn finish<T>(
         for (phase, took) in &result.0.timings {
             eprintln!("{}: {phase} in {took:.3?}", path.display());
         }
+        eprintln!("{}: analysed{}", path.display(), memory_note());
     }
     Ok(result)
 }

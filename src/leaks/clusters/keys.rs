@@ -428,6 +428,7 @@ pub(super) fn flatten_into(g: &HeapGraph, v: u32, text: &mut String, stack: &mut
     stack.clear();
     stack.push(v);
     let mut chars = 0;
+    let (first, second) = (g.name_indices("first"), g.name_indices("second"));
     while let Some(x) = stack.pop() {
         if chars >= MAX_FLAT_CHARS {
             break;
@@ -441,10 +442,11 @@ pub(super) fn flatten_into(g: &HeapGraph, v: u32, text: &mut String, stack: &mut
         let mut parts = [None, None];
         for e in g.edges(x) {
             if g.is_edge_type(e, g.edge_types.internal) {
-                match g.strings.get(g.edge_name[e]) {
-                    "first" => parts[0] = Some(g.edge_to[e]),
-                    "second" => parts[1] = Some(g.edge_to[e]),
-                    _ => {}
+                let name = g.edge_name[e];
+                if first.is_some_and(|f| f.contains(&name)) {
+                    parts[0] = Some(g.edge_to[e]);
+                } else if second.is_some_and(|s| s.contains(&name)) {
+                    parts[1] = Some(g.edge_to[e]);
                 }
             }
         }

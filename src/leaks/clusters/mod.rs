@@ -131,6 +131,8 @@ pub fn clusters_keyed(
     let real: Vec<bool> = sizes.iter().map(|&c| c >= 2).collect();
     let mut free = vec![false; k];
     let mut owner_nodes: Vec<(u32, u32)> = Vec::new();
+    // The owner each key met last: members below one owner come in runs, which are one pair.
+    let mut last_owner = vec![u32::MAX; k];
     walk_members(a, &key_of, &real, |v, owners| {
         let key = key_of[v as usize];
         if key == NO_KEY || !real[key as usize] {
@@ -138,7 +140,11 @@ pub fn clusters_keyed(
         }
         match owners.innermost_other_than(key) {
             None => free[key as usize] = true,
-            Some(owner) => owner_nodes.push((key, owner)),
+            Some(owner) if last_owner[key as usize] != owner => {
+                last_owner[key as usize] = owner;
+                owner_nodes.push((key, owner));
+            }
+            Some(_) => {}
         }
     });
     owner_nodes.sort_unstable();

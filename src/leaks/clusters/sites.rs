@@ -261,11 +261,18 @@ impl<'g> SiteResolver<'g> {
     /// The target of the first string-named edge of `v` called one of `names`.
     pub(super) fn edge_named(&self, v: u32, names: &[&str]) -> Option<u32> {
         let g = self.g;
+        let named = |e: usize| g.edge_types.has_string_name(g.edge_type[e]);
+        // Well-known names are compared by string index: this runs for every new closure.
+        if let [name] = names
+            && let Some(indices) = g.name_indices(name)
+        {
+            return g
+                .edges(v)
+                .find(|&e| named(e) && indices.contains(&g.edge_name[e]))
+                .map(|e| g.edge_to[e]);
+        }
         g.edges(v)
-            .find(|&e| {
-                g.edge_types.has_string_name(g.edge_type[e])
-                    && names.contains(&g.strings.get(g.edge_name[e]))
-            })
+            .find(|&e| named(e) && names.contains(&g.strings.get(g.edge_name[e])))
             .map(|e| g.edge_to[e])
     }
 

@@ -1,0 +1,130 @@
+//! Where closures and objects were defined, by node ordinal: a sorted table with a bit per node
+//! and a running count per 64 nodes, so that a lookup reads one record and a scan in node order
+//! reads the records in order (a hash map of millions of entries missed the cache on each).
+
+use super::Location;
+use super::bits::BitSet;
+
+/// The nodes that have a [`Location`], in ascending node order.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    /// A bit per node: does it have a location?
+    has: BitSet,
+    /// Per 64 nodes, how many nodes before them have a location.
+    before: Vec<u32>,
+    nodes: Vec<u32>,
+    sites: Vec<Location>,
+}
+
+impl Locations {
+    /// The table of `records` (node, location) for a graph of `node_count` nodes, in any
+    /// order; when a node has several records the last counts, as it would in a map.
+    pub fn new(node_count: usize, mut records: Vec<(u32, Location)>) -> Locations {
+        if !records.is_sorted_by_key(|r| r.0) {
+            // Stable: among one node's records the last stays last.
+            records.sort_by_key(|r| r.0);
+        }
+        let mut has = BitSet::new(node_count);
+        let mut nodes: Vec<u32> = Vec::with_capacity(records.len());
+        let mut sites: Vec<Location> = Vec::with_capacity(records.len());
+        for (node, site) in records {
+            if nodes.last() == Some(&node) {
+                *sites.last_mut().expect("one site per node") = site;
+                continue;
+            }
+            has.set(node as usize);
+            nodes.push(node);
+            sites.push(site);
+        }
+        let mut before = Vec::with_capacity(node_count.div_ceil(64));
+        let mut count = 0u32;
+        for word in has.words_mut().iter() {
+            before.push(count);
+            count += word.count_ones();
+        }
+        Locations {
+            has,
+            before,
+            nodes,
+            sites,
+        }
+    }
+
+    /// The location of node `v`, if it has one.
+    pub fn get(&self, v: &u32) -> Option<&Location> {
+        let v = *v as usize;
+        if v >= self.before.len() * 64 || !self.has.get(v) {
+            return None;
+        }
+        let word = self.has.words()[v / 64];
+        let below = word & ((1u64 << (v % 64)) - 1);
+        let index = self.before[v / 64] as usize + below.count_ones() as usize;
+        self.sites.get(index)
+    }
+
+    pub fn contains_key(&self, v: &u32) -> bool {
+        self.get(v).is_some()
+    }
+
+    /// Every (node, location), in ascending node order.
+    pub fn iter(&self) -> impl Iterator<Item = (&u32, &Location)> {
+        self.nodes.iter().zip(&self.sites)
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Locations {
+    type Item = (&'a u32, &'a Location);
+    type IntoIter = std::iter::Zip<std::slice::Iter<'a, u32>, std::slice::Iter<'a, Location>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.nodes.iter().zip(&self.sites)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustc_hash::FxHashMap;
+
+    fn at(line: u32) -> Location {
+        Location {
+            script_id: 1,
+            line,
+            column: 0,
+        }
+    }
+
+    /// Lookups agree with a map built from the same records, the last record of a node
+    /// winning, on random record lists in random order.
+    #[test]
+    fn lookups_match_a_map() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |bound: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % bound
+        };
+        for _ in 0..200 {
+            let n = 1 + next(300) as usize;
+            let records: Vec<(u32, Location)> = (0..next(400))
+                .map(|i| (next(n as u64) as u32, at(i as u32)))
+                .collect();
+            let map: FxHashMap<u32, Location> = records.iter().copied().collect();
+            let table = Locations::new(n, records);
+            assert_eq!(table.len(), map.len());
+            for v in 0..n as u32 + 70 {
+                assert_eq!(table.get(&v), map.get(&v), "node {v}");
+            }
+            let listed: Vec<u32> = table.iter().map(|(&v, _)| v).collect();
+            assert!(listed.is_sorted() && listed.len() == map.len());
+        }
+    }
+}
