@@ -341,6 +341,65 @@ fn sort_by_key<T>(items: &mut [T], key: SortKey, fields: impl Fn(&T) -> (u64, u6
     }
 }
 
+/// The new objects of a diff: their class rows, how many the snapshot writer made, their
+/// clusters, and what they retain together.
+struct NewObjects {
+    set: between::Between,
+    writer_objects: u64,
+    clusters: Vec<Cluster>,
+    set_retained: u64,
+}
+
+/// [`NewObjects`], with how long each step took.
+struct TimedNewObjects {
+    objects: NewObjects,
+    timings: crate::graph::Timings,
+}
+
+/// The new objects (ids in `(min_id, max_id]`) of `late`, from the set and keys prepared
+/// beside its analysis when given, and their clusters.
+fn new_objects_and_clusters(
+    late: &Analysis,
+    (min_id, max_id): (u32, u32),
+    nodes: Option<Vec<u32>>,
+    keyed: Option<clusters::Keyed>,
+) -> TimedNewObjects {
+    let started = std::time::Instant::now();
+    let set = between::between_of(late, min_id, max_id, nodes);
+    let keyed = keyed.unwrap_or_else(|| clusters::key_nodes(&late.early(), &set.nodes));
+    let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
+    let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
+    let writer_list: Vec<u32> = writer.iter().copied().collect();
+    let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
+        std::borrow::Cow::Borrowed(&set.nodes)
+    } else {
+        std::borrow::Cow::Owned(
+            set.nodes
+                .iter()
+                .copied()
+                .filter(|v| !writer.contains(v))
+                .collect(),
+        )
+    };
+    let new_objects_took = started.elapsed();
+    let (clusters, clusters_took) = crate::analysis::timed(|| {
+        clusters::clusters_keyed(late, &clustered, keyed, &writer_list, true)
+    });
+    let set_retained = clusters::set_retained(late, &set.nodes);
+    TimedNewObjects {
+        objects: NewObjects {
+            writer_objects: writer.len() as u64,
+            set,
+            clusters,
+            set_retained,
+        },
+        timings: vec![
+            ("new objects", new_objects_took),
+            ("clusters", clusters_took),
+        ],
+    }
+}
+
 /// The diff of `late` against `base`. With `target` (three snapshots), the new objects are
 /// those allocated between `base` and `target` and still alive in `late`. Fails when a budget
 /// names nothing in these snapshots.
@@ -372,33 +431,11 @@ pub fn diff(
         Some(p) if (p.min_id, p.max_id) == (min_id, max_id) => (Some(p.nodes), Some(p.keyed)),
         _ => (None, None),
     };
-    let started = std::time::Instant::now();
     let mut timings = crate::graph::Timings::new();
-    let set = between::between_of(late, min_id, max_id, nodes);
-    let keyed = keyed.unwrap_or_else(|| clusters::key_nodes(&late.early(), &set.nodes));
-    let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
-    let writer = between::snapshot_writer_objects(late, &set.nodes, is_new);
-    let writer_list: Vec<u32> = writer.iter().copied().collect();
-    let clustered: std::borrow::Cow<[u32]> = if writer.is_empty() {
-        std::borrow::Cow::Borrowed(&set.nodes)
-    } else {
-        std::borrow::Cow::Owned(
-            set.nodes
-                .iter()
-                .copied()
-                .filter(|v| !writer.contains(v))
-                .collect(),
-        )
-    };
-    let writer_objects = writer.len() as u64;
-    timings.push(("new objects", started.elapsed()));
-    // Findings and clusters read the late snapshot only: side by side.
-    let ((mut clusters, clusters_took), ((findings, holder_of), findings_took)) = rayon::join(
-        || {
-            crate::analysis::timed(|| {
-                clusters::clusters_keyed(late, &clustered, keyed, &writer_list, true)
-            })
-        },
+    // The findings read the late snapshot only: they run beside the new objects and their
+    // clusters.
+    let (new_objects, ((findings, holder_of), findings_took)) = rayon::join(
+        || new_objects_and_clusters(late, (min_id, max_id), nodes, keyed),
         || {
             crate::analysis::timed(|| match (&target, base) {
                 (None, Some((_, base))) => findings::of_pair(base.graph(), late, MAX_FINDINGS),
@@ -406,8 +443,14 @@ pub fn diff(
             })
         },
     );
-    timings.push(("clusters", clusters_took));
-    timings.push(("findings (beside the clusters)", findings_took));
+    let NewObjects {
+        set,
+        writer_objects,
+        mut clusters,
+        set_retained,
+    } = new_objects.objects;
+    timings.extend(new_objects.timings);
+    timings.push(("findings (beside them)", findings_took));
     let rest = std::time::Instant::now();
     sort_by_key(&mut clusters, options.sort, |c| {
         (c.retained, c.self_size, c.members.len() as u64)
@@ -425,6 +468,7 @@ pub fn diff(
     // Lockstep classes must hang from the same old objects: their holders, or (without
     // findings) their nearest old dominators.
     let lockstep_candidates = if holder_of.is_empty() {
+        let is_new = |v: u32| between::in_range(late.graph.node_id[v as usize], min_id, max_id);
         let anchors = lockstep::dominator_anchors(late, is_new);
         lockstep::candidates(&set.rows, &anchors)
     } else {
@@ -467,7 +511,7 @@ pub fn diff(
         max_id: set.max_id,
         count: set.nodes.len() as u64,
         self_size: set.rows.iter().map(|r| r.self_size).sum(),
-        retained_size: clusters::set_retained(late, &set.nodes),
+        retained_size: set_retained,
         class_count: set.rows.len() as u64,
         snapshot_writer_objects: writer_objects,
     };
