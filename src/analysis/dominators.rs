@@ -21,6 +21,7 @@
 //! node at peak, plus a bit.
 
 use crate::graph::bits::BitSet;
+use crate::graph::prefetch::prefetch;
 
 /// The graph the dominators are computed on, in CSR form over node ordinals.
 pub struct FlowGraph<'a> {
@@ -169,23 +170,6 @@ fn eval(link: &mut [Link], path: &mut Vec<u32>, v: u32, i: u32) -> u32 {
 
 /// How many vertices ahead the semidominator loop asks for the memory it will read.
 const PREFETCH_AHEAD: u32 = 8;
-
-/// Asks the processor to start loading `items[index]` into the cache (a hint; no effect on
-/// other targets or out of bounds).
-#[inline(always)]
-fn prefetch<T>(items: &[T], index: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(item) = items.get(index) {
-        // SAFETY: a prefetch is a hint that never faults, and the pointer is in bounds.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (item as *const T).cast::<i8>(),
-            )
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (items, index);
-}
 
 /// Computes the dominator tree of `g` from `g.root`.
 ///

@@ -5,6 +5,7 @@ mod allocations;
 pub mod bits;
 mod ids;
 mod locations;
+pub mod prefetch;
 mod retainers;
 mod scripts;
 mod strings;
