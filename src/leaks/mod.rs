@@ -96,7 +96,11 @@ pub struct Prepared {
 pub fn prepare(late: &crate::analysis::Early<'_>, min_id: u32, max_id: u32) -> Prepared {
     let nodes = between::new_nodes(late.graph, late.self_size, min_id, max_id);
     let keyed = clusters::key_nodes(late, &nodes);
-    clusters::SiteResolver::new(late.graph, late.retainers).read_maps_of(&nodes);
+    // The keys found the closures' scripts: their source maps are read now, off the report.
+    let mut sites = clusters::SiteResolver::new(late.graph, late.retainers);
+    for &script in &keyed.scripts {
+        sites.read_map_of_script(script);
+    }
     Prepared {
         min_id,
         max_id,

@@ -36,6 +36,8 @@ pub(super) enum Key {
 /// Every candidate's cluster key, before groups of one are dropped: what keying needs is known
 /// before the dominator tree, so a diff keys its new objects while that tree is computed.
 pub struct Keyed {
+    /// The Script nodes of the keyed closures, each once, in order of first appearance.
+    pub scripts: Vec<u32>,
     pub(super) keys: Vec<Key>,
     /// Key id by node ordinal (in order of first appearance among the candidates), or
     /// [`NO_KEY`].
@@ -46,7 +48,7 @@ pub struct Keyed {
 /// keyed beside the others, and the others in chunks side by side.
 pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
     let g = early.graph;
-    let ((interner, mut key_of), flats) = rayon::join(
+    let ((interner, mut key_of, scripts), flats) = rayon::join(
         || {
             // Each chunk has an interner of its own; they are merged in node order, so ids are
             // in order of first appearance as if keyed in one pass.
@@ -64,7 +66,11 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
                 .collect();
             let mut key_of = vec![NO_KEY; g.node_count()];
             let mut merged = KeyInterner::new(g, early.retainers);
+            let mut scripts = Vec::new();
+            let mut seen = rustc_hash::FxHashSet::default();
             for ((local, ids), chunk) in keyed.into_iter().zip(nodes.chunks(chunk)) {
+                let known = local.scripts.iter().copied();
+                scripts.extend(known.filter(|&s| seen.insert(s)));
                 let global = merged.merge(local);
                 for (&v, &id) in chunk.iter().zip(&ids) {
                     if id != NO_KEY {
@@ -72,7 +78,7 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
                     }
                 }
             }
-            (merged, key_of)
+            (merged, key_of, scripts)
         },
         || FlatKeys::of(g, nodes),
     );
@@ -92,7 +98,11 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
         .into_iter()
         .chain(flats.first_node.iter().map(|&v| Key::FlatString(v)))
         .collect();
-    Keyed { keys, key_of }
+    Keyed {
+        scripts,
+        keys,
+        key_of,
+    }
 }
 
 /// The cluster keys of groups of two or more among `nodes` (all keyed in `keyed`; its other
@@ -103,6 +113,7 @@ pub(super) fn group_keys(keyed: Keyed, nodes: &[u32], left_out: &[u32]) -> (Vec<
     let Keyed {
         keys: all,
         mut key_of,
+        ..
     } = keyed;
     for &v in left_out {
         key_of[v as usize] = NO_KEY;
@@ -191,6 +202,9 @@ struct KeyInterner<'g> {
     ids: FxHashMap<Key, u32>,
     /// Closures by (name, script node, line, column) before normalisation.
     raw_sites: FxHashMap<(u32, u32, u32, u32), u32>,
+    /// The Script nodes of the closures keyed, each once, in order of first appearance.
+    scripts: Vec<u32>,
+    scripts_seen: rustc_hash::FxHashSet<u32>,
     sites: SiteResolver<'g>,
     /// Key ids of plain strings by their text's string-table index (`NO_KEY` when not met yet);
     /// sized at the first string. The table holds each text once, so no hashing is needed.
@@ -214,6 +228,8 @@ impl<'g> KeyInterner<'g> {
             keys: Vec::new(),
             ids: FxHashMap::default(),
             raw_sites: FxHashMap::default(),
+            scripts: Vec::new(),
+            scripts_seen: rustc_hash::FxHashSet::default(),
             sites: SiteResolver::new(g, retainers),
             text_keys: Vec::new(),
             string_shapes: FxHashMap::default(),
@@ -255,6 +271,9 @@ impl<'g> KeyInterner<'g> {
             let raw = (g.node_name[v as usize], script, line, column);
             if let Some(&id) = self.raw_sites.get(&raw) {
                 return Some(id);
+            }
+            if script != u32::MAX && self.scripts_seen.insert(script) {
+                self.scripts.push(script);
             }
             let mut site = self.sites.site(v);
             if site.script == "<eval>" {

@@ -1,7 +1,7 @@
 //! Source sites of closures: the function's normalised name, its script (or `<eval>` and the
 //! function that compiled it), line and column. Reads the graph only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::analysis::stacks::Frame;
 use crate::graph::Retainers;
@@ -292,22 +292,14 @@ impl<'g> SiteResolver<'g> {
         self.edge_named(shared, &["script_or_debug_info", "script"])
     }
 
-    /// Reads the source maps of the scripts the closures among `nodes` are in (and of the
-    /// code that eval'd them), so that their sites are mapped at once later: run beside
-    /// the dominator tree, this takes the maps' decoding off the report's path.
-    pub fn read_maps_of(&mut self, nodes: &[u32]) {
+    /// Reads the source map of Script node `script`, so that the sites in it are mapped at
+    /// once later: run beside the dominator tree, this takes the maps' decoding off the
+    /// report's path.
+    pub fn read_map_of_script(&mut self, script: u32) {
         let g = self.g;
-        let mut scripts: HashSet<u32> = HashSet::new();
-        for &v in nodes {
-            if g.is_type(v, g.node_types.closure)
-                && let Some(script) = self.script_of_closure(v)
-                && scripts.insert(script)
-            {
-                let (name, _) = self.script_name(script);
-                g.source_maps
-                    .script_sources(&name, || g.script_facts(script));
-            }
-        }
+        let (name, _) = self.script_name(script);
+        g.source_maps
+            .script_sources(&name, || g.script_facts(script));
     }
 
     /// Where closure `v` was defined.
