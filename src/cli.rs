@@ -70,7 +70,8 @@ pub struct Cli {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// Print the time each phase took on stderr.
+    /// Print the time each phase took, and the memory in use after reading, analysis and
+    /// report, on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
 
