@@ -38,7 +38,7 @@ impl Locations {
         }
         let mut before = Vec::with_capacity(node_count.div_ceil(64));
         let mut count = 0u32;
-        for word in has.words_mut().iter() {
+        for word in has.words() {
             before.push(count);
             count += word.count_ones();
         }
@@ -53,10 +53,10 @@ impl Locations {
     /// The location of node `v`, if it has one.
     pub fn get(&self, v: &u32) -> Option<&Location> {
         let v = *v as usize;
-        if v >= self.before.len() * 64 || !self.has.get(v) {
+        let word = *self.has.words().get(v / 64)?;
+        if word & (1 << (v % 64)) == 0 {
             return None;
         }
-        let word = self.has.words()[v / 64];
         let below = word & ((1u64 << (v % 64)) - 1);
         let index = self.before[v / 64] as usize + below.count_ones() as usize;
         self.sites.get(index)

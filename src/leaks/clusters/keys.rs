@@ -48,7 +48,7 @@ pub struct Keyed {
 /// keyed beside the others, and the others in chunks side by side.
 pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
     let g = early.graph;
-    let ((interner, mut key_of, scripts), flats) = rayon::join(
+    let ((interner, mut key_of), flats) = rayon::join(
         || {
             // Each chunk has an interner of its own; they are merged in node order, so ids are
             // in order of first appearance as if keyed in one pass.
@@ -66,11 +66,7 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
                 .collect();
             let mut key_of = vec![NO_KEY; g.node_count()];
             let mut merged = KeyInterner::new(g, early.retainers);
-            let mut scripts = Vec::new();
-            let mut seen = rustc_hash::FxHashSet::default();
             for ((local, ids), chunk) in keyed.into_iter().zip(nodes.chunks(chunk)) {
-                let known = local.scripts.iter().copied();
-                scripts.extend(known.filter(|&s| seen.insert(s)));
                 let global = merged.merge(local);
                 for (&v, &id) in chunk.iter().zip(&ids) {
                     if id != NO_KEY {
@@ -78,7 +74,7 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
                     }
                 }
             }
-            (merged, key_of, scripts)
+            (merged, key_of)
         },
         || FlatKeys::of(g, nodes),
     );
@@ -99,7 +95,7 @@ pub fn key_nodes(early: &Early<'_>, nodes: &[u32]) -> Keyed {
         .chain(flats.first_node.iter().map(|&v| Key::FlatString(v)))
         .collect();
     Keyed {
-        scripts,
+        scripts: interner.scripts,
         keys,
         key_of,
     }
@@ -368,8 +364,14 @@ impl<'g> KeyInterner<'g> {
 
     /// Adds the keys of an interner that keyed later nodes; returns their ids here, by the
     /// ids there. Its keys are taken in their order of first appearance, so each id here is
-    /// still in order of its first node, and a string key keeps the first text met.
+    /// still in order of its first node, and a string key keeps the first text met. Its
+    /// closures' scripts new here are added after the ones here.
     fn merge(&mut self, later: KeyInterner<'_>) -> Vec<u32> {
+        for script in later.scripts {
+            if self.scripts_seen.insert(script) {
+                self.scripts.push(script);
+            }
+        }
         let ids: Vec<u32> = later
             .keys
             .into_iter()

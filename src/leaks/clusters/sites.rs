@@ -263,12 +263,16 @@ impl<'g> SiteResolver<'g> {
         let g = self.g;
         let named = |e: usize| g.edge_types.has_string_name(g.edge_type[e]);
         // Well-known names are compared by string index: this runs for every new closure.
-        if let [name] = names
-            && let Some(indices) = g.name_indices(name)
+        let indices = |i: usize| names.get(i).map_or(Some(&[][..]), |n| g.name_indices(n));
+        if names.len() <= 2
+            && let (Some(first), Some(second)) = (indices(0), indices(1))
         {
             return g
                 .edges(v)
-                .find(|&e| named(e) && indices.contains(&g.edge_name[e]))
+                .find(|&e| {
+                    named(e)
+                        && (first.contains(&g.edge_name[e]) || second.contains(&g.edge_name[e]))
+                })
                 .map(|e| g.edge_to[e]);
         }
         g.edges(v)
