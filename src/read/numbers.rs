@@ -94,30 +94,38 @@ fn array_body_chunked(
     paging: &dyn Paging,
     sizes: Chunking,
 ) -> Result<ArrayBody> {
-    let mut from = body_start;
+    // Pieces of `sizes.chunk` bytes are paged in, searched for the `]` and their commas
+    // counted on both cores, a window of them at a time, until a piece holds the `]`.
+    let per_window = (PAGING_WINDOW / sizes.chunk).clamp(1, 16);
+    let mut chunk_commas: Vec<u64> = Vec::new();
     let end = loop {
-        let window = from..(from + PAGING_WINDOW).min(buf.len());
-        paging.will_need(window.clone());
-        if let Some(i) = memchr::memchr(b']', &buf[window.clone()]) {
-            break from + i;
-        }
-        if window.end == buf.len() {
+        let first = body_start + chunk_commas.len() * sizes.chunk;
+        if first >= buf.len() {
             return Err(Error::truncated(buf.len(), context));
         }
-        from = window.end;
+        let pieces: Vec<(u64, Option<usize>)> = (0..per_window)
+            .into_par_iter()
+            .map(|i| {
+                let from = (first + i * sizes.chunk).min(buf.len());
+                let piece = from..(from + sizes.chunk).min(buf.len());
+                paging.will_need(piece.clone());
+                commas_until_bracket(&buf[piece])
+            })
+            .collect();
+        match pieces.iter().position(|(_, bracket)| bracket.is_some()) {
+            Some(i) => {
+                chunk_commas.extend(pieces[..=i].iter().map(|(commas, _)| commas));
+                let bracket = pieces[i].1.expect("found");
+                break body_start + (chunk_commas.len() - 1) * sizes.chunk + bracket;
+            }
+            None => chunk_commas.extend(pieces.iter().map(|(commas, _)| commas)),
+        }
     };
-    let bytes = &buf[body_start..end];
-    let chunk_commas: Vec<u64> = if bytes.len() >= sizes.min_parallel {
-        bytes.par_chunks(sizes.chunk).map(count_commas).collect()
-    } else {
-        Vec::new()
-    };
-    let commas = if chunk_commas.is_empty() {
-        count_commas(bytes)
-    } else {
-        chunk_commas.iter().sum()
-    };
-    let values = if commas == 0 && bytes.iter().all(|&b| is_ws(b)) {
+    let commas: u64 = chunk_commas.iter().sum();
+    if end - body_start < sizes.min_parallel {
+        chunk_commas.clear();
+    }
+    let values = if commas == 0 && buf[body_start..end].iter().all(|&b| is_ws(b)) {
         0
     } else {
         commas + 1
@@ -128,6 +136,19 @@ fn array_body_chunked(
         chunk_commas,
         sizes,
     })
+}
+
+/// The commas in `bytes` before its first `]`, and where that `]` is.
+fn commas_until_bracket(bytes: &[u8]) -> (u64, Option<usize>) {
+    let mut commas = 0;
+    for (i, run) in bytes.chunks(255).enumerate() {
+        if run.iter().fold(false, |found, &b| found | (b == b']')) {
+            let at = memchr::memchr(b']', run).expect("a `]` in the run");
+            return (commas + count_commas(&run[..at]), Some(i * 255 + at));
+        }
+        commas += count_commas(run);
+    }
+    (commas, None)
 }
 
 fn is_ws(b: u8) -> bool {
@@ -252,7 +273,9 @@ fn digits_value(word: u64, n: usize) -> u64 {
     d.wrapping_mul(10000 * (1 << 32) + 1) >> 32
 }
 
-/// Parses `n,n,…,n` in `range` into `columns`, `fields` values per record.
+/// Parses `n,n,…,n` in `range` into `columns`, `fields` values per record: whole records
+/// first by [`plain_records`] where V8's layouts allow, the rest (and anything unusual) by
+/// [`parse_values`].
 fn parse_chunk<C: Columns>(
     buf: &[u8],
     range: Range<usize>,
@@ -260,11 +283,146 @@ fn parse_chunk<C: Columns>(
     (records, columns): (usize, &mut C),
     context: &str,
 ) -> Result<()> {
+    let (done, pos) = match fields {
+        3 => plain_records::<C, 3>(buf, range.clone(), records, columns),
+        4 => plain_records::<C, 4>(buf, range.clone(), records, columns),
+        6 => plain_records::<C, 6>(buf, range.clone(), records, columns),
+        7 => plain_records::<C, 7>(buf, range.clone(), records, columns),
+        _ => (0, range.start),
+    };
+    parse_values(
+        buf,
+        pos..range.end,
+        fields,
+        (done, records, columns),
+        context,
+    )
+}
+
+/// The hot loop: whole records of `FIELDS` numbers of at most 10 digits, each followed by
+/// `,` or by `\n,` (how V8 ends a record), while far enough from the chunk's end that neither
+/// can run past it. Where each number ends comes from a mask of the non-digits in 64 bytes
+/// at a time, so finding the next number does not wait for the last one's value. Stops
+/// before the first record that is anything else, which [`parse_values`] then reads or
+/// reports. Returns the records stored and where the next one starts.
+fn plain_records<C: Columns, const FIELDS: usize>(
+    buf: &[u8],
+    range: Range<usize>,
+    records: usize,
+    columns: &mut C,
+) -> (usize, usize) {
+    // 10 digits and `\n,` per value, and the 16 bytes read for a number's digits.
+    let margin = FIELDS * 12 + 16;
+    let (mut pos, mut record) = (range.start, 0);
+    // The 64 bytes from `block` have their non-digits in `mask`; `p - block < 64` throughout.
+    let mut block = pos;
+    let Some(mut mask) = non_digits(buf, block) else {
+        return (0, pos);
+    };
+    let mut row = [0u32; FIELDS];
+    'records: while record < records && pos + margin < range.end {
+        let mut p = pos;
+        for value in row.iter_mut() {
+            let rel = p - block;
+            let ahead = mask >> rel;
+            let len = if ahead != 0 {
+                ahead.trailing_zeros() as usize
+            } else {
+                block += 64;
+                mask = match non_digits(buf, block) {
+                    Some(m) if m != 0 => m,
+                    _ => break 'records,
+                };
+                64 - rel + mask.trailing_zeros() as usize
+            };
+            if len == 0 || len > 10 {
+                break 'records;
+            }
+            let first = u64::from_le_bytes(buf[p..p + 8].try_into().expect("8 bytes"));
+            let v = if len <= 8 {
+                digits_value(first, len)
+            } else {
+                let second = u64::from_le_bytes(buf[p + 8..p + 16].try_into().expect("8 bytes"));
+                digits_value(first, 8) * if len == 9 { 10 } else { 100 }
+                    + digits_value(second, len - 8)
+            };
+            if v > u32::MAX as u64 {
+                break 'records;
+            }
+            *value = v as u32;
+            let end = p + len;
+            p = match buf[end] {
+                b',' => end + 1,
+                b'\n' if buf[end + 1] == b',' => end + 2,
+                _ => break 'records,
+            };
+            if p - block >= 64 {
+                block += 64;
+                mask = match non_digits(buf, block) {
+                    Some(m) => m,
+                    None => break 'records,
+                };
+            }
+        }
+        columns.store(record, &row);
+        record += 1;
+        pos = p;
+    }
+    (record, pos)
+}
+
+/// A bit for each of the 64 bytes at `at` that is not an ASCII digit (bit `i` for byte
+/// `at + i`); `None` when fewer than 64 bytes are left.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn non_digits(buf: &[u8], at: usize) -> Option<u64> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+        _mm_sub_epi8,
+    };
+    let bytes = buf.get(at..at + 64)?;
+    let mut digits = 0u64;
+    for (i, lane) in bytes.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of every x86_64 CPU; the load reads the 16 bytes of `lane`.
+        // A byte is a digit when (byte - '0') wraps to at most 9.
+        let mask = unsafe {
+            let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d))
+        };
+        digits |= (mask as u32 as u64 & 0xFFFF) << (16 * i);
+    }
+    Some(!digits)
+}
+
+/// [`non_digits`] a byte at a time, for other architectures (and to test the fast one).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn non_digits_bytewise(buf: &[u8], at: usize) -> Option<u64> {
+    let bytes = buf.get(at..at + 64)?;
+    Some(bytes.iter().enumerate().fold(0u64, |mask, (i, &b)| {
+        mask | ((b.wrapping_sub(b'0') > 9) as u64) << i
+    }))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn non_digits(buf: &[u8], at: usize) -> Option<u64> {
+    non_digits_bytewise(buf, at)
+}
+
+/// Parses `n,n,…,n` in `range` value by value, allowing whitespace around every number, from
+/// record `first` of `records`; errors name the byte where the text goes wrong.
+fn parse_values<C: Columns>(
+    buf: &[u8],
+    range: Range<usize>,
+    fields: usize,
+    (first, records, columns): (usize, usize, &mut C),
+    context: &str,
+) -> Result<()> {
     let mut pos = range.start;
     let end = range.end;
-    // Position of the next value: record and field (counted, not divided: this is the hot loop).
+    // Position of the next value: record and field (counted, not divided).
     // A record's values are collected and stored together, one dispatch per record.
-    let (mut record, mut field) = (0usize, 0usize);
+    let (mut record, mut field) = (first, 0usize);
     let mut row = vec![0u32; fields];
     loop {
         while pos < end && is_ws(buf[pos]) {
@@ -451,6 +609,19 @@ mod tests {
                 "{text:?} cut {cut}"
             );
         }
+    }
+
+    #[test]
+    fn the_non_digit_mask_equals_the_bytewise_one() {
+        let text: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+        for at in 0..text.len() - 63 {
+            assert_eq!(
+                non_digits(&text, at),
+                non_digits_bytewise(&text, at),
+                "at {at}"
+            );
+        }
+        assert_eq!(non_digits(&text, text.len() - 63), None);
     }
 
     #[test]
