@@ -18,36 +18,45 @@ pub struct Locations {
 
 impl Locations {
     /// The table of `records` (node, location) for a graph of `node_count` nodes, in any
-    /// order; when a node has several records the last counts, as it would in a map.
-    pub fn new(node_count: usize, mut records: Vec<(u32, Location)>) -> Locations {
-        if !records.is_sorted_by_key(|r| r.0) {
-            // Stable: among one node's records the last stays last.
-            records.sort_by_key(|r| r.0);
-        }
+    /// order; when a node has several records the last counts, as it would in a map. No sort:
+    /// the bits give each node its place, and the records are written there in their order.
+    pub fn new(node_count: usize, records: Vec<(u32, Location)>) -> Locations {
         let mut has = BitSet::new(node_count);
-        let mut nodes: Vec<u32> = Vec::with_capacity(records.len());
-        let mut sites: Vec<Location> = Vec::with_capacity(records.len());
-        for (node, site) in records {
-            if nodes.last() == Some(&node) {
-                *sites.last_mut().expect("one site per node") = site;
-                continue;
-            }
+        for &(node, _) in &records {
             has.set(node as usize);
-            nodes.push(node);
-            sites.push(site);
         }
         let mut before = Vec::with_capacity(node_count.div_ceil(64));
-        let mut count = 0u32;
-        for word in has.words() {
-            before.push(count);
-            count += word.count_ones();
+        let mut nodes: Vec<u32> = Vec::new();
+        for (w, &word) in has.words().iter().enumerate() {
+            before.push(nodes.len() as u32);
+            let mut bits = word;
+            while bits != 0 {
+                nodes.push((w * 64) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
         }
-        Locations {
+        let unset = Location {
+            script_id: 0,
+            line: 0,
+            column: 0,
+        };
+        let mut table = Locations {
             has,
             before,
+            sites: vec![unset; nodes.len()],
             nodes,
-            sites,
+        };
+        for (node, site) in records {
+            let index = table.index(node as usize);
+            table.sites[index] = site;
         }
+        table
+    }
+
+    /// Where node `v`'s location is (or would be) in `sites`: the located nodes before it.
+    fn index(&self, v: usize) -> usize {
+        let below = self.has.words()[v / 64] & ((1u64 << (v % 64)) - 1);
+        self.before[v / 64] as usize + below.count_ones() as usize
     }
 
     /// The location of node `v`, if it has one.
@@ -57,9 +66,7 @@ impl Locations {
         if word & (1 << (v % 64)) == 0 {
             return None;
         }
-        let below = word & ((1u64 << (v % 64)) - 1);
-        let index = self.before[v / 64] as usize + below.count_ones() as usize;
-        self.sites.get(index)
+        self.sites.get(self.index(v))
     }
 
     pub fn contains_key(&self, v: &u32) -> bool {

@@ -17,6 +17,7 @@ pub use retainers::Retainers;
 pub use scripts::{ScriptFacts, is_cut};
 pub use strings::StringTable;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -206,6 +207,9 @@ pub struct HeapGraph {
     pub well_known: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
 
+/// Nodes or edges per block of the graph checks.
+const CHECK_BLOCK: usize = 1 << 16;
+
 /// Edge names the leak engine looks for on millions of nodes: found once in the string table,
 /// so those loops compare indices rather than texts.
 pub const WELL_KNOWN_NAMES: [&str; 8] = [
@@ -245,25 +249,52 @@ impl HeapGraph {
                 .names
                 .resize(top as usize + 1, "undefined".to_string());
         }
-        for (i, &name) in raw.node_name.iter().enumerate() {
-            if name as usize >= strings_len {
-                return Err(Error::invalid(format!(
-                    "node {i} names string {name}, but there are {strings_len} strings"
-                )));
-            }
+        // Each check runs over blocks on both cores without stopping early (so that it
+        // vectorises); only a failed one looks for the first offender, to name it.
+        let names_ok = |block: &[u32]| {
+            block
+                .iter()
+                .fold(true, |ok, &name| ok & ((name as usize) < strings_len))
+        };
+        if !raw.node_name.par_chunks(CHECK_BLOCK).all(names_ok) {
+            let (i, name) = raw
+                .node_name
+                .iter()
+                .enumerate()
+                .find(|&(_, &name)| name as usize >= strings_len)
+                .expect("a bad name");
+            return Err(Error::invalid(format!(
+                "node {i} names string {name}, but there are {strings_len} strings"
+            )));
         }
-        for (e, (&ty, &name)) in raw.edge_type.iter().zip(&raw.edge_name).enumerate() {
-            if ty as usize >= raw.edge_types.names.len() {
-                return Err(Error::invalid(format!(
-                    "edge {e} has type {ty}, but meta.edge_types lists {}",
-                    raw.edge_types.names.len()
-                )));
-            }
-            if raw.edge_types.has_string_name(ty) && name as usize >= strings_len {
-                return Err(Error::invalid(format!(
-                    "edge {e} names string {name}, but there are {strings_len} strings"
-                )));
-            }
+        let types = raw.edge_types.names.len();
+        let (element, hidden) = (raw.edge_types.element, raw.edge_types.hidden);
+        let edge_ok = |ty: u8, name: u32| {
+            let string_named = Some(ty) != element && Some(ty) != hidden;
+            ((ty as usize) < types) & (!string_named | ((name as usize) < strings_len))
+        };
+        let edges_ok = raw
+            .edge_type
+            .par_chunks(CHECK_BLOCK)
+            .zip(raw.edge_name.par_chunks(CHECK_BLOCK))
+            .all(|(tys, names)| {
+                tys.iter()
+                    .zip(names)
+                    .fold(true, |ok, (&ty, &name)| ok & edge_ok(ty, name))
+            });
+        if !edges_ok {
+            let (e, (&ty, &name)) = raw
+                .edge_type
+                .iter()
+                .zip(&raw.edge_name)
+                .enumerate()
+                .find(|&(_, (&ty, &name))| !edge_ok(ty, name))
+                .expect("a bad edge");
+            return Err(Error::invalid(if ty as usize >= types {
+                format!("edge {e} has type {ty}, but meta.edge_types lists {types}")
+            } else {
+                format!("edge {e} names string {name}, but there are {strings_len} strings")
+            }));
         }
 
         let mut first_edge = try_vec(n + 1, "edge offsets")?;

@@ -90,7 +90,7 @@ impl<'a> Scanner<'a> {
     fn string_body(&mut self, out: &mut Vec<u8>, context: &str) -> Result<()> {
         loop {
             let rest = &self.buf[self.pos..];
-            let Some(stop) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
                 return Err(self.truncated(context));
             };
             out.extend_from_slice(&rest[..stop]);
@@ -234,7 +234,7 @@ impl<'a> Scanner<'a> {
         self.expect(b'"', context)?;
         loop {
             let rest = &self.buf[self.pos..];
-            let Some(stop) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
                 return Err(self.truncated(context));
             };
             self.pos += stop + 1;
