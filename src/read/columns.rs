@@ -3,6 +3,10 @@
 
 use super::meta;
 use super::numbers;
+use super::scan::Scanner;
+use super::{Paging, numeric_body};
+use crate::error::Result;
+use crate::graph::try_zeroed;
 
 /// Slices of the node columns that one chunk of records is written into.
 pub(super) struct NodeColumns<'a> {
@@ -113,5 +117,52 @@ impl numbers::Columns for EdgeColumns<'_> {
         self.ty[record] = values[l.ty].min(u8::MAX as u32) as u8;
         self.name[record] = values[l.name];
         self.to[record] = values[l.to];
+    }
+}
+
+/// The edges array measured and its columns allocated, so that it can be parsed beside the
+/// sections after it (the strings are read by one core only).
+pub(super) struct PendingEdges {
+    body: numbers::ArrayBody,
+    records: usize,
+    layout: meta::EdgeLayout,
+    pub(super) ty: Vec<u8>,
+    pub(super) name: Vec<u32>,
+    pub(super) to: Vec<u32>,
+}
+
+impl PendingEdges {
+    /// Measures the edges array at the scanner and moves the scanner past it.
+    pub(super) fn measure(
+        s: &mut Scanner<'_>,
+        layout: &meta::EdgeLayout,
+        paging: &dyn Paging,
+    ) -> Result<PendingEdges> {
+        let context = "in the edges array";
+        let (body, records) = numeric_body(s, layout.field_count, "edge", context, paging)?;
+        s.set_pos(body.range.end + 1);
+        Ok(PendingEdges {
+            ty: try_zeroed(records, "edges")?,
+            name: try_zeroed(records, "edges")?,
+            to: try_zeroed(records, "edges")?,
+            body,
+            records,
+            layout: layout.clone(),
+        })
+    }
+
+    /// Parses the measured array into the columns.
+    pub(super) fn parse(mut self, bytes: &[u8], paging: &dyn Paging) -> Result<PendingEdges> {
+        let columns = EdgeColumns {
+            layout: &self.layout,
+            ty: &mut self.ty,
+            name: &mut self.name,
+            to: &mut self.to,
+        };
+        let fields = self.layout.field_count;
+        let context = "in the edges array";
+        numbers::parse_records(bytes, &self.body, fields, self.records, columns, context)?;
+        paging.done_with(self.body.range.clone());
+        Ok(self)
     }
 }

@@ -6,6 +6,7 @@ mod columns;
 pub mod memory;
 mod meta;
 mod numbers;
+mod ordinals;
 mod rewrite;
 pub mod rss_log;
 mod scan;
@@ -14,12 +15,14 @@ mod traces;
 
 use std::io::Read;
 use std::path::Path;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::graph::{HeapGraph, Location, Locations, RawGraph, StringTable, try_zeroed};
-use columns::{EdgeColumns, NodeColumns};
+use crate::graph::{HeapGraph, RawGraph, StringTable, try_zeroed};
+use columns::{EdgeColumns, NodeColumns, PendingEdges};
 use meta::Meta;
+use ordinals::{check_counts, resolve_locations, resolve_node_index};
 pub use rewrite::{Sink, StringRewrite, rewrite};
 use scan::Scanner;
 use source::{GZIP_MAGIC, decompress_if_compressed, open};
@@ -79,7 +82,14 @@ fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
     let mut locations: Option<Vec<u32>> = None;
     let mut have_strings = false;
 
-    if s.peek("in the top-level object")? != b'}' {
+    // The edges are parsed beside the sections after them (see `PendingEdges`); an error in
+    // them comes first, as it would reading in order.
+    let edges: Mutex<Option<Result<(PendingEdges, Duration)>>> = Mutex::new(None);
+    let mut edges_timing_at = None;
+    let in_order = rayon::scope(|scope| -> Result<()> {
+        if s.peek("in the top-level object")? == b'}' {
+            return Ok(());
+        }
         loop {
             let key = s.string("as a top-level key")?;
             s.expect(b':', "after a top-level key")?;
@@ -104,6 +114,17 @@ fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
                     raw.timings.push(("strings", started.elapsed()));
                     have_strings = true;
                 }
+                Some(Section::Edges) if let Some(m) = &meta => {
+                    let started = Instant::now();
+                    let pending = PendingEdges::measure(&mut s, &m.edge, paging)?;
+                    edges_timing_at = Some(raw.timings.len());
+                    let edges = &edges;
+                    scope.spawn(move |_| {
+                        let parsed = pending.parse(bytes, paging);
+                        *edges.lock().expect("not poisoned") =
+                            Some(parsed.map(|p| (p, started.elapsed())));
+                    });
+                }
                 Some(section) => match &meta {
                     Some(m) => {
                         let started = Instant::now();
@@ -120,7 +141,7 @@ fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
             seen.push(key);
             match s.peek("in the top-level object")? {
                 b',' => s.expect(b',', "")?,
-                b'}' => break,
+                b'}' => return Ok(()),
                 other => {
                     return Err(Error::syntax(
                         s.pos(),
@@ -132,7 +153,14 @@ fn parse_paged(bytes: &[u8], paging: &dyn Paging) -> Result<HeapGraph> {
                 }
             }
         }
+    });
+    if let Some(parsed) = edges.into_inner().expect("not poisoned") {
+        let (edges, took) = parsed?;
+        (raw.edge_type, raw.edge_name, raw.edge_to) = (edges.ty, edges.name, edges.to);
+        let at = edges_timing_at.expect("spawned");
+        raw.timings.insert(at, ("edges", took));
     }
+    in_order?;
     s.expect(b'}', "")?;
     if !s.at_end() {
         return Err(Error::syntax(
@@ -407,160 +435,5 @@ fn read_strings(s: &mut Scanner<'_>) -> Result<StringTable> {
                 ));
             }
         }
-    }
-}
-
-/// Checks the header's counts against the arrays and converts edge targets to ordinals.
-fn check_counts(meta: &Meta, raw: &mut RawGraph) -> Result<()> {
-    let nodes = raw.node_type.len();
-    if let Some(claimed) = meta.node_count
-        && claimed != nodes as u64
-    {
-        return Err(Error::invalid(format!(
-            "snapshot.node_count is {claimed}, but the nodes array holds {nodes} nodes"
-        )));
-    }
-    let edges = raw.edge_type.len();
-    if let Some(claimed) = meta.edge_count
-        && claimed != edges as u64
-    {
-        return Err(Error::invalid(format!(
-            "snapshot.edge_count is {claimed}, but the edges array holds {edges} edges"
-        )));
-    }
-    let fields = meta.node.field_count as u32;
-    let first_bad = match fields {
-        6 => to_node_ordinals::<6>(&mut raw.edge_to, nodes),
-        7 => to_node_ordinals::<7>(&mut raw.edge_to, nodes),
-        _ => to_node_ordinals_by(&mut raw.edge_to, nodes, fields),
-    };
-    if let Some((e, to)) = first_bad {
-        return Err(Error::invalid(format!(
-            "edge {e} points at node index {to}, which is not a node \
-             (must be a multiple of {fields} below {})",
-            nodes as u64 * fields as u64
-        )));
-    }
-    Ok(())
-}
-
-/// Edges per parallel block of [`to_node_ordinals_by`].
-const TO_NODE_BLOCK: usize = 1 << 16;
-
-/// [`to_node_ordinals_by`] with the node field count known at compile time (every V8 writes
-/// 6 or 7), so that the division is a multiplication.
-fn to_node_ordinals<const FIELDS: u32>(edge_to: &mut [u32], nodes: usize) -> Option<(usize, u32)> {
-    to_node_ordinals_by(edge_to, nodes, FIELDS)
-}
-
-/// Turns the edges' `to_node` field indices into node ordinals in parallel blocks; on failure,
-/// the first edge (ordinal and value) whose index is not a node's.
-#[inline(always)]
-fn to_node_ordinals_by(edge_to: &mut [u32], nodes: usize, fields: u32) -> Option<(usize, u32)> {
-    use rayon::prelude::*;
-    edge_to
-        .par_chunks_mut(TO_NODE_BLOCK)
-        .enumerate()
-        .filter_map(|(block, chunk)| {
-            for (i, to) in chunk.iter_mut().enumerate() {
-                if *to % fields != 0 || (*to / fields) as usize >= nodes {
-                    return Some((block * TO_NODE_BLOCK + i, *to));
-                }
-                *to /= fields;
-            }
-            None
-        })
-        .min_by_key(|&(e, _)| e)
-}
-
-fn resolve_node_index(index: u64, meta: &Meta, nodes: usize, what: &str) -> Result<u32> {
-    let fields = meta.node.field_count as u64;
-    if !index.is_multiple_of(fields) || index / fields >= nodes as u64 {
-        return Err(Error::invalid(format!(
-            "{what} {index} is not the index of a node"
-        )));
-    }
-    Ok((index / fields) as u32)
-}
-
-fn resolve_locations(
-    flat: &[u32],
-    layout: &meta::LocationLayout,
-    meta: &Meta,
-    nodes: usize,
-) -> Result<Locations> {
-    use rayon::prelude::*;
-    let fields = meta.node.field_count as u64;
-    let node_of = |record: &[u32]| {
-        let index = record[layout.object_index] as u64;
-        (index.is_multiple_of(fields) && index / fields < nodes as u64)
-            .then_some((index / fields) as u32)
-    };
-    if !flat
-        .par_chunks_exact(layout.field_count)
-        .all(|record| node_of(record).is_some())
-    {
-        let bad = flat
-            .chunks_exact(layout.field_count)
-            .find(|record| node_of(record).is_none())
-            .expect("a bad record");
-        resolve_node_index(
-            bad[layout.object_index] as u64,
-            meta,
-            nodes,
-            "a location's object_index",
-        )?;
-        unreachable!("the record's object_index is not a node's");
-    }
-    let records = flat
-        .chunks_exact(layout.field_count)
-        .map(|record| {
-            let node = (record[layout.object_index] as u64 / fields) as u32;
-            let site = Location {
-                script_id: record[layout.script_id],
-                line: record[layout.line],
-                column: record[layout.column],
-            };
-            (node, site)
-        })
-        .collect();
-    Ok(Locations::new(nodes, records))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Field indices of `n` edges pointing at nodes `0, 1, 2, ...` (mod `nodes`), 7 fields each.
-    fn edge_targets(n: usize, nodes: usize) -> Vec<u32> {
-        (0..n).map(|e| (e % nodes) as u32 * 7).collect()
-    }
-
-    #[test]
-    fn edge_targets_become_ordinals() {
-        let mut to = edge_targets(3 * TO_NODE_BLOCK + 5, 1000);
-        assert_eq!(to_node_ordinals::<7>(&mut to, 1000), None);
-        let expected: Vec<u32> = (0..to.len()).map(|e| (e % 1000) as u32).collect();
-        assert_eq!(to, expected);
-        let mut generic = edge_targets(3 * TO_NODE_BLOCK + 5, 1000);
-        assert_eq!(to_node_ordinals_by(&mut generic, 1000, 7), None);
-        assert_eq!(generic, expected);
-    }
-
-    #[test]
-    fn the_first_bad_edge_target_is_reported_whatever_block_finds_one() {
-        let mut to = edge_targets(4 * TO_NODE_BLOCK, 1000);
-        let first = TO_NODE_BLOCK + 17;
-        to[first] = 7 * 1000;
-        to[first + 1] = 3;
-        to[3 * TO_NODE_BLOCK + 2] = 5;
-        assert_eq!(to_node_ordinals::<7>(&mut to, 1000), Some((first, 7000)));
-        let mut to = edge_targets(4 * TO_NODE_BLOCK, 1000);
-        to[2 * TO_NODE_BLOCK] = 1;
-        to[3 * TO_NODE_BLOCK] = 7 * 2000;
-        assert_eq!(
-            to_node_ordinals_by(&mut to, 1000, 7),
-            Some((2 * TO_NODE_BLOCK, 1))
-        );
     }
 }
