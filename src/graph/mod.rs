@@ -268,10 +268,10 @@ impl HeapGraph {
             )));
         }
         let types = raw.edge_types.names.len();
-        let (element, hidden) = (raw.edge_types.element, raw.edge_types.hidden);
+        let edge_types = &raw.edge_types;
         let edge_ok = |ty: u8, name: u32| {
-            let string_named = Some(ty) != element && Some(ty) != hidden;
-            ((ty as usize) < types) & (!string_named | ((name as usize) < strings_len))
+            ((ty as usize) < types)
+                & (!edge_types.has_string_name(ty) | ((name as usize) < strings_len))
         };
         let edges_ok = raw
             .edge_type

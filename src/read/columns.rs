@@ -84,11 +84,11 @@ impl numbers::Columns for NodeColumns<'_> {
 }
 
 /// Slices of the edge columns that one chunk of records is written into.
-pub(super) struct EdgeColumns<'a> {
-    pub(super) layout: &'a meta::EdgeLayout,
-    pub(super) ty: &'a mut [u8],
-    pub(super) name: &'a mut [u32],
-    pub(super) to: &'a mut [u32],
+struct EdgeColumns<'a> {
+    layout: &'a meta::EdgeLayout,
+    ty: &'a mut [u8],
+    name: &'a mut [u32],
+    to: &'a mut [u32],
 }
 
 impl numbers::Columns for EdgeColumns<'_> {

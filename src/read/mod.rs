@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::graph::{HeapGraph, RawGraph, StringTable, try_zeroed};
-use columns::{EdgeColumns, NodeColumns, PendingEdges};
+use columns::{NodeColumns, PendingEdges};
 use meta::Meta;
 use ordinals::{check_counts, resolve_locations, resolve_node_index};
 pub use rewrite::{Sink, StringRewrite, rewrite};
@@ -332,27 +332,8 @@ fn read_numeric(
             }
         }
         Section::Edges => {
-            let layout = &meta.edge;
-            let (body, records) = numeric_body(s, layout.field_count, "edge", context, paging)?;
-            raw.edge_type = try_zeroed(records, "edges")?;
-            raw.edge_name = try_zeroed(records, "edges")?;
-            raw.edge_to = try_zeroed(records, "edges")?;
-            let columns = EdgeColumns {
-                layout,
-                ty: &mut raw.edge_type,
-                name: &mut raw.edge_name,
-                to: &mut raw.edge_to,
-            };
-            numbers::parse_records(
-                s.bytes(),
-                &body,
-                layout.field_count,
-                records,
-                columns,
-                context,
-            )?;
-            s.set_pos(body.range.end + 1);
-            paging.done_with(body.range.clone());
+            let edges = PendingEdges::measure(s, &meta.edge, paging)?.parse(s.bytes(), paging)?;
+            (raw.edge_type, raw.edge_name, raw.edge_to) = (edges.ty, edges.name, edges.to);
         }
         Section::Locations => match &meta.location {
             None => s.skip_value(context)?,

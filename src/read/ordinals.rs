@@ -84,41 +84,23 @@ pub(super) fn resolve_locations(
     meta: &Meta,
     nodes: usize,
 ) -> Result<Locations> {
-    use rayon::prelude::*;
-    let fields = meta.node.field_count as u64;
-    let node_of = |record: &[u32]| {
-        let index = record[layout.object_index] as u64;
-        (index.is_multiple_of(fields) && index / fields < nodes as u64)
-            .then_some((index / fields) as u32)
-    };
-    if !flat
-        .par_chunks_exact(layout.field_count)
-        .all(|record| node_of(record).is_some())
-    {
-        let bad = flat
-            .chunks_exact(layout.field_count)
-            .find(|record| node_of(record).is_none())
-            .expect("a bad record");
-        resolve_node_index(
-            bad[layout.object_index] as u64,
+    let mut records = Vec::with_capacity(flat.len() / layout.field_count);
+    for record in flat.chunks_exact(layout.field_count) {
+        let node = resolve_node_index(
+            record[layout.object_index] as u64,
             meta,
             nodes,
             "a location's object_index",
         )?;
-        unreachable!("the record's object_index is not a node's");
-    }
-    let records = flat
-        .chunks_exact(layout.field_count)
-        .map(|record| {
-            let node = (record[layout.object_index] as u64 / fields) as u32;
-            let site = Location {
+        records.push((
+            node,
+            Location {
                 script_id: record[layout.script_id],
                 line: record[layout.line],
                 column: record[layout.column],
-            };
-            (node, site)
-        })
-        .collect();
+            },
+        ));
+    }
     Ok(Locations::new(nodes, records))
 }
 
