@@ -131,8 +131,10 @@ fn read_timed(path: &Path, feedback: Feedback) -> Result<HeapGraph> {
 /// Reads and analyses a snapshot.
 pub fn analyse(path: &Path, feedback: Feedback) -> Result<Analysis> {
     let spinner = spinner(path, feedback);
-    let analysis =
-        read_timed(path, feedback).and_then(|graph| run_phases(path, graph, &spinner, |_| ()));
+    let analysis = read_timed(path, feedback).and_then(|graph| {
+        let started = Instant::now();
+        run_phases(path, graph, &spinner, |_| ()).map(|done| (done, started.elapsed()))
+    });
     finish(path, spinner, feedback, analysis).map(|(analysis, ())| analysis)
 }
 
@@ -149,7 +151,8 @@ pub fn analyse_loaded<T: Send>(
     let result = run_phases(path, graph, &spinner, |early| {
         let side = beside(early);
         (side, started.elapsed())
-    });
+    })
+    .map(|done| (done, started.elapsed()));
     let (analysis, (side, took)) = finish(path, spinner, feedback, result)?;
     if feedback.verbose {
         eprintln!(
@@ -178,22 +181,27 @@ fn run_phases<T: Send>(
     .map_err(|e| e.with_path(path))
 }
 
-/// Clears the spinner and, with `--verbose`, prints the phase timings.
+/// Clears the spinner and, with `--verbose`, prints the phase timings and how long the
+/// analysis took in all (`took`: phases overlap, so it is not their sum).
 fn finish<T>(
     path: &Path,
     spinner: Option<indicatif::ProgressBar>,
     feedback: Feedback,
-    result: Result<(Analysis, T)>,
+    result: Result<((Analysis, T), Duration)>,
 ) -> Result<(Analysis, T)> {
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
-    let result = result?;
+    let (result, took) = result?;
     if feedback.verbose {
         for (phase, took) in &result.0.timings {
             eprintln!("{}: {phase} in {took:.3?}", path.display());
         }
-        eprintln!("{}: analysed{}", path.display(), memory_note());
+        eprintln!(
+            "{}: analysed in {took:.3?}{}",
+            path.display(),
+            memory_note()
+        );
     }
     Ok(result)
 }
