@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::clusters::{PathShape, Site};
+use super::clusters::{PathShape, Site, UNKNOWN_SCRIPT};
 use super::findings::{self, Finding};
 use super::growth::Trace;
 use super::{Ignore, Ignored, MAX_FINDINGS, SnapshotFacts};
@@ -91,8 +91,10 @@ pub fn trends(snapshots: &[Vec<Observation>]) -> Vec<Trend> {
 /// A site in a script that has a name: a builtin's (no script) or an unnamed script's says
 /// nothing a series row does not.
 fn has_place(site: &Site) -> bool {
-    !matches!(site.script.as_str(), "" | "<unknown>" | "system / Script")
-        && (site.script != "<eval>" || site.created_by.is_some())
+    !matches!(
+        site.script.as_str(),
+        "" | UNKNOWN_SCRIPT | "system / Script"
+    ) && (site.script != "<eval>" || site.created_by.is_some())
 }
 
 /// What a series keeps of a cluster of one snapshot besides its numbers.

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{human_bytes, thousands};
+use crate::leaks::clusters::names_no_source;
 use crate::leaks::findings::{Evidence, Finding, Suspicion};
 use crate::leaks::known::{Fingerprint, Standing};
 
@@ -235,17 +236,15 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     let snapshots = f.step_bytes.len() + 1;
     let steps = f.step_bytes.len().max(1) as u64;
     let place = f.place();
-    // Engine built-ins (`native_bind @ <unknown>`) and V8's categories (`(string)`) say less
+    // Engine built-ins (`native_bind [native code]`) and V8's categories (`(string)`) say less
     // than the program's own objects and closures.
     let mut visible: Vec<&PartReport> = f.parts.iter().filter(|p| !p.internal).collect();
-    visible.sort_by_key(|p| (p.label.contains(" @ <unknown>"), p.label.starts_with('(')));
+    visible.sort_by_key(|p| (names_no_source(&p.label), p.label.starts_with('(')));
     let unit = visible.first().copied().or(f.parts.first()).map(|p| {
         let code = visible
             .iter()
             .find(|c| {
-                c.label.starts_with("Function ")
-                    && c.label != p.label
-                    && !c.label.contains(" @ <unknown>")
+                c.label.starts_with("Function ") && c.label != p.label && !names_no_source(&c.label)
             })
             .map(|c| format!(" (made with {})", c.label))
             .unwrap_or_default();

@@ -23,7 +23,7 @@ pub use paths::{
     retainer_path,
 };
 use rustc_hash::FxHashMap;
-pub use sites::{Site, SiteResolver};
+pub use sites::{Site, SiteResolver, UNKNOWN_SCRIPT, names_no_source};
 pub use stacks::{ClusterStacks, StackResolver, StackShare};
 
 /// What kind of objects a cluster groups.

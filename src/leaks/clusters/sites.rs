@@ -75,19 +75,37 @@ impl Site {
     }
 
     /// `validate* @ <eval>:4:20, created by compile (ajv.js:3:9)`: 1-based line and column.
+    /// A function without script or location (an engine built-in such as a promise's resolve
+    /// function, or an embedder's API function) is `(anonymous) [native code]`, as its
+    /// `toString()` says, rather than a made-up `1:1`.
     pub fn label(&self) -> String {
+        let created_by = self
+            .created_by
+            .as_ref()
+            .map(|c| format!(", created by {c}"))
+            .unwrap_or_default();
+        if self.script == UNKNOWN_SCRIPT && (self.line, self.column) == (0, 0) {
+            return format!("{}{NATIVE_CODE}{created_by}", self.function);
+        }
         format!(
-            "{} @ {}:{}:{}{}",
+            "{} @ {}:{}:{}{created_by}",
             self.function,
             self.script,
             self.line + 1,
             self.column + 1,
-            self.created_by
-                .as_ref()
-                .map(|c| format!(", created by {c}"))
-                .unwrap_or_default()
         )
     }
+}
+
+/// The script name of a function whose Script the snapshot does not link.
+pub const UNKNOWN_SCRIPT: &str = "<unknown>";
+/// What [`Site::label`] says of a function without script or location.
+const NATIVE_CODE: &str = " [native code]";
+
+/// Does a label (a site's, a part's or a cluster's) name a function without source: an engine
+/// built-in, or one whose script the snapshot does not link?
+pub fn names_no_source(label: &str) -> bool {
+    label.contains(NATIVE_CODE) || label.contains(" @ <unknown>")
 }
 
 /// Finds the source site of closures through closure → `shared` (SharedFunctionInfo) →
@@ -314,7 +332,7 @@ impl<'g> SiteResolver<'g> {
         let script_node = self.script_of_closure(closure);
         let (script, created_by) = match script_node {
             Some(script) => self.script_name(script),
-            None => ("<unknown>".to_string(), None),
+            None => (UNKNOWN_SCRIPT.to_string(), None),
         };
         let (line, mut column) = g
             .locations

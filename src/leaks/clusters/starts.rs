@@ -58,7 +58,7 @@ pub(super) fn start_of(
             })
             .map(|(_, source, _)| source)?;
         let script = sites.site(closure).script;
-        if script == "<unknown>" || script.is_empty() {
+        if script == super::UNKNOWN_SCRIPT || script.is_empty() {
             return None;
         }
         return Some(Start::Variable(format!("{script}: {}", g.edge_name(e))));

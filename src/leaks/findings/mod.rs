@@ -13,7 +13,7 @@ use steps::{gains_at_every_step, grows_at_every_step};
 
 use rustc_hash::FxHashMap;
 
-use super::clusters::{Site, SiteResolver, holder_chain, holder_path, named_node};
+use super::clusters::{Site, SiteResolver, UNKNOWN_SCRIPT, holder_chain, holder_path, named_node};
 use super::growth::{self, Holder, Trace};
 use crate::analysis::Analysis;
 use crate::graph::HeapGraph;
@@ -121,7 +121,7 @@ impl Finding {
     /// defined in a script (`constructor NAME @ …`).
     pub fn site(&self) -> Option<(String, &Site)> {
         let known =
-            |p: &&Part| !p.internal && p.site.as_ref().is_some_and(|s| s.script != "<unknown>");
+            |p: &&Part| !p.internal && p.site.as_ref().is_some_and(|s| s.script != UNKNOWN_SCRIPT);
         let closure = |p: &&Part| p.label.starts_with("Function ");
         let part = (self.parts.iter().filter(known).find(closure))
             .or_else(|| self.parts.iter().find(known))?;
