@@ -138,7 +138,7 @@ fn the_top_box_leads_with_the_verdict_and_the_first_finding() {
     let page = html(&[], &pair());
     assert_eq!(page.matches("id=\"verdict\"").count(), 1);
     let top = between(&page, "<section class=\"verdict", "</section>");
-    let verdict = "Possible leak: global .more → Object gains Array ×374, +110 kB — one step: \
+    let verdict = "Possible leak: global .more → Object gains {type, required} ×400, +110 kB — one step: \
                    a third snapshot tells a leak from a one-time fill";
     assert!(
         top.contains(&format!(

@@ -227,6 +227,10 @@ impl FindingReport {
     }
 }
 
+/// Classes that only hold other objects: a finding's first line names what is in them when it
+/// can.
+const PLAIN_CONTAINERS: [&str; 4] = ["Array", "Object", "Map", "Set"];
+
 /// The report's first line: what most likely leaks, in words a person can act on, or why no
 /// finding can be called a leak.
 pub fn verdict_of(findings: &[FindingReport]) -> String {
@@ -236,10 +240,16 @@ pub fn verdict_of(findings: &[FindingReport]) -> String {
     let snapshots = f.step_bytes.len() + 1;
     let steps = f.step_bytes.len().max(1) as u64;
     let place = f.place();
-    // Engine built-ins (`native_bind [native code]`) and V8's categories (`(string)`) say less
-    // than the program's own objects and closures.
+    // Engine built-ins (`native_bind [native code]`), V8's categories (`(string)`) and plain
+    // containers (`Array`) say less than the program's own objects, shapes and closures.
     let mut visible: Vec<&PartReport> = f.parts.iter().filter(|p| !p.internal).collect();
-    visible.sort_by_key(|p| (names_no_source(&p.label), p.label.starts_with('(')));
+    visible.sort_by_key(|p| {
+        (
+            names_no_source(&p.label),
+            p.label.starts_with('('),
+            PLAIN_CONTAINERS.contains(&p.label.as_str()),
+        )
+    });
     let unit = visible.first().copied().or(f.parts.first()).map(|p| {
         let code = visible
             .iter()
